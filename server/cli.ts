@@ -1,0 +1,146 @@
+/**
+ * The `svr` command line. Every command has --help.
+ */
+import { Command, InvalidArgumentError } from 'commander';
+import { existsSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { buildSubgraph } from './compile/graph-build';
+import { indexFiles, type IndexProgress } from './indexer/index-files';
+
+const ROOT = resolve(__dirname, '..', '..');
+const SUBGRAPHS = join(ROOT, 'subgraph');
+
+/** Subgraph folders under subgraph/ (each with a subgraph.yaml), with the networks networks.json gives them. */
+export function listSubgraphs(): Array<{ name: string; dir: string; networks: string[] }> {
+  if (!existsSync(SUBGRAPHS)) return [];
+  const networksFile = join(SUBGRAPHS, 'networks.json');
+  const networks: Record<string, unknown> = existsSync(networksFile) ? require(networksFile) : {};
+  return readdirSync(SUBGRAPHS, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(join(SUBGRAPHS, d.name, 'subgraph.yaml')))
+    .map((d) => ({
+      name: d.name,
+      dir: join(SUBGRAPHS, d.name),
+      networks: Object.keys(networks).filter((n) => {
+        const entry = networks[n] as Record<string, unknown>;
+        return Object.keys(entry).some((k) => k === d.name || k.startsWith(d.name + ':'));
+      }),
+    }));
+}
+
+function resolveSubgraphDir(name: string): string {
+  const candidates = [join(SUBGRAPHS, name), resolve(name)];
+  const dir = candidates.find((c) => existsSync(join(c, 'subgraph.yaml')));
+  if (!dir) {
+    const known = listSubgraphs().map((s) => s.name);
+    throw new InvalidArgumentError(
+      `no subgraph "${name}": give a folder under subgraph/ (${known.length ? known.join(', ') : 'none yet'}) or a path to a folder with a subgraph.yaml`,
+    );
+  }
+  return dir;
+}
+
+function progressPrinter(label: string): { update(p: IndexProgress): void; done(): void } {
+  const tty = process.stderr.isTTY;
+  const start = Date.now();
+  let last = 0;
+  return {
+    update(p) {
+      const now = Date.now();
+      if (now - last < (tty ? 100 : 5000) && p.blocksDone !== p.blocksTotal) return;
+      last = now;
+      const secs = Math.max((now - start) / 1000, 1e-3);
+      const width = 30;
+      const filled = Math.round((p.blocksDone / Math.max(p.blocksTotal, 1)) * width);
+      const bar = '#'.repeat(filled) + '-'.repeat(width - filled);
+      const line =
+        `${label} [${bar}] ${p.blocksDone}/${p.blocksTotal} blocks, block ${p.block}, ` +
+        `${(p.blocksDone / secs).toFixed(0)} blocks/s, ${(p.events / secs).toFixed(0)} events/s`;
+      process.stderr.write(tty ? `\r${line}\u001b[K` : line + '\n');
+    },
+    done() {
+      if (tty) process.stderr.write('\n');
+    },
+  };
+}
+
+export function program(): Command {
+  const cli = new Command('svr')
+    .description('svr: solvency data for decentralized derivatives. Runs graph-cli-compiled subgraph mappings embedded, with graph-node semantics.')
+    .showHelpAfterError();
+
+  cli
+    .command('build')
+    .description('Compile every subgraph under subgraph/ with graph-cli (codegen and build) for each network in subgraph/networks.json')
+    .option('--subgraph <name>', 'only this subgraph')
+    .option('--network <network>', 'only this network')
+    .action((opts: { subgraph?: string; network?: string }) => {
+      const subgraphs = listSubgraphs().filter((s) => !opts.subgraph || s.name === opts.subgraph);
+      if (subgraphs.length === 0) {
+        console.log('No subgraphs under subgraph/ yet: nothing to build.');
+        return;
+      }
+      for (const s of subgraphs) {
+        for (const network of s.networks.filter((n) => !opts.network || n === opts.network)) {
+          const manifest = buildSubgraph({ subgraphDir: s.dir, network, sourceRoot: SUBGRAPHS });
+          console.log(`built ${s.name} for ${network}: ${manifest}`);
+        }
+      }
+    });
+
+  cli
+    .command('index')
+    .description('Index a subgraph from NDJSON files: eth_getLogs results (one log object a line) and block headers ({number, hash, parentHash, timestamp}, JSON-RPC hex). Re-running resumes after the last indexed block.')
+    .requiredOption('--subgraph <name>', 'a folder under subgraph/, or a path to a folder with a subgraph.yaml')
+    .requiredOption('--network <network>', "graph-cli's network name, e.g. arbitrum-one")
+    .requiredOption('--logs <file>', 'NDJSON file of logs')
+    .requiredOption('--blocks <file>', 'NDJSON file of block headers, one for every block to index')
+    .option('--data <dir>', 'data directory for the store', 'data')
+    .option('--quiet', 'no progress output')
+    .action(async (opts: { subgraph: string; network: string; logs: string; blocks: string; data: string; quiet?: boolean }) => {
+      const dir = resolveSubgraphDir(opts.subgraph);
+      const name = dir.startsWith(SUBGRAPHS) ? dir.slice(SUBGRAPHS.length + 1) : opts.subgraph.replace(/.*[\\/]/, '');
+      const manifestPath = buildSubgraph({ subgraphDir: dir, network: opts.network, sourceRoot: dir.startsWith(SUBGRAPHS) ? SUBGRAPHS : undefined });
+      const progress = opts.quiet ? null : progressPrinter(`${name}/${opts.network}`);
+      const summary = await indexFiles({
+        manifestPath,
+        subgraph: name,
+        dataDir: resolve(opts.data),
+        logsPath: resolve(opts.logs),
+        blocksPath: resolve(opts.blocks),
+        onProgress: progress ? (p) => progress.update(p) : undefined,
+        onLog: (level, message, ds) => {
+          if (level !== 'debug') process.stderr.write(`${level.toUpperCase()} [${ds}] ${message}\n`);
+        },
+      });
+      progress?.done();
+      console.log(
+        `${summary.subgraph}/${summary.network}: indexed ${summary.blocksIndexed} blocks` +
+          (summary.blocksSkipped ? ` (${summary.blocksSkipped} already indexed, skipped)` : '') +
+          `, ${summary.logsRead} logs read, ${summary.triggers} handlers run, ${summary.entityChanges} entity changes ` +
+          `in ${summary.seconds.toFixed(2)} s; head is block ${summary.head ?? 'none'}. Store: ${resolve(opts.data, summary.subgraph, summary.network + '.sqlite')}`,
+      );
+    });
+
+  cli
+    .command('start')
+    .description('Build and run everything embedded (today: builds the subgraphs; the query API and the gateway are not built yet)')
+    .option('--port <port>', 'port to listen on (or PORT)', process.env.PORT ?? '4000')
+    .action(() => {
+      const subgraphs = listSubgraphs();
+      console.log('svr: the embedded runtime and store are in place; the query API and the gateway are not built yet, so there is nothing to serve.');
+      console.log(subgraphs.length ? `Subgraphs: ${subgraphs.map((s) => s.name).join(', ')}` : 'No protocol subgraphs under subgraph/ yet.');
+      console.log('To index a subgraph from NDJSON logs now: npx svr index --help');
+    });
+
+  return cli;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await program().parseAsync(argv);
+  } catch (e) {
+    const err = e as Error & { code?: string };
+    process.stderr.write(`svr: ${err.message}\n`);
+    process.exitCode = 1;
+  }
+}

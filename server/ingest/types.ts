@@ -1,0 +1,77 @@
+/**
+ * The input of `svr index`: eth_getLogs results and block headers, as read
+ * from NDJSON files (see ./ndjson.ts) and handed to the indexer block by block.
+ */
+
+/**
+ * One eth_getLogs result object as JSON-RPC sends it: quantities and data as
+ * 0x-prefixed hex strings (lowercased by the reader; `removed` is a JSON boolean).
+ */
+export interface RpcLog {
+  address: string;
+  topics: string[];
+  data: string;
+  blockNumber: string;
+  blockHash: string;
+  transactionHash: string;
+  transactionIndex: string;
+  logIndex: string;
+  removed: boolean;
+}
+
+/** A validated log. Hex strings are lowercase and 0x-prefixed; quantities are numbers. */
+export interface Log {
+  /** 20 bytes. */
+  address: string;
+  /** 0 to 4 topics of 32 bytes each. */
+  topics: string[];
+  /** Even-length hex, possibly just `0x`. */
+  data: string;
+  blockNumber: bigint;
+  /** 32 bytes. */
+  blockHash: string;
+  /** 32 bytes. */
+  transactionHash: string;
+  transactionIndex: number;
+  logIndex: number;
+  /** Always false for logs read from a file: removed logs are rejected. */
+  removed: boolean;
+}
+
+/**
+ * Optional eth_getBlockByNumber fields a header line may carry, kept as the raw
+ * lowercase hex strings JSON-RPC sends (the mapping's ethereum.Block gets them;
+ * an absent field stays absent).
+ */
+export interface BlockHeaderExtras {
+  /** 20 bytes (graph-ts `author`). */
+  miner?: string;
+  gasUsed?: string;
+  gasLimit?: string;
+  baseFeePerGas?: string;
+  difficulty?: string;
+  totalDifficulty?: string;
+  size?: string;
+  /** 32 bytes each. */
+  stateRoot?: string;
+  transactionsRoot?: string;
+  receiptsRoot?: string;
+  /** graph-ts `unclesHash`. */
+  sha3Uncles?: string;
+}
+
+export interface BlockHeader extends BlockHeaderExtras {
+  number: bigint;
+  /** 32 bytes, lowercase hex. */
+  hash: string;
+  /** 32 bytes, lowercase hex. */
+  parentHash: string;
+  /** Unix seconds. */
+  timestamp: bigint;
+}
+
+/** One block to index: its header and its logs in logIndex order. */
+export interface BlockWithLogs {
+  header: BlockHeader;
+  logs: Log[];
+}

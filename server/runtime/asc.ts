@@ -1,0 +1,363 @@
+/**
+ * Reading and writing AssemblyScript objects in a mapping's linear memory,
+ * in the layout graph-node uses for apiVersion >= 0.0.5 with the stub runtime
+ * (graph-node runtime/wasm/src/asc_abi/). Objects are allocated through the
+ * module's exported `__new`, so the header (rtId, rtSize) is the module's own.
+ */
+import { bigIntFromBytesLE, bigIntToBytesLE, checkBigIntSize, decimalFromWasm, type BigDecimalValue } from './numbers';
+import type { Value } from './values';
+import { RuntimeError } from './errors';
+
+/** graph-ts `TypeId` names we allocate; the numeric class ids are asked of the module (`id_of_type`). */
+export const TypeId = {
+  String: 0,
+  ArrayBuffer: 1,
+  Uint8Array: 6,
+  BigDecimal: 12,
+  ArrayUint8Array: 14,
+  ArrayEthereumValue: 15,
+  ArrayStoreValue: 16,
+  ArrayJsonValue: 17,
+  ArrayString: 18,
+  ArrayEventParam: 19,
+  ArrayTypedMapEntryStringJsonValue: 20,
+  ArrayTypedMapEntryStringStoreValue: 21,
+  SmartContractCall: 22,
+  EventParam: 23,
+  EthereumTransaction: 24,
+  EthereumBlock: 25,
+  WrappedTypedMapStringJsonValue: 27,
+  WrappedBool: 28,
+  WrappedJsonValue: 29,
+  EthereumValue: 30,
+  StoreValue: 31,
+  JsonValue: 32,
+  EthereumEvent: 33,
+  TypedMapEntryStringStoreValue: 34,
+  TypedMapEntryStringJsonValue: 35,
+  TypedMapStringStoreValue: 36,
+  TypedMapStringJsonValue: 37,
+  ResultTypedMapStringJsonValueBool: 39,
+  ResultJsonValueBool: 40,
+  ArrayTypedMapStringStoreValue: 101,
+  TransactionReceipt: 1000,
+  Log: 1001,
+  ArrayH256: 1002,
+  ArrayLog: 1003,
+} as const;
+
+/** graph-ts `ValueKind` for store values (common/value.ts). */
+export const StoreValueKind = {
+  String: 0,
+  Int: 1,
+  BigDecimal: 2,
+  Bool: 3,
+  Array: 4,
+  Null: 5,
+  Bytes: 6,
+  BigInt: 7,
+  Int8: 8,
+  Timestamp: 9,
+} as const;
+
+export interface AscExports {
+  memory: WebAssembly.Memory;
+  __new(size: number, classId: number): number;
+  id_of_type(typeId: number): number;
+}
+
+const utf16 = new TextDecoder('utf-16le', { fatal: true });
+
+export class AscHeap {
+  private view: DataView;
+  private bytes: Uint8Array;
+  private readonly classIds = new Map<number, number>();
+
+  constructor(private readonly exports: AscExports) {
+    this.view = new DataView(exports.memory.buffer);
+    this.bytes = new Uint8Array(exports.memory.buffer);
+  }
+
+  /** Growing memory detaches the old buffer (its views read as empty); re-take the views then. */
+  private refresh(): void {
+    if (this.bytes.byteLength === 0) {
+      this.view = new DataView(this.exports.memory.buffer);
+      this.bytes = new Uint8Array(this.exports.memory.buffer);
+    }
+  }
+
+  classId(typeId: number): number {
+    let id = this.classIds.get(typeId);
+    if (id === undefined) {
+      id = this.exports.id_of_type(typeId);
+      this.classIds.set(typeId, id);
+    }
+    return id;
+  }
+
+  alloc(size: number, typeId: number): number {
+    const ptr = this.exports.__new(size, this.classId(typeId));
+    this.refresh();
+    return ptr;
+  }
+
+  u32(ptr: number): number {
+    this.refresh();
+    return this.view.getUint32(ptr, true);
+  }
+  i32(ptr: number): number {
+    this.refresh();
+    return this.view.getInt32(ptr, true);
+  }
+  i64(ptr: number): bigint {
+    this.refresh();
+    return this.view.getBigInt64(ptr, true);
+  }
+  setU32(ptr: number, value: number): void {
+    this.refresh();
+    this.view.setUint32(ptr, value, true);
+  }
+  setI64(ptr: number, value: bigint): void {
+    this.refresh();
+    this.view.setBigInt64(ptr, value, true);
+  }
+
+  /** The payload size recorded in an object's header. */
+  rtSize(ptr: number): number {
+    return this.u32(ptr - 4);
+  }
+
+  private checkPtr(ptr: number, what: string): void {
+    if (ptr === 0) throw new RuntimeError(`unexpected null pointer reading ${what}`);
+    this.refresh();
+    if (ptr < 20 || ptr > this.bytes.byteLength) {
+      throw new RuntimeError(`pointer ${ptr} reading ${what} is outside the module's memory`);
+    }
+  }
+
+  // ---- strings -------------------------------------------------------------
+
+  readString(ptr: number): string {
+    this.checkPtr(ptr, 'a string');
+    const size = this.rtSize(ptr);
+    let text: string;
+    if (size <= 512 && (ptr & 1) === 0) {
+      // Short strings (entity and field names, ids) are the common case: decode them directly.
+      const units = new Uint16Array(this.bytes.buffer, ptr, size >>> 1);
+      text = String.fromCharCode.apply(null, units as unknown as number[]);
+      if (/[\uD800-\uDFFF]/.test(text) && !text.isWellFormed()) {
+        throw new RuntimeError('a string from the mapping is not valid UTF-16 (unpaired surrogate)');
+      }
+    } else {
+      try {
+        text = utf16.decode(this.bytes.subarray(ptr, ptr + size));
+      } catch {
+        throw new RuntimeError('a string from the mapping is not valid UTF-16 (unpaired surrogate)');
+      }
+    }
+    // graph-node strips NUL characters when it reads strings from the mapping.
+    return text.includes('\u0000') ? text.replace(/\u0000/g, '') : text;
+  }
+
+  writeString(text: string): number {
+    const ptr = this.alloc(text.length * 2, TypeId.String);
+    for (let i = 0; i < text.length; i++) this.view.setUint16(ptr + 2 * i, text.charCodeAt(i), true);
+    return ptr;
+  }
+
+  // ---- bytes ---------------------------------------------------------------
+
+  readArrayBuffer(ptr: number): Uint8Array {
+    this.checkPtr(ptr, 'an ArrayBuffer');
+    return this.bytes.slice(ptr, ptr + this.rtSize(ptr));
+  }
+
+  /** A typed array view (Uint8Array, Bytes, Address, BigInt): {buffer, dataStart, byteLength}. */
+  readBytes(ptr: number): Uint8Array {
+    this.checkPtr(ptr, 'a byte array');
+    const dataStart = this.u32(ptr + 4);
+    const byteLength = this.u32(ptr + 8);
+    return this.bytes.slice(dataStart, dataStart + byteLength);
+  }
+
+  writeArrayBuffer(data: Uint8Array): number {
+    const ptr = this.alloc(data.length, TypeId.ArrayBuffer);
+    this.bytes.set(data, ptr);
+    return ptr;
+  }
+
+  writeBytes(data: Uint8Array, typeId: number = TypeId.Uint8Array): number {
+    const buffer = this.writeArrayBuffer(data);
+    const ptr = this.alloc(12, typeId);
+    this.setU32(ptr, buffer);
+    this.setU32(ptr + 4, buffer);
+    this.setU32(ptr + 8, data.length);
+    return ptr;
+  }
+
+  /** graph-node checks the size of every BigInt it reads from a mapping (BigInt::new). */
+  readBigInt(ptr: number): bigint {
+    return checkBigIntSize(bigIntFromBytesLE(this.readBytes(ptr)));
+  }
+
+  writeBigInt(value: bigint): number {
+    return this.writeBytes(bigIntToBytesLE(value));
+  }
+
+  /** graph-ts BigDecimal {digits: BigInt, exp: BigInt}; graph-node normalizes what it reads. */
+  readBigDecimal(ptr: number): BigDecimalValue {
+    this.checkPtr(ptr, 'a BigDecimal');
+    return decimalFromWasm(this.readBigInt(this.u32(ptr)), this.readBigInt(this.u32(ptr + 4)));
+  }
+
+  writeBigDecimal(value: BigDecimalValue): number {
+    const digits = this.writeBigInt(value.digits);
+    const exp = this.writeBigInt(BigInt(value.exp));
+    const ptr = this.alloc(8, TypeId.BigDecimal);
+    this.setU32(ptr, digits);
+    this.setU32(ptr + 4, exp);
+    return ptr;
+  }
+
+  // ---- arrays --------------------------------------------------------------
+
+  /** Array<T> of pointers or 32-bit values: {buffer, dataStart, byteLength, length}. */
+  readU32Array(ptr: number): number[] {
+    this.checkPtr(ptr, 'an array');
+    const dataStart = this.u32(ptr + 4);
+    const length = this.i32(ptr + 12);
+    const out = new Array<number>(length);
+    for (let i = 0; i < length; i++) out[i] = this.u32(dataStart + 4 * i);
+    return out;
+  }
+
+  writeU32Array(items: number[], typeId: number): number {
+    const buffer = this.alloc(items.length * 4, TypeId.ArrayBuffer);
+    for (let i = 0; i < items.length; i++) this.view.setUint32(buffer + 4 * i, items[i], true);
+    const ptr = this.alloc(16, typeId);
+    this.setU32(ptr, buffer);
+    this.setU32(ptr + 4, buffer);
+    this.setU32(ptr + 8, items.length * 4);
+    this.setU32(ptr + 12, items.length);
+    return ptr;
+  }
+
+  readStringArray(ptr: number): string[] {
+    return this.readU32Array(ptr).map((p) => this.readString(p));
+  }
+
+  writeStringArray(items: string[]): number {
+    return this.writeU32Array(
+      items.map((s) => this.writeString(s)),
+      TypeId.ArrayString,
+    );
+  }
+
+  /** A class instance made of consecutive 32-bit pointer fields. */
+  writeStruct(fields: number[], typeId: number): number {
+    const ptr = this.alloc(fields.length * 4, typeId);
+    for (let i = 0; i < fields.length; i++) this.setU32(ptr + 4 * i, fields[i]);
+    return ptr;
+  }
+
+  /** {kind: i32, (pad), data: u64}: the shape of store values, ethereum values and JSON values. */
+  writeEnum(kind: number, payload: bigint, typeId: number): number {
+    const ptr = this.alloc(16, typeId);
+    this.setU32(ptr, kind);
+    this.setU32(ptr + 4, 0);
+    this.setI64(ptr + 8, payload);
+    return ptr;
+  }
+
+  readEnum(ptr: number): { kind: number; payload: bigint } {
+    this.checkPtr(ptr, 'an enum value');
+    return { kind: this.u32(ptr), payload: this.i64(ptr + 8) };
+  }
+
+  // ---- store values and entities --------------------------------------------
+
+  readStoreValue(ptr: number): Value {
+    const { kind, payload } = this.readEnum(ptr);
+    const p = Number(payload & 0xffffffffn);
+    switch (kind) {
+      case StoreValueKind.String:
+        return { kind: 'String', value: this.readString(p) };
+      case StoreValueKind.Int:
+        return { kind: 'Int', value: Number(BigInt.asIntN(32, payload)) };
+      case StoreValueKind.BigDecimal:
+        return { kind: 'BigDecimal', value: this.readBigDecimal(p) };
+      case StoreValueKind.Bool:
+        return { kind: 'Bool', value: payload !== 0n };
+      case StoreValueKind.Array:
+        return { kind: 'List', value: this.readU32Array(p).map((q) => this.readStoreValue(q)) };
+      case StoreValueKind.Null:
+        return { kind: 'Null' };
+      case StoreValueKind.Bytes:
+        return { kind: 'Bytes', value: this.readBytes(p) };
+      case StoreValueKind.BigInt:
+        return { kind: 'BigInt', value: this.readBigInt(p) };
+      case StoreValueKind.Int8:
+        return { kind: 'Int8', value: payload };
+      case StoreValueKind.Timestamp:
+        return { kind: 'Timestamp', value: payload };
+      default:
+        throw new RuntimeError(`unknown store value kind ${kind}`);
+    }
+  }
+
+  writeStoreValue(value: Value): number {
+    const t = TypeId.StoreValue;
+    switch (value.kind) {
+      case 'String':
+        return this.writeEnum(StoreValueKind.String, BigInt(this.writeString(value.value)), t);
+      case 'Int':
+        return this.writeEnum(StoreValueKind.Int, BigInt(value.value), t);
+      case 'BigDecimal':
+        return this.writeEnum(StoreValueKind.BigDecimal, BigInt(this.writeBigDecimal(value.value)), t);
+      case 'Bool':
+        return this.writeEnum(StoreValueKind.Bool, value.value ? 1n : 0n, t);
+      case 'List': {
+        const items = value.value.map((v) => this.writeStoreValue(v));
+        return this.writeEnum(StoreValueKind.Array, BigInt(this.writeU32Array(items, TypeId.ArrayStoreValue)), t);
+      }
+      case 'Null':
+        return this.writeEnum(StoreValueKind.Null, 0n, t);
+      case 'Bytes':
+        return this.writeEnum(StoreValueKind.Bytes, BigInt(this.writeBytes(value.value)), t);
+      case 'BigInt':
+        return this.writeEnum(StoreValueKind.BigInt, BigInt(this.writeBigInt(value.value)), t);
+      case 'Int8':
+        return this.writeEnum(StoreValueKind.Int8, value.value, t);
+      case 'Timestamp':
+        return this.writeEnum(StoreValueKind.Timestamp, value.value, t);
+    }
+  }
+
+  /** TypedMap<string, Value> (graph-ts Entity): {entries: Array<{key, value}>}. Later keys win. */
+  readEntity(ptr: number): Map<string, Value> {
+    this.checkPtr(ptr, 'an entity');
+    const entries = this.readU32Array(this.u32(ptr));
+    const out = new Map<string, Value>();
+    for (const entry of entries) {
+      const key = this.readString(this.u32(entry));
+      out.set(key, this.readStoreValue(this.u32(entry + 4)));
+    }
+    return out;
+  }
+
+  /** Entities are written with their fields sorted by name, as graph-node does (`Entity::sorted`). */
+  writeEntity(entity: Map<string, Value>): number {
+    const keys = [...entity.keys()].sort();
+    const entries = keys.map((key) => {
+      const k = this.writeString(key);
+      const v = this.writeStoreValue(entity.get(key)!);
+      return this.writeStruct([k, v], TypeId.TypedMapEntryStringStoreValue);
+    });
+    const array = this.writeU32Array(entries, TypeId.ArrayTypedMapEntryStringStoreValue);
+    return this.writeStruct([array], TypeId.TypedMapStringStoreValue);
+  }
+}
+
+export function ptrOf(payload: bigint): number {
+  return Number(payload & 0xffffffffn);
+}

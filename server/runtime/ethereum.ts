@@ -1,0 +1,480 @@
+/**
+ * ethereum.Value, Event, Block and Transaction in a mapping's memory, and the
+ * ABI work behind ethereum.encode/decode/call, done with viem.
+ * Layouts: graph-node runtime/wasm/src/asc_abi and chain/ethereum/src/runtime/abi.rs.
+ */
+import { decodeAbiParameters, encodeAbiParameters, parseAbiParameter, type AbiParameter } from 'viem';
+import { AscHeap, TypeId, ptrOf } from './asc';
+import { RuntimeError } from './errors';
+import { bytesToHex, hexToBytes } from './values';
+
+/** graph-ts ethereum.ValueKind. */
+export const EthValueKind = {
+  ADDRESS: 0,
+  FIXED_BYTES: 1,
+  BYTES: 2,
+  INT: 3,
+  UINT: 4,
+  BOOL: 5,
+  STRING: 6,
+  FIXED_ARRAY: 7,
+  ARRAY: 8,
+  TUPLE: 9,
+} as const;
+
+/** A decoded ABI value with the kind graph-node gives it. */
+export type EthValue =
+  | { kind: 'address'; value: Uint8Array }
+  | { kind: 'fixedBytes'; value: Uint8Array }
+  | { kind: 'bytes'; value: Uint8Array }
+  | { kind: 'int'; value: bigint; bits: number }
+  | { kind: 'uint'; value: bigint; bits: number }
+  | { kind: 'bool'; value: boolean }
+  | { kind: 'string'; value: string }
+  | { kind: 'fixedArray'; items: EthValue[] }
+  | { kind: 'array'; items: EthValue[] }
+  | { kind: 'tuple'; items: EthValue[] };
+
+/** Solidity's canonical type of an ABI parameter, tuples expanded: `(uint256,address)[]`. */
+export function canonicalType(param: AbiParameter): string {
+  if (param.type.startsWith('tuple')) {
+    const components = (param as { components: readonly AbiParameter[] }).components;
+    return `(${components.map(canonicalType).join(',')})${param.type.slice('tuple'.length)}`;
+  }
+  return param.type;
+}
+
+/** An EthValue as the JS value viem encodes for `param` (for ethereum.call arguments). */
+export function toViemValue(param: AbiParameter, value: EthValue): unknown {
+  const arrayMatch = /^(.*)\[(\d*)\]$/.exec(param.type);
+  if (arrayMatch) {
+    if (value.kind !== 'array' && value.kind !== 'fixedArray') throw new RuntimeError(`expected an array for ${param.type}`);
+    const inner = { ...param, type: arrayMatch[1] } as AbiParameter;
+    return value.items.map((v) => toViemValue(inner, v));
+  }
+  if (param.type === 'tuple') {
+    if (value.kind !== 'tuple') throw new RuntimeError('expected a tuple');
+    const components = (param as { components: readonly AbiParameter[] }).components;
+    return components.map((c, i) => toViemValue(c, value.items[i]));
+  }
+  switch (value.kind) {
+    case 'address':
+    case 'bytes':
+    case 'fixedBytes':
+      return bytesToHex(value.value);
+    case 'int':
+    case 'uint':
+    case 'bool':
+    case 'string':
+      return value.value;
+    default:
+      throw new RuntimeError(`a ${value.kind} value cannot be passed as ${param.type}`);
+  }
+}
+
+/** Turn a viem-decoded JS value into an EthValue, guided by its ABI parameter. */
+export function fromViem(param: AbiParameter, value: unknown): EthValue {
+  const type = param.type;
+  const arrayMatch = /^(.*)\[(\d*)\]$/.exec(type);
+  if (arrayMatch) {
+    const inner = { ...param, type: arrayMatch[1] } as AbiParameter;
+    const items = (value as unknown[]).map((v) => fromViem(inner, v));
+    return arrayMatch[2] === '' ? { kind: 'array', items } : { kind: 'fixedArray', items };
+  }
+  if (type === 'tuple') {
+    const components = (param as { components: readonly AbiParameter[] }).components;
+    const items = components.map((c, i) => {
+      const v = Array.isArray(value) ? value[i] : (value as Record<string, unknown>)[c.name ?? String(i)];
+      return fromViem(c, v);
+    });
+    return { kind: 'tuple', items };
+  }
+  if (type === 'address') return { kind: 'address', value: hexToBytes(value as string) };
+  if (type === 'bool') return { kind: 'bool', value: value as boolean };
+  if (type === 'string') return { kind: 'string', value: value as string };
+  if (type === 'bytes') return { kind: 'bytes', value: hexToBytes(value as string) };
+  if (/^bytes\d+$/.test(type)) return { kind: 'fixedBytes', value: hexToBytes(value as string) };
+  const intMatch = /^(u?)int(\d*)$/.exec(type);
+  if (intMatch) {
+    const bits = intMatch[2] === '' ? 256 : Number(intMatch[2]);
+    return { kind: intMatch[1] ? 'uint' : 'int', value: BigInt(value as bigint | number), bits };
+  }
+  throw new RuntimeError(`unsupported ABI type ${type}`);
+}
+
+/** An EthValue back to a viem parameter and JS value, for encoding. */
+export function toViem(value: EthValue): { param: AbiParameter; value: unknown } {
+  switch (value.kind) {
+    case 'address':
+      return { param: { type: 'address' }, value: bytesToHex(value.value) };
+    case 'fixedBytes':
+      return { param: { type: `bytes${value.value.length}` }, value: bytesToHex(value.value) };
+    case 'bytes':
+      return { param: { type: 'bytes' }, value: bytesToHex(value.value) };
+    case 'int':
+      return { param: { type: `int${value.bits}` }, value: value.value };
+    case 'uint':
+      return { param: { type: `uint${value.bits}` }, value: value.value };
+    case 'bool':
+      return { param: { type: 'bool' }, value: value.value };
+    case 'string':
+      return { param: { type: 'string' }, value: value.value };
+    case 'array':
+    case 'fixedArray': {
+      if (value.items.length === 0) {
+        if (value.kind === 'fixedArray') throw new RuntimeError('cannot encode an empty fixed array');
+        // graph-ts does not carry the element type of an empty array; any static type encodes the same.
+        return { param: { type: 'uint256[]' }, value: [] };
+      }
+      const inner = value.items.map(toViem);
+      const suffix = value.kind === 'array' ? '[]' : `[${value.items.length}]`;
+      const first = inner[0].param;
+      return {
+        param: { ...first, type: `${first.type}${suffix}` } as AbiParameter,
+        value: inner.map((i) => i.value),
+      };
+    }
+    case 'tuple': {
+      const inner = value.items.map(toViem);
+      return {
+        param: { type: 'tuple', components: inner.map((i, n) => ({ ...i.param, name: `v${n}` })) } as AbiParameter,
+        value: Object.fromEntries(inner.map((i, n) => [`v${n}`, i.value])),
+      };
+    }
+  }
+}
+
+export function abiEncode(value: EthValue): Uint8Array {
+  const { param, value: v } = toViem(value);
+  return hexToBytes(encodeAbiParameters([param], [v]));
+}
+
+/** ethereum.decode: a Solidity type string such as `(address,uint256)` and the bytes of abi.encode(value). */
+export function abiDecode(types: string, data: Uint8Array): EthValue {
+  const param = parseAbiParameter(types.startsWith('(') ? `${types} v` : types) as AbiParameter;
+  const [decoded] = decodeAbiParameters([param], bytesToHex(data) as `0x${string}`);
+  return fromViem(param, decoded);
+}
+
+export function writeEthValue(heap: AscHeap, value: EthValue): number {
+  const t = TypeId.EthereumValue;
+  switch (value.kind) {
+    case 'address':
+      return heap.writeEnum(EthValueKind.ADDRESS, BigInt(heap.writeBytes(value.value)), t);
+    case 'fixedBytes':
+      return heap.writeEnum(EthValueKind.FIXED_BYTES, BigInt(heap.writeBytes(value.value)), t);
+    case 'bytes':
+      return heap.writeEnum(EthValueKind.BYTES, BigInt(heap.writeBytes(value.value)), t);
+    case 'int':
+      return heap.writeEnum(EthValueKind.INT, BigInt(heap.writeBigInt(value.value)), t);
+    case 'uint':
+      return heap.writeEnum(EthValueKind.UINT, BigInt(heap.writeBigInt(value.value)), t);
+    case 'bool':
+      return heap.writeEnum(EthValueKind.BOOL, value.value ? 1n : 0n, t);
+    case 'string':
+      return heap.writeEnum(EthValueKind.STRING, BigInt(heap.writeString(value.value)), t);
+    case 'fixedArray':
+    case 'array':
+    case 'tuple': {
+      const kind =
+        value.kind === 'tuple' ? EthValueKind.TUPLE : value.kind === 'array' ? EthValueKind.ARRAY : EthValueKind.FIXED_ARRAY;
+      const items = heap.writeU32Array(
+        value.items.map((v) => writeEthValue(heap, v)),
+        TypeId.ArrayEthereumValue,
+      );
+      return heap.writeEnum(kind, BigInt(items), t);
+    }
+  }
+}
+
+/**
+ * Reads an ethereum.Value a mapping built. Integer widths are not carried by
+ * graph-ts values; graph-node encodes INT/UINT as 256-bit, and so do we.
+ */
+export function readEthValue(heap: AscHeap, ptr: number): EthValue {
+  const { kind, payload } = heap.readEnum(ptr);
+  const p = ptrOf(payload);
+  switch (kind) {
+    case EthValueKind.ADDRESS: {
+      const bytes = heap.readBytes(p);
+      if (bytes.length !== 20) throw new RuntimeError(`an ethereum address must be 20 bytes, got ${bytes.length}`);
+      return { kind: 'address', value: bytes };
+    }
+    case EthValueKind.FIXED_BYTES:
+      return { kind: 'fixedBytes', value: heap.readBytes(p) };
+    case EthValueKind.BYTES:
+      return { kind: 'bytes', value: heap.readBytes(p) };
+    case EthValueKind.INT: {
+      // graph-node converts with BigInt::to_i256 (graph/src/data/store/scalar/bigint.rs).
+      const v = heap.readBigInt(p);
+      if (v < -(2n ** 255n) || v >= 2n ** 255n) throw new RuntimeError(`BigInt value \`${v}\` does not fit into int256`);
+      return { kind: 'int', value: v, bits: 256 };
+    }
+    case EthValueKind.UINT: {
+      // ... and BigInt::to_unsigned_u256.
+      const v = heap.readBigInt(p);
+      if (v < 0n) throw new RuntimeError(`BigInt value is negative, cannot convert to unsigned U256: ${v}`);
+      if (v >= 2n ** 256n) throw new RuntimeError(`BigInt value \`${v}\` does not fit into uint256`);
+      return { kind: 'uint', value: v, bits: 256 };
+    }
+    case EthValueKind.BOOL:
+      return { kind: 'bool', value: payload !== 0n };
+    case EthValueKind.STRING:
+      return { kind: 'string', value: heap.readString(p) };
+    case EthValueKind.FIXED_ARRAY:
+    case EthValueKind.ARRAY:
+    case EthValueKind.TUPLE: {
+      const items = heap.readU32Array(p).map((q) => readEthValue(heap, q));
+      return {
+        kind: kind === EthValueKind.TUPLE ? 'tuple' : kind === EthValueKind.ARRAY ? 'array' : 'fixedArray',
+        items,
+      };
+    }
+    default:
+      throw new RuntimeError(`unknown ethereum value kind ${kind}`);
+  }
+}
+
+// ---- trigger objects ----------------------------------------------------------
+
+export interface EthBlock {
+  hash: string;
+  parentHash: string;
+  number: bigint;
+  timestamp: bigint;
+  unclesHash?: string;
+  author?: string;
+  stateRoot?: string;
+  transactionsRoot?: string;
+  receiptsRoot?: string;
+  gasUsed?: bigint;
+  gasLimit?: bigint;
+  difficulty?: bigint;
+  totalDifficulty?: bigint;
+  size?: bigint;
+  baseFeePerGas?: bigint;
+}
+
+export interface EthTransaction {
+  hash: string;
+  index: bigint;
+  from?: string;
+  to?: string | null;
+  value?: bigint;
+  gasLimit?: bigint;
+  gasPrice?: bigint;
+  input?: string;
+  nonce?: bigint;
+}
+
+export interface EthLog {
+  address: string;
+  topics: string[];
+  data: string;
+  blockNumber: bigint;
+  blockHash: string;
+  transactionHash: string;
+  transactionIndex: number;
+  logIndex: number;
+  removed: boolean;
+}
+
+export interface EthReceipt {
+  transactionHash: string;
+  transactionIndex: bigint;
+  blockHash: string;
+  blockNumber: bigint;
+  cumulativeGasUsed: bigint;
+  gasUsed: bigint;
+  contractAddress: string | null;
+  logs: EthLog[];
+  status: bigint;
+  root: string | null;
+  logsBloom: string;
+}
+
+const ZERO_HASH = '0x' + '00'.repeat(32);
+const ZERO_ADDRESS = '0x' + '00'.repeat(20);
+
+/** A block's fields as bytes, converted once per block rather than once per trigger. */
+const blockBytes = new WeakMap<EthBlock, Uint8Array[]>();
+
+function blockFieldBytes(block: EthBlock): Uint8Array[] {
+  let bytes = blockBytes.get(block);
+  if (!bytes) {
+    bytes = [
+      block.hash ?? ZERO_HASH,
+      block.parentHash ?? ZERO_HASH,
+      block.unclesHash ?? ZERO_HASH,
+      block.author ?? ZERO_ADDRESS,
+      block.stateRoot ?? ZERO_HASH,
+      block.transactionsRoot ?? ZERO_HASH,
+      block.receiptsRoot ?? ZERO_HASH,
+    ].map(hexToBytes);
+    blockBytes.set(block, bytes);
+  }
+  return bytes;
+}
+
+export function writeBlock(heap: AscHeap, block: EthBlock): number {
+  const n = (v: bigint | undefined) => heap.writeBigInt(v ?? 0n);
+  const opt = (v: bigint | undefined) => (v === undefined ? 0 : heap.writeBigInt(v));
+  const hashes = blockFieldBytes(block).map((b) => heap.writeBytes(b));
+  return heap.writeStruct(
+    [
+      ...hashes,
+      n(block.number),
+      n(block.gasUsed),
+      n(block.gasLimit),
+      n(block.timestamp),
+      n(block.difficulty),
+      n(block.totalDifficulty),
+      opt(block.size),
+      opt(block.baseFeePerGas),
+    ],
+    TypeId.EthereumBlock,
+  );
+}
+
+export function writeTransaction(heap: AscHeap, tx: EthTransaction): number {
+  return heap.writeStruct(
+    [
+      heap.writeBytes(hexToBytes(tx.hash)),
+      heap.writeBigInt(tx.index),
+      heap.writeBytes(hexToBytes(tx.from ?? ZERO_ADDRESS)),
+      tx.to ? heap.writeBytes(hexToBytes(tx.to)) : 0,
+      heap.writeBigInt(tx.value ?? 0n),
+      heap.writeBigInt(tx.gasLimit ?? 0n),
+      heap.writeBigInt(tx.gasPrice ?? 0n),
+      heap.writeBytes(hexToBytes(tx.input ?? '0x')),
+      heap.writeBigInt(tx.nonce ?? 0n),
+    ],
+    TypeId.EthereumTransaction,
+  );
+}
+
+function writeLog(heap: AscHeap, log: EthLog): number {
+  const removed = heap.writeStruct([log.removed ? 1 : 0], TypeId.WrappedBool);
+  return heap.writeStruct(
+    [
+      heap.writeBytes(hexToBytes(log.address)),
+      heap.writeU32Array(
+        log.topics.map((t) => heap.writeBytes(hexToBytes(t))),
+        TypeId.ArrayH256,
+      ),
+      heap.writeBytes(hexToBytes(log.data)),
+      heap.writeBytes(hexToBytes(log.blockHash)),
+      // graph-ts declares Log.blockNumber as Bytes; graph-node writes the number's big-endian bytes.
+      heap.writeBytes(hexToBytes('0x' + log.blockNumber.toString(16).padStart(16, '0'))),
+      heap.writeBytes(hexToBytes(log.transactionHash)),
+      heap.writeBigInt(BigInt(log.transactionIndex)),
+      heap.writeBigInt(BigInt(log.logIndex)),
+      heap.writeBigInt(BigInt(log.logIndex)),
+      heap.writeString(''),
+      removed,
+    ],
+    TypeId.Log,
+  );
+}
+
+export function writeReceipt(heap: AscHeap, receipt: EthReceipt): number {
+  return heap.writeStruct(
+    [
+      heap.writeBytes(hexToBytes(receipt.transactionHash)),
+      heap.writeBigInt(receipt.transactionIndex),
+      heap.writeBytes(hexToBytes(receipt.blockHash)),
+      heap.writeBigInt(receipt.blockNumber),
+      heap.writeBigInt(receipt.cumulativeGasUsed),
+      heap.writeBigInt(receipt.gasUsed),
+      heap.writeBytes(hexToBytes(receipt.contractAddress ?? ZERO_ADDRESS)),
+      heap.writeU32Array(
+        receipt.logs.map((l) => writeLog(heap, l)),
+        TypeId.ArrayLog,
+      ),
+      heap.writeBigInt(receipt.status),
+      heap.writeBytes(hexToBytes(receipt.root ?? '0x')),
+      heap.writeBytes(hexToBytes(receipt.logsBloom)),
+    ],
+    TypeId.TransactionReceipt,
+  );
+}
+
+export interface EventParam {
+  name: string;
+  value: EthValue;
+}
+
+/** ethereum.Event for apiVersion >= 0.0.7: eight pointers, the receipt last. */
+export function writeEvent(
+  heap: AscHeap,
+  log: EthLog,
+  params: EventParam[],
+  block: EthBlock,
+  tx: EthTransaction,
+  receipt: EthReceipt | null,
+): number {
+  const paramPtrs = params.map((p) =>
+    heap.writeStruct([heap.writeString(p.name), writeEthValue(heap, p.value)], TypeId.EventParam),
+  );
+  return heap.writeStruct(
+    [
+      heap.writeBytes(hexToBytes(log.address)),
+      heap.writeBigInt(BigInt(log.logIndex)),
+      // graph-node passes the block-level log index here too (chain/ethereum/src/trigger.rs).
+      heap.writeBigInt(BigInt(log.logIndex)),
+      0, // logType: always null with graph-node's current RPC client
+      writeBlock(heap, block),
+      writeTransaction(heap, tx),
+      heap.writeU32Array(paramPtrs, TypeId.ArrayEventParam),
+      receipt ? writeReceipt(heap, receipt) : 0,
+    ],
+    TypeId.EthereumEvent,
+  );
+}
+
+/** Indexed arrays, tuples, strings and bytes sit in a topic as their keccak hash. */
+function isHashedInTopic(param: AbiParameter): boolean {
+  return param.type === 'string' || param.type === 'bytes' || param.type.endsWith(']') || param.type.startsWith('tuple');
+}
+
+/**
+ * Builds a decoder for one ABI event: indexed parameters from topics 1..3,
+ * the others from data, in declaration order, named as in the ABI. It
+ * returns null when the log does not fit the event (wrong number of topics,
+ * data too short), which is how graph-node tells overloaded events apart.
+ */
+export function eventDecoder(event: {
+  inputs: readonly (AbiParameter & { indexed?: boolean })[];
+}): (topics: readonly string[], data: string) => EventParam[] | null {
+  const inputs = event.inputs;
+  const indexedCount = inputs.filter((i) => i.indexed).length;
+  const dataParams = inputs.filter((i) => !i.indexed);
+  return (topics, data) => {
+    if (topics.length !== indexedCount + 1) return null;
+    let decoded: readonly unknown[];
+    try {
+      decoded = dataParams.length ? decodeAbiParameters(dataParams, data as `0x${string}`) : [];
+    } catch {
+      return null;
+    }
+    const params: EventParam[] = [];
+    let topic = 1;
+    let next = 0;
+    for (const input of inputs) {
+      let value: EthValue;
+      if (input.indexed) {
+        const raw = topics[topic++];
+        if (isHashedInTopic(input)) value = { kind: 'fixedBytes', value: hexToBytes(raw) };
+        else {
+          try {
+            value = fromViem(input, decodeAbiParameters([input], raw as `0x${string}`)[0]);
+          } catch {
+            return null;
+          }
+        }
+      } else value = fromViem(input, decoded[next++]);
+      params.push({ name: input.name ?? '', value });
+    }
+    return params;
+  };
+}

@@ -1,0 +1,47 @@
+/**
+ * Keeps the latest committed version of recently used entities in memory, so
+ * that a handler's `store.get` of an entity written a few blocks ago does not
+ * go to SQLite (graph-node keeps an LFU cache across blocks for the same
+ * reason). It is updated from each committed block's modifications, so it is
+ * never ahead of or behind the store.
+ */
+import type { EntityData, Value } from '../runtime/values';
+import type { EntityReader, Modification } from './entity-cache';
+
+export class LatestEntityCache implements EntityReader {
+  private readonly entities = new Map<string, EntityData | null>();
+
+  constructor(
+    private readonly store: EntityReader,
+    private readonly maxEntries = 200_000,
+  ) {}
+
+  getLatest(entityType: string, id: string): EntityData | null {
+    const key = entityType + '\u0000' + id;
+    const cached = this.entities.get(key);
+    if (cached !== undefined) return cached;
+    const entity = this.store.getLatest(entityType, id);
+    this.remember(key, entity);
+    return entity;
+  }
+
+  getDerived(entityType: string, field: string, value: Value): Array<{ id: string; data: EntityData }> {
+    return this.store.getDerived(entityType, field, value);
+  }
+
+  /** Call after the block's modifications were committed. */
+  applyCommitted(modifications: Modification[]): void {
+    for (const m of modifications) this.remember(m.entityType + '\u0000' + m.id, m.kind === 'remove' ? null : m.data);
+  }
+
+  /** Forget everything, e.g. after a block failed to commit or the store was rolled back. */
+  clear(): void {
+    this.entities.clear();
+  }
+
+  private remember(key: string, entity: EntityData | null): void {
+    // A crude bound: past the limit start afresh; the hot entities come back within a block or two.
+    if (this.entities.size >= this.maxEntries) this.entities.clear();
+    this.entities.set(key, entity);
+  }
+}

@@ -1,0 +1,191 @@
+/**
+ * The subgraph's schema.graphql read the way graph-node reads it: @entity
+ * object types (immutable or not), interfaces, enums, scalar and reference
+ * fields, lists, @derivedFrom fields. The store builds its tables from it and
+ * validates every entity against it.
+ */
+import { Kind, parse, type DirectiveNode, type TypeNode, type ValueNode } from 'graphql';
+import type { ValueKind } from '../runtime/values';
+
+export type IdType = 'String' | 'Bytes' | 'Int8';
+
+export const SCALARS = ['ID', 'String', 'Int', 'Int8', 'BigInt', 'BigDecimal', 'Bytes', 'Boolean', 'Timestamp'] as const;
+export type ScalarName = (typeof SCALARS)[number];
+
+export interface FieldSpec {
+  name: string;
+  /** The named type as written: a scalar, an enum, an entity type or an interface. */
+  typeName: string;
+  nonNull: boolean;
+  list: boolean;
+  /** The value kind stored for this field (references store the target's id kind). */
+  valueKind: ValueKind;
+  /** For references: the entity type or interface referred to. */
+  reference: string | null;
+  /** For @derivedFrom fields: the field on the referenced type that points back. */
+  derivedFrom: string | null;
+  isEnum: boolean;
+  /** GraphQL's type notation, used in graph-node's error messages (`BigInt!`, `[String!]`). */
+  display: string;
+}
+
+export interface EntityTypeSpec {
+  name: string;
+  immutable: boolean;
+  timeseries: boolean;
+  idType: IdType;
+  fields: FieldSpec[];
+  fieldsByName: Map<string, FieldSpec>;
+  interfaces: string[];
+  description: string | null;
+}
+
+export interface InterfaceSpec {
+  name: string;
+  fields: FieldSpec[];
+  implementers: string[];
+}
+
+export interface SubgraphSchema {
+  source: string;
+  entities: Map<string, EntityTypeSpec>;
+  interfaces: Map<string, InterfaceSpec>;
+  enums: Map<string, string[]>;
+}
+
+export class SchemaError extends Error {
+  readonly code = 'INVALID_SCHEMA';
+}
+
+function directive(nodes: readonly DirectiveNode[] | undefined, name: string): DirectiveNode | undefined {
+  return nodes?.find((d) => d.name.value === name);
+}
+
+function argument(d: DirectiveNode | undefined, name: string): ValueNode | undefined {
+  return d?.arguments?.find((a) => a.name.value === name)?.value;
+}
+
+function unwrap(type: TypeNode): { typeName: string; nonNull: boolean; list: boolean } {
+  let nonNull = false;
+  let t = type;
+  if (t.kind === Kind.NON_NULL_TYPE) {
+    nonNull = true;
+    t = t.type;
+  }
+  let list = false;
+  if (t.kind === Kind.LIST_TYPE) {
+    list = true;
+    t = t.type;
+    if (t.kind === Kind.NON_NULL_TYPE) t = t.type;
+  }
+  if (t.kind !== Kind.NAMED_TYPE) throw new SchemaError('nested lists are not supported in subgraph schemas');
+  return { typeName: t.name.value, nonNull, list };
+}
+
+function display(type: TypeNode): string {
+  if (type.kind === Kind.NON_NULL_TYPE) return display(type.type) + '!';
+  if (type.kind === Kind.LIST_TYPE) return '[' + display(type.type) + ']';
+  return type.name.value;
+}
+
+const SCALAR_KIND: Record<ScalarName, ValueKind> = {
+  ID: 'String',
+  String: 'String',
+  Int: 'Int',
+  Int8: 'Int8',
+  BigInt: 'BigInt',
+  BigDecimal: 'BigDecimal',
+  Bytes: 'Bytes',
+  Boolean: 'Bool',
+  Timestamp: 'Timestamp',
+};
+
+export function parseSchema(source: string): SubgraphSchema {
+  const doc = parse(source);
+  const enums = new Map<string, string[]>();
+  const objectNodes = [];
+  const interfaceNodes = [];
+  for (const def of doc.definitions) {
+    if (def.kind === Kind.ENUM_TYPE_DEFINITION) enums.set(def.name.value, (def.values ?? []).map((v) => v.name.value));
+    else if (def.kind === Kind.OBJECT_TYPE_DEFINITION) objectNodes.push(def);
+    else if (def.kind === Kind.INTERFACE_TYPE_DEFINITION) interfaceNodes.push(def);
+  }
+  const entityNames = new Set(objectNodes.filter((n) => directive(n.directives, 'entity')).map((n) => n.name.value));
+  const interfaceNames = new Set(interfaceNodes.map((n) => n.name.value));
+
+  // Id types first: a reference field stores the id type of what it points to.
+  const idTypes = new Map<string, IdType>();
+  const idTypeOf = (fields: readonly { name: { value: string }; type: TypeNode }[] | undefined, owner: string): IdType => {
+    const id = fields?.find((f) => f.name.value === 'id');
+    if (!id) throw new SchemaError(`entity type ${owner} has no \`id\` field`);
+    const { typeName } = unwrap(id.type);
+    if (typeName === 'ID' || typeName === 'String') return 'String';
+    if (typeName === 'Bytes') return 'Bytes';
+    if (typeName === 'Int8') return 'Int8';
+    throw new SchemaError(`entity type ${owner}: \`id\` must be ID, String, Bytes or Int8, not ${typeName}`);
+  };
+  for (const n of objectNodes) if (entityNames.has(n.name.value)) idTypes.set(n.name.value, idTypeOf(n.fields, n.name.value));
+  for (const n of interfaceNodes) idTypes.set(n.name.value, idTypeOf(n.fields, n.name.value));
+
+  const fieldSpecs = (fields: readonly any[] | undefined, owner: string): FieldSpec[] =>
+    (fields ?? []).map((f) => {
+      const { typeName, nonNull, list } = unwrap(f.type);
+      const derived = directive(f.directives, 'derivedFrom');
+      const derivedField = argument(derived, 'field');
+      let valueKind: ValueKind;
+      let reference: string | null = null;
+      const isEnum = enums.has(typeName);
+      if ((SCALARS as readonly string[]).includes(typeName)) valueKind = SCALAR_KIND[typeName as ScalarName];
+      else if (isEnum) valueKind = 'String';
+      else if (entityNames.has(typeName) || interfaceNames.has(typeName)) {
+        reference = typeName;
+        const idType = idTypes.get(typeName)!;
+        valueKind = idType === 'Int8' ? 'Int8' : idType;
+      } else throw new SchemaError(`${owner}.${f.name.value} has unknown type ${typeName}`);
+      if (derived && (!derivedField || derivedField.kind !== Kind.STRING)) {
+        throw new SchemaError(`${owner}.${f.name.value}: @derivedFrom needs a field argument`);
+      }
+      return {
+        name: f.name.value,
+        typeName,
+        nonNull,
+        list,
+        valueKind,
+        reference,
+        derivedFrom: derived ? (derivedField as { value: string }).value : null,
+        isEnum,
+        display: display(f.type),
+      };
+    });
+
+  const entities = new Map<string, EntityTypeSpec>();
+  for (const n of objectNodes) {
+    const d = directive(n.directives, 'entity');
+    if (!d) continue;
+    const immutable = argument(d, 'immutable');
+    const timeseries = argument(d, 'timeseries');
+    const fields = fieldSpecs(n.fields, n.name.value);
+    for (const f of fields) {
+      if (f.name.startsWith('__')) throw new SchemaError(`${n.name.value}.${f.name}: names starting with __ are reserved`);
+    }
+    entities.set(n.name.value, {
+      name: n.name.value,
+      immutable: immutable?.kind === Kind.BOOLEAN && immutable.value,
+      timeseries: timeseries?.kind === Kind.BOOLEAN && timeseries.value,
+      idType: idTypes.get(n.name.value)!,
+      fields,
+      fieldsByName: new Map(fields.map((f) => [f.name, f])),
+      interfaces: (n.interfaces ?? []).map((i) => i.name.value),
+      description: n.description?.value ?? null,
+    });
+  }
+  const interfaces = new Map<string, InterfaceSpec>();
+  for (const n of interfaceNodes) {
+    interfaces.set(n.name.value, {
+      name: n.name.value,
+      fields: fieldSpecs(n.fields, n.name.value),
+      implementers: [...entities.values()].filter((e) => e.interfaces.includes(n.name.value)).map((e) => e.name),
+    });
+  }
+  return { source, entities, interfaces, enums };
+}
