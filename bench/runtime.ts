@@ -9,14 +9,15 @@
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { decodeEventLog, encodeAbiParameters, keccak256, toHex, type AbiEvent, type Hex } from 'viem';
 import { buildSubgraph } from '../server/compile/graph-build';
 import type { BlockWithLogs, Log } from '../server/ingest/types';
 import { Deployment } from '../server/indexer/deployment';
+import { PROJECT_ROOT } from '../server/paths';
 
 const VAULT = '0x489ee077994b6658eafa855c308275ead8097c4a';
-const FIXTURE = resolve(__dirname, '..', '..', 'bench', 'fixtures', 'gmx-positions');
+const FIXTURE = join(PROJECT_ROOT, 'bench', 'fixtures', 'gmx-positions');
 const abi = require(join(FIXTURE, 'abis', 'Vault.json')) as AbiEvent[];
 const byName = new Map(abi.map((e) => [e.name, e]));
 

@@ -6,9 +6,9 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { buildSubgraph } from './compile/graph-build';
 import { indexFiles, type IndexProgress } from './indexer/index-files';
+import { PROJECT_ROOT } from './paths';
 
-const ROOT = resolve(__dirname, '..', '..');
-const SUBGRAPHS = join(ROOT, 'subgraph');
+const SUBGRAPHS = join(PROJECT_ROOT, 'subgraph');
 
 /** Subgraph folders under subgraph/ (each with a subgraph.yaml), with the networks networks.json gives them. */
 export function listSubgraphs(): Array<{ name: string; dir: string; networks: string[] }> {

@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
+import { PROJECT_ROOT } from '../paths';
 
 export class BuildError extends Error {
   readonly code = 'SUBGRAPH_BUILD_FAILED';
@@ -52,7 +53,7 @@ export interface BuildOptions {
 export function buildSubgraph(options: BuildOptions): string {
   const subgraphDir = resolve(options.subgraphDir);
   const sourceRoot = resolve(options.sourceRoot ?? dirname(subgraphDir));
-  const cacheDir = resolve(options.cacheDir ?? join(process.cwd(), '.svr-cache', 'builds'));
+  const cacheDir = resolve(options.cacheDir ?? join(PROJECT_ROOT, '.svr-cache', 'builds'));
   if (!existsSync(join(subgraphDir, 'subgraph.yaml'))) {
     throw new BuildError(`${subgraphDir} has no subgraph.yaml`);
   }

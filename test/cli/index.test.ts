@@ -1,0 +1,121 @@
+/**
+ * `svr index` end to end, as a user runs it: the compiled CLI in a child
+ * process, NDJSON files on disk, the store file afterwards.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { generate } from '../../bench/runtime';
+import { buildSubgraph } from '../../server/compile/graph-build';
+import { Deployment, storePath } from '../../server/indexer/deployment';
+import { SqliteStore } from '../../server/store/sqlite-store';
+import type { BlockWithLogs } from '../../server/ingest/types';
+
+const ROOT = resolve(__dirname, '..', '..');
+const FIXTURE = join(ROOT, 'bench', 'fixtures', 'gmx-positions');
+const hex = (n: bigint) => '0x' + n.toString(16);
+
+function svr(args: string[]) {
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'svr.js'), ...args], { encoding: 'utf8', cwd: ROOT });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function writeNdjson(dir: string, blocks: BlockWithLogs[]): { logs: string; blocks: string } {
+  const logs = blocks
+    .flatMap((b) => b.logs)
+    .map((l) =>
+      JSON.stringify({
+        address: l.address,
+        topics: l.topics,
+        data: l.data,
+        blockNumber: hex(l.blockNumber),
+        blockHash: l.blockHash,
+        transactionHash: l.transactionHash,
+        transactionIndex: hex(BigInt(l.transactionIndex)),
+        logIndex: hex(BigInt(l.logIndex)),
+        removed: false,
+      }),
+    );
+  const headers = blocks.map((b) =>
+    JSON.stringify({ number: hex(b.header.number), hash: b.header.hash, parentHash: b.header.parentHash, timestamp: hex(b.header.timestamp) }),
+  );
+  const paths = { logs: join(dir, 'logs.ndjson'), blocks: join(dir, 'blocks.ndjson') };
+  writeFileSync(paths.logs, logs.join('\n') + '\n');
+  writeFileSync(paths.blocks, headers.join('\n') + '\n');
+  return paths;
+}
+
+const blocks = generate(3000, 10);
+let manifestPath: string;
+let expectedDigest: string;
+
+beforeAll(() => {
+  if (!existsSync(join(ROOT, 'dist', 'server', 'cli.js'))) {
+    throw new Error('dist/ is missing: run `npm test` (it compiles first) or `npm run build:ts`');
+  }
+  manifestPath = buildSubgraph({ subgraphDir: FIXTURE, network: 'arbitrum-one' });
+  // The same blocks indexed in-process in one go: what every CLI run must end up with.
+  const dir = mkdtempSync(join(tmpdir(), 'svr-cli-ref-'));
+  const d = new Deployment({ manifestPath, subgraph: 'gmx-positions', dataDir: dir });
+  for (const b of blocks) d.processBlock(b);
+  expectedDigest = d.store.digest();
+  d.close();
+});
+
+test('every command has --help', () => {
+  for (const args of [['--help'], ['index', '--help'], ['build', '--help'], ['start', '--help']]) {
+    const r = svr(args);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Usage: svr/);
+  }
+  expect(svr(['index', '--help']).stdout).toMatch(/--logs <file>[\s\S]*--blocks <file>[\s\S]*--data <dir>/);
+});
+
+test('indexes NDJSON files into the store and prints a summary', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'svr-cli-'));
+  const files = writeNdjson(dir, blocks);
+  const data = join(dir, 'data');
+  const r = svr(['index', '--subgraph', FIXTURE, '--network', 'arbitrum-one', '--logs', files.logs, '--blocks', files.blocks, '--data', data]);
+  expect(r.stderr).toMatch(/blocks\/s.*events\/s/);
+  expect(r.code).toBe(0);
+  expect(r.stdout).toMatch(new RegExp(`indexed ${blocks.length} blocks, 3000 logs read, 3000 handlers run`));
+  const store = SqliteStore.openExisting(storePath(data, 'gmx-positions', 'arbitrum-one'));
+  expect(store.digest()).toBe(expectedDigest);
+  store.close();
+});
+
+test('a second run resumes after the last indexed block: nothing lost, nothing counted twice', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'svr-cli-resume-'));
+  const data = join(dir, 'data');
+  const firstDir = mkdtempSync(join(dir, 'first-'));
+  const first = writeNdjson(firstDir, blocks.slice(0, 120));
+  const all = writeNdjson(dir, blocks);
+  const base = ['index', '--subgraph', FIXTURE, '--network', 'arbitrum-one', '--data', data, '--quiet'];
+  expect(svr([...base, '--logs', first.logs, '--blocks', first.blocks]).code).toBe(0);
+  const r = svr([...base, '--logs', all.logs, '--blocks', all.blocks]);
+  expect(r.code).toBe(0);
+  expect(r.stdout).toMatch(new RegExp(`indexed ${blocks.length - 120} blocks \\(120 already indexed, skipped\\)`));
+  const store = SqliteStore.openExisting(storePath(data, 'gmx-positions', 'arbitrum-one'));
+  expect(store.digest()).toBe(expectedDigest);
+  store.close();
+});
+
+test('a malformed line stops with the file and line, before any block is applied', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'svr-cli-bad-'));
+  const files = writeNdjson(dir, blocks.slice(0, 50));
+  const lines = require('node:fs').readFileSync(files.logs, 'utf8').split('\n');
+  lines[200] = '{"address": "0x12"';
+  writeFileSync(files.logs, lines.join('\n'));
+  const data = join(dir, 'data');
+  const r = svr(['index', '--subgraph', FIXTURE, '--network', 'arbitrum-one', '--logs', files.logs, '--blocks', files.blocks, '--data', data]);
+  expect(r.code).toBe(1);
+  expect(r.stderr).toContain(`${files.logs} line 201: not valid JSON`);
+  expect(existsSync(storePath(data, 'gmx-positions', 'arbitrum-one'))).toBe(false);
+});
+
+test('an unknown subgraph is refused with the ones that exist', () => {
+  const r = svr(['index', '--subgraph', 'nope', '--network', 'arbitrum-one', '--logs', 'x', '--blocks', 'y']);
+  expect(r.code).toBe(1);
+  expect(r.stderr).toMatch(/no subgraph "nope"/);
+});
