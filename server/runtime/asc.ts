@@ -78,8 +78,12 @@ export class AscHeap {
     this.bytes = new Uint8Array(exports.memory.buffer);
   }
 
-  /** Growing memory detaches the old buffer (its views read as empty); re-take the views then. */
-  private refresh(): void {
+  /**
+   * Growing memory detaches the old buffer (its views read as empty); re-take
+   * the views then. Memory grows only while the mapping runs or in `__new`, so
+   * this is called on entry to each host function and after each allocation.
+   */
+  refresh(): void {
     if (this.bytes.byteLength === 0) {
       this.view = new DataView(this.exports.memory.buffer);
       this.bytes = new Uint8Array(this.exports.memory.buffer);
@@ -102,23 +106,18 @@ export class AscHeap {
   }
 
   u32(ptr: number): number {
-    this.refresh();
     return this.view.getUint32(ptr, true);
   }
   i32(ptr: number): number {
-    this.refresh();
     return this.view.getInt32(ptr, true);
   }
   i64(ptr: number): bigint {
-    this.refresh();
     return this.view.getBigInt64(ptr, true);
   }
   setU32(ptr: number, value: number): void {
-    this.refresh();
     this.view.setUint32(ptr, value, true);
   }
   setI64(ptr: number, value: bigint): void {
-    this.refresh();
     this.view.setBigInt64(ptr, value, true);
   }
 
@@ -129,7 +128,6 @@ export class AscHeap {
 
   private checkPtr(ptr: number, what: string): void {
     if (ptr === 0) throw new RuntimeError(`unexpected null pointer reading ${what}`);
-    this.refresh();
     if (ptr < 20 || ptr > this.bytes.byteLength) {
       throw new RuntimeError(`pointer ${ptr} reading ${what} is outside the module's memory`);
     }

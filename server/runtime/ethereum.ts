@@ -438,6 +438,51 @@ function isHashedInTopic(param: AbiParameter): boolean {
 }
 
 /**
+ * Decodes the words of static parameters (address, bool, uintN, intN, bytesN)
+ * straight from the data, or returns null when a word is not in canonical form
+ * (non-zero padding) so that the caller falls back to the general decoder and
+ * its checks. Events made only of such parameters are the common case, and the
+ * general decoder spends most of its time checksumming addresses.
+ */
+function staticWordDecoder(params: readonly AbiParameter[]): ((data: Buffer) => EthValue[] | null) | null {
+  const readers: Array<(word: Buffer) => EthValue | null> = [];
+  for (const p of params) {
+    const t = p.type;
+    let m: RegExpExecArray | null;
+    if (t === 'address') {
+      readers.push((w) => (w.readUInt32BE(0) === 0 && w.readBigUInt64BE(4) === 0n ? { kind: 'address', value: new Uint8Array(w.subarray(12)) } : null));
+    } else if (t === 'bool') {
+      readers.push((w) => {
+        const v = BigInt('0x' + w.toString('hex'));
+        return v > 1n ? null : { kind: 'bool', value: v === 1n };
+      });
+    } else if ((m = /^(u?)int(\d*)$/.exec(t))) {
+      const bits = m[2] === '' ? 256 : Number(m[2]);
+      const signed = m[1] === '';
+      readers.push((w) => {
+        const raw = BigInt('0x' + w.toString('hex'));
+        const value = signed ? BigInt.asIntN(256, raw) : raw;
+        if (signed ? BigInt.asIntN(bits, value) !== value : BigInt.asUintN(bits, value) !== value) return null;
+        return { kind: signed ? 'int' : 'uint', value, bits };
+      });
+    } else if ((m = /^bytes(\d+)$/.exec(t))) {
+      const size = Number(m[1]);
+      readers.push((w) => (w.subarray(size).every((b) => b === 0) ? { kind: 'fixedBytes', value: new Uint8Array(w.subarray(0, size)) } : null));
+    } else return null;
+  }
+  return (data) => {
+    if (data.length < readers.length * 32) return null;
+    const out: EthValue[] = [];
+    for (let i = 0; i < readers.length; i++) {
+      const v = readers[i](data.subarray(i * 32, i * 32 + 32));
+      if (!v) return null;
+      out.push(v);
+    }
+    return out;
+  };
+}
+
+/**
  * Builds a decoder for one ABI event: indexed parameters from topics 1..3,
  * the others from data, in declaration order, named as in the ABI. It
  * returns null when the log does not fit the event (wrong number of topics,
@@ -449,14 +494,19 @@ export function eventDecoder(event: {
   const inputs = event.inputs;
   const indexedCount = inputs.filter((i) => i.indexed).length;
   const dataParams = inputs.filter((i) => !i.indexed);
-  return (topics, data) => {
-    if (topics.length !== indexedCount + 1) return null;
-    let decoded: readonly unknown[];
+  const fast = staticWordDecoder(dataParams);
+  const general = (data: string): EthValue[] | null => {
     try {
-      decoded = dataParams.length ? decodeAbiParameters(dataParams, data as `0x${string}`) : [];
+      const decoded = dataParams.length ? decodeAbiParameters(dataParams, data as `0x${string}`) : [];
+      return dataParams.map((p, i) => fromViem(p, decoded[i]));
     } catch {
       return null;
     }
+  };
+  return (topics, data) => {
+    if (topics.length !== indexedCount + 1) return null;
+    const values = (fast && fast(Buffer.from(data.slice(2), 'hex'))) ?? general(data);
+    if (!values) return null;
     const params: EventParam[] = [];
     let topic = 1;
     let next = 0;
@@ -472,7 +522,7 @@ export function eventDecoder(event: {
             return null;
           }
         }
-      } else value = fromViem(input, decoded[next++]);
+      } else value = values[next++];
       params.push({ name: input.name ?? '', value });
     }
     return params;

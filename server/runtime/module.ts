@@ -78,7 +78,11 @@ export class MappingInstance {
         (() => {
           throw new RuntimeError(`the mapping called the host function \`${imp.name}\`, which graph-node does not provide`);
         });
-      (imports[imp.module] ??= {})[imp.name] = fn;
+      const hostFn = fn as (...args: number[]) => unknown;
+      (imports[imp.module] ??= {})[imp.name] = (...args: number[]) => {
+        this.heap.refresh();
+        return hostFn(...args);
+      };
     }
     const instance = new WebAssembly.Instance(module, imports);
     this.exports = instance.exports as typeof this.exports;
@@ -130,6 +134,7 @@ export class MappingInstance {
     this.dirty = true;
     this.context = context;
     try {
+      this.heap.refresh();
       const arg = writeArgument(this.heap);
       (fn as (ptr: number) => void)(arg);
     } catch (e) {
