@@ -6,6 +6,7 @@
 import { decodeAbiParameters, encodeAbiParameters, parseAbiParameter, type AbiParameter } from 'viem';
 import { AscHeap, TypeId, ptrOf } from './asc';
 import { RuntimeError } from './errors';
+import type { Log } from '../ingest/types';
 import { bytesToHex, hexToBytes } from './values';
 
 /** graph-ts ethereum.ValueKind. */
@@ -267,17 +268,8 @@ export interface EthTransaction {
   nonce?: bigint;
 }
 
-export interface EthLog {
-  address: string;
-  topics: string[];
-  data: string;
-  blockNumber: bigint;
-  blockHash: string;
-  transactionHash: string;
-  transactionIndex: number;
-  logIndex: number;
-  removed: boolean;
-}
+/** A log as ingest hands it over (lowercase hex, numeric indexes). */
+export type EthLog = Log;
 
 export interface EthReceipt {
   transactionHash: string;
