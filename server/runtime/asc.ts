@@ -4,7 +4,7 @@
  * (graph-node runtime/wasm/src/asc_abi/). Objects are allocated through the
  * module's exported `__new`, so the header (rtId, rtSize) is the module's own.
  */
-import { bigIntFromBytesLE, bigIntToBytesLE, checkBigIntSize, decimalFromWasm, type BigDecimalValue } from './numbers';
+import { bigIntFromBytesLE, bigIntToBytesLE, decimalFromWasm, type BigDecimalValue } from './numbers';
 import type { Value } from './values';
 import { RuntimeError } from './errors';
 
@@ -193,9 +193,9 @@ export class AscHeap {
     return ptr;
   }
 
-  /** graph-node checks the size of every BigInt it reads from a mapping (BigInt::new). */
+  /** graph-node checks the size of every BigInt it reads from a mapping (BigInt::new); bigIntFromBytesLE does. */
   readBigInt(ptr: number): bigint {
-    return checkBigIntSize(bigIntFromBytesLE(this.readBytes(ptr)));
+    return bigIntFromBytesLE(this.readBytes(ptr));
   }
 
   writeBigInt(value: bigint): number {

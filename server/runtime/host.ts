@@ -173,12 +173,12 @@ export function hostFunctions(heap: () => AscHeap, ctx: () => HostContext): Reco
     'bigInt.dividedBy': (a, b) => wBig(N.bigIntDividedBy(big(a), big(b))),
     'bigInt.dividedByDecimal': (a, b) => wDec(N.bigIntDividedByDecimal(big(a), dec(b))),
     'bigInt.mod': (a, b) => wBig(N.bigIntMod(big(a), big(b))),
-    'bigInt.pow': (a, e) => wBig(N.bigIntPow(big(a), e & 0xff)),
+    'bigInt.pow': (a, e) => wBig(N.bigIntPow(big(a), e >>> 0)),
     'bigInt.fromString': (p) => wBig(N.bigIntFromString(str(p))),
     'bigInt.bitOr': (a, b) => wBig(N.bigIntBitOr(big(a), big(b))),
     'bigInt.bitAnd': (a, b) => wBig(N.bigIntBitAnd(big(a), big(b))),
-    'bigInt.leftShift': (a, bits) => wBig(N.bigIntLeftShift(big(a), bits & 0xff)),
-    'bigInt.rightShift': (a, bits) => wBig(N.bigIntRightShift(big(a), bits & 0xff)),
+    'bigInt.leftShift': (a, bits) => wBig(N.bigIntLeftShift(big(a), bits >>> 0)),
+    'bigInt.rightShift': (a, bits) => wBig(N.bigIntRightShift(big(a), bits >>> 0)),
 
     // ---- bigDecimal ----
     'bigDecimal.plus': (a, b) => wDec(N.decimalPlus(dec(a), dec(b))),

@@ -169,16 +169,13 @@ export function bigIntToHex(x: bigint): string {
  * `[0]`, never empty; -128 is `[0x80]`, 128 is `[0x80, 0x00]`.
  */
 export function bigIntToBytesLE(x: bigint): Uint8Array {
-  // Smallest n >= 1 with -2^(8n-1) <= x < 2^(8n-1).
-  const magnitudeBits = x < 0n ? bigIntBits(-x - 1n) : bigIntBits(x);
-  const n = Math.floor(magnitudeBits / 8) + 1;
-  const out = new Uint8Array(n);
-  let v = BigInt.asUintN(n * 8, x);
-  for (let i = 0; i < n; i++) {
-    out[i] = Number(v & 0xffn);
-    v >>= 8n;
-  }
-  return out;
+  // Two's complement over the smallest whole number of bytes whose top bit is the sign.
+  let hex = (x < 0n ? -x - 1n : x).toString(16);
+  if (hex.length % 2 === 1) hex = '0' + hex;
+  if (hex === '00' || parseInt(hex[0], 16) >= 8) hex = (hex === '00' ? '' : '00') + hex;
+  const n = hex.length / 2;
+  const bytes = x < 0n ? Buffer.from(BigInt.asUintN(n * 8, x).toString(16).padStart(n * 2, '0'), 'hex') : Buffer.from(hex, 'hex');
+  return new Uint8Array(bytes.reverse());
 }
 
 /**
@@ -188,11 +185,11 @@ export function bigIntToBytesLE(x: bigint): Uint8Array {
  */
 export function bigIntFromBytesLE(bytes: Uint8Array): bigint {
   if (bytes.length === 0) return 0n;
-  let hex = '';
-  for (let i = bytes.length - 1; i >= 0; i--) hex += (bytes[i] < 16 ? '0' : '') + bytes[i].toString(16);
+  const hex = Buffer.from(bytes).reverse().toString('hex');
   const unsigned = BigInt('0x' + hex);
   const value = bytes[bytes.length - 1] > 0x7f ? unsigned - (1n << BigInt(bytes.length * 8)) : unsigned;
-  return checkBigIntSize(value);
+  // n bytes hold at most 8n bits with the sign, so short arrays need no size check.
+  return bytes.length * 8 <= BIGINT_MAX_BITS ? value : checkBigIntSize(value);
 }
 
 /**
@@ -225,10 +222,11 @@ function parseNumBigInt(s: string): bigint | string {
 // ---------------------------------------------------------------------------
 
 /** The crate's `BigDecimal { int_val, scale }`. */
-interface Raw {
+export interface CrateDecimal {
   int: bigint;
   scale: number;
 }
+type Raw = CrateDecimal;
 
 /** graph-node `BigDecimal::MIN_EXP` / `MAX_EXP` (decimal128's limits), checked when reading from wasm. */
 export const DECIMAL_MIN_EXP = -6143;
@@ -615,3 +613,26 @@ export function decimalEquals(x: BigDecimalValue, y: BigDecimalValue): boolean {
 export function bigIntDividedByDecimal(x: bigint, d: BigDecimalValue): BigDecimalValue {
   return decimalDividedBy(normalizeDecimalUnchecked({ digits: x, exp: 0 }), d);
 }
+
+/**
+ * @internal The bigdecimal 0.1.2 primitives on the crate's own (int, scale)
+ * form, exported so the tests can replay the crate's test vectors.
+ */
+export const crateInternals = {
+  countDecimalDigits,
+  roundingTerm,
+  withPrec,
+  normalize: normalizeRaw,
+  add: rawAdd,
+  sub: rawSub,
+  mul: rawMul,
+  div: rawDiv,
+  equals: rawEq,
+  toString: rawToString,
+  /** Crate `from_str` (no normalization): the value, or the error text. */
+  parse(s: string): CrateDecimal | string {
+    const parsed = parseCrateDecimal(s);
+    if (typeof parsed === 'string') return parsed;
+    return { int: parsed[0], scale: Number(parsed[1]) };
+  },
+};

@@ -4,7 +4,7 @@
  * ORDER BY on those columns (and their indexes) follow numeric order without
  * losing a digit; Bytes are BLOBs, which compare like their hex form.
  */
-import { normalizeDecimal, type BigDecimalValue } from '../runtime/numbers';
+import type { BigDecimalValue } from '../runtime/numbers';
 import { bytesToHex, hexToBytes, type Value, type ValueKind } from '../runtime/values';
 import type { FieldSpec } from './schema';
 
@@ -163,7 +163,8 @@ export function fromSql(raw: unknown, field: FieldSpec): Value {
     case 'BigInt':
       return { kind: 'BigInt', value: decodeSortableBigInt(raw as string) };
     case 'BigDecimal':
-      return { kind: 'BigDecimal', value: normalizeDecimal(decodeSortableDecimal(raw as string)) };
+      // Stored values were normalized when the mapping wrote them; normalizing again could change a negative one.
+      return { kind: 'BigDecimal', value: decodeSortableDecimal(raw as string) };
     default:
       throw new Error(`cannot read a ${field.valueKind} column`);
   }
