@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import type { EntityData, Value } from '../runtime/values';
 import { fromSql, sqlColumnType, toSql, type SqlValue } from './codec';
 import { idValue, type EntityReader, type Modification } from './entity-cache';
-import { parseSchema, type EntityTypeSpec, type SubgraphSchema } from './schema';
+import { parseSchema, type EntityTypeSpec, type FieldSpec, type SubgraphSchema } from './schema';
 
 export class StoreError extends Error {
   constructor(
@@ -360,25 +360,44 @@ export class SqliteStore implements EntityReader {
     );
   }
 
+  private readonly writers = new Map<string, { close: Database.Statement; insert: Database.Statement; columns: FieldSpec[] }>();
+
+  /** The statements that write one entity type, prepared once. */
+  private writer(type: EntityTypeSpec) {
+    let w = this.writers.get(type.name);
+    if (!w) {
+      const t = q(type.name);
+      const columns = type.fields.filter((f) => !f.derivedFrom && f.name !== 'id');
+      w = {
+        close: this.db.prepare(`UPDATE ${t} SET __to = ? WHERE id = ? AND __to IS NULL`),
+        insert: this.db.prepare(
+          `INSERT INTO ${t} (id, __from${columns.map((f) => ', ' + q(f.name)).join('')}) VALUES (?, ?${', ?'.repeat(columns.length)})`,
+        ),
+        columns,
+      };
+      this.writers.set(type.name, w);
+    }
+    return w;
+  }
+
   private applyModification(block: number, m: Modification): void {
     const type = this.entityType(m.entityType);
-    const t = q(type.name);
+    const w = this.writer(type);
     const id = idToSql(type, m.id);
     if (m.kind !== 'insert') {
       if (type.immutable) {
         throw new StoreError('IMMUTABLE_ENTITY', `entity ${type.name}[${m.id}] is immutable and cannot be ${m.kind === 'remove' ? 'removed' : 'updated'}`);
       }
-      this.stmt(`UPDATE ${t} SET __to = ? WHERE id = ? AND __to IS NULL`).run(block, id);
+      w.close.run(block, id);
     }
     if (m.kind === 'remove') return;
-    const fields = type.fields.filter((f) => !f.derivedFrom && f.name !== 'id');
-    const sql = `INSERT INTO ${t} (id, __from${fields.map((f) => ', ' + q(f.name)).join('')}) VALUES (?, ?${', ?'.repeat(fields.length)})`;
-    const values = fields.map((f) => {
+    const values: SqlValue[] = [id, block];
+    for (const f of w.columns) {
       const v = m.data.get(f.name);
-      return v === undefined ? null : toSql(v);
-    });
+      values.push(v === undefined ? null : toSql(v));
+    }
     try {
-      this.stmt(sql).run(id, block, ...values);
+      w.insert.run(values);
     } catch (e) {
       if (type.immutable && /UNIQUE/.test((e as Error).message)) {
         throw new StoreError('IMMUTABLE_ENTITY', `entity ${type.name}[${m.id}] is immutable and already exists; it cannot be written again`);
