@@ -94,9 +94,10 @@ export function program(): Command {
     .requiredOption('--network <network>', "graph-cli's network name, e.g. arbitrum-one")
     .requiredOption('--logs <file>', 'NDJSON file of logs')
     .requiredOption('--blocks <file>', 'NDJSON file of block headers, one for every block to index')
+    .option('--calls <file>', 'NDJSON of recorded eth_call / eth_getBalance / eth_getCode requests with their results, for mappings that read contracts')
     .option('--data <dir>', 'data directory for the store', 'data')
     .option('--quiet', 'no progress output')
-    .action(async (opts: { subgraph: string; network: string; logs: string; blocks: string; data: string; quiet?: boolean }) => {
+    .action(async (opts: { subgraph: string; network: string; logs: string; blocks: string; calls?: string; data: string; quiet?: boolean }) => {
       const dir = resolveSubgraphDir(opts.subgraph);
       const name = dir.startsWith(SUBGRAPHS) ? dir.slice(SUBGRAPHS.length + 1) : opts.subgraph.replace(/.*[\\/]/, '');
       const manifestPath = buildSubgraph({ subgraphDir: dir, network: opts.network, sourceRoot: dir.startsWith(SUBGRAPHS) ? SUBGRAPHS : undefined });
@@ -107,6 +108,7 @@ export function program(): Command {
         dataDir: resolve(opts.data),
         logsPath: resolve(opts.logs),
         blocksPath: resolve(opts.blocks),
+        callsPath: opts.calls ? resolve(opts.calls) : undefined,
         onProgress: progress ? (p) => progress.update(p) : undefined,
         onLog: (level, message, ds) => {
           if (level !== 'debug') process.stderr.write(`${level.toUpperCase()} [${ds}] ${message}\n`);

@@ -4,7 +4,8 @@
  * is applied, so a bad line never leaves half an index; blocks the store
  * already has are skipped, so a re-run resumes where the last one stopped.
  */
-import { groupLogsByBlock, readBlockHeaders, readLogs } from '../ingest/ndjson';
+import { groupLogsByBlock, readBlockHeaders, readLogs, readRecordedCalls } from '../ingest/ndjson';
+import { RecordedCallSource } from './recorded-calls';
 import { Deployment, type DeploymentOptions } from './deployment';
 
 export interface IndexProgress {
@@ -29,14 +30,20 @@ export interface IndexSummary {
 export interface IndexFilesOptions extends DeploymentOptions {
   logsPath: string;
   blocksPath: string;
+  /** Recorded eth_call / eth_getBalance / eth_getCode answers for the mapping's contract reads. */
+  callsPath?: string;
   onProgress?: (p: IndexProgress) => void;
 }
 
 export async function indexFiles(options: IndexFilesOptions): Promise<IndexSummary> {
   const started = process.hrtime.bigint();
-  const [headers, logs] = await Promise.all([readBlockHeaders(options.blocksPath), readLogs(options.logsPath)]);
+  const [headers, logs, calls] = await Promise.all([
+    readBlockHeaders(options.blocksPath),
+    readLogs(options.logsPath),
+    options.callsPath ? readRecordedCalls(options.callsPath) : Promise.resolve(null),
+  ]);
   const blocks = groupLogsByBlock(headers, logs);
-  const deployment = new Deployment(options);
+  const deployment = new Deployment({ ...options, calls: options.calls ?? (calls ? new RecordedCallSource(calls) : undefined) });
   try {
     const summary = runBlocks(deployment, blocks, options.onProgress, started, logs.length);
     deployment.store.createAttributeIndexes();

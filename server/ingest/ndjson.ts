@@ -8,7 +8,7 @@
  * what to do about it. Files are streamed line by line: they can be large.
  */
 import { open } from 'node:fs/promises';
-import type { BlockHeader, BlockHeaderExtras, BlockWithLogs, Log, RpcLog } from './types';
+import type { BlockHeader, BlockHeaderExtras, BlockWithLogs, Log, RecordedCall, RpcLog } from './types';
 
 export type IngestErrorCode =
   | 'UNREADABLE_FILE'
@@ -24,7 +24,8 @@ export type IngestErrorCode =
   | 'BLOCK_HASH_MISMATCH'
   | 'DUPLICATE_LOG'
   | 'HEADERS_NOT_INCREASING'
-  | 'PARENT_HASH_MISMATCH';
+  | 'PARENT_HASH_MISMATCH'
+  | 'BAD_CALL_RECORD';
 
 export class IngestError extends Error {
   constructor(
@@ -404,4 +405,45 @@ export function groupLogsByBlock(headers: BlockHeader[], logs: Log[]): BlockWith
     }
   }
   return blocks;
+}
+
+/**
+ * Reads recorded contract reads (eth_call, eth_getBalance, eth_getCode), one
+ * JSON-RPC request with its `result` (or `error`, for a reverted eth_call) a line.
+ */
+export async function readRecordedCalls(path: string): Promise<RecordedCall[]> {
+  const calls: RecordedCall[] = [];
+  const hex = (v: unknown, s: Source, what: string): string => {
+    if (typeof v !== 'string' || !HEX.test(v)) {
+      throw fail('BAD_CALL_RECORD', s, `${what} must be a 0x hex string`, 'record the JSON-RPC request and its answer as sent');
+    }
+    return v.toLowerCase();
+  };
+  await eachLine(path, (text, line) => {
+    const s = { file: path, line };
+    const o = parseObject(text, s, 'recorded JSON-RPC call');
+    const params = o.params;
+    if (!Array.isArray(params) || params.length < 2) {
+      throw fail('BAD_CALL_RECORD', s, '`params` must be the request\'s params array', 'e.g. [{"to": "0x…", "data": "0x…"}, "0x10"]');
+    }
+    const blockNumber = BigInt(hex(params[1], s, 'the block (params[1])'));
+    const reverted = o.result === undefined && o.error !== undefined;
+    if (o.method === 'eth_call') {
+      const req = params[0] as Record<string, unknown>;
+      calls.push({
+        method: 'eth_call',
+        to: hex(req?.to, s, 'params[0].to'),
+        data: hex(req?.data ?? req?.input, s, 'params[0].data'),
+        blockNumber,
+        result: reverted ? null : hex(o.result, s, 'result'),
+      });
+    } else if (o.method === 'eth_getBalance') {
+      calls.push({ method: 'eth_getBalance', address: hex(params[0], s, 'params[0]'), blockNumber, result: BigInt(hex(o.result, s, 'result')) });
+    } else if (o.method === 'eth_getCode') {
+      calls.push({ method: 'eth_getCode', address: hex(params[0], s, 'params[0]'), blockNumber, result: hex(o.result, s, 'result') });
+    } else {
+      throw fail('BAD_CALL_RECORD', s, `unknown method ${JSON.stringify(o.method)}`, 'record eth_call, eth_getBalance or eth_getCode');
+    }
+  });
+  return calls;
 }

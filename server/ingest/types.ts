@@ -75,3 +75,14 @@ export interface BlockWithLogs {
   header: BlockHeader;
   logs: Log[];
 }
+
+/**
+ * A recorded answer to a contract read a mapping makes, for `svr index --calls`:
+ * one JSON-RPC request and its answer a line, e.g.
+ * `{"method":"eth_call","params":[{"to":"0x…","data":"0x…"},"0x10"],"result":"0x…"}`.
+ * An `error` in place of `result` records a reverted call.
+ */
+export type RecordedCall =
+  | { method: 'eth_call'; to: string; data: string; blockNumber: bigint; result: string | null }
+  | { method: 'eth_getBalance'; address: string; blockNumber: bigint; result: bigint }
+  | { method: 'eth_getCode'; address: string; blockNumber: bigint; result: string };
