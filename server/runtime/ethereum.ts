@@ -7,6 +7,7 @@ import { decodeAbiParameters, encodeAbiParameters, parseAbiParameter, type AbiPa
 import { AscHeap, TypeId, ptrOf } from './asc';
 import { RuntimeError } from './errors';
 import type { Log } from '../ingest/types';
+import { bigIntToBytesLE } from './numbers';
 import { bytesToHex, hexToBytes } from './values';
 
 /** graph-ts ethereum.ValueKind. */
@@ -288,58 +289,66 @@ export interface EthReceipt {
 const ZERO_HASH = '0x' + '00'.repeat(32);
 const ZERO_ADDRESS = '0x' + '00'.repeat(20);
 
-/** A block's fields as bytes, converted once per block rather than once per trigger. */
-const blockBytes = new WeakMap<EthBlock, Uint8Array[]>();
+/**
+ * A block's fields in wire form (hashes as bytes, numbers as graph-node's
+ * BigInt bytes, null where optional and absent), converted once per block
+ * rather than once per trigger.
+ */
+const blockWire = new WeakMap<EthBlock, Array<Uint8Array | null>>();
 
-function blockFieldBytes(block: EthBlock): Uint8Array[] {
-  let bytes = blockBytes.get(block);
-  if (!bytes) {
-    bytes = [
-      block.hash ?? ZERO_HASH,
-      block.parentHash ?? ZERO_HASH,
-      block.unclesHash ?? ZERO_HASH,
-      block.author ?? ZERO_ADDRESS,
-      block.stateRoot ?? ZERO_HASH,
-      block.transactionsRoot ?? ZERO_HASH,
-      block.receiptsRoot ?? ZERO_HASH,
-    ].map(hexToBytes);
-    blockBytes.set(block, bytes);
-  }
-  return bytes;
-}
-
-export function writeBlock(heap: AscHeap, block: EthBlock): number {
-  const n = (v: bigint | undefined) => heap.writeBigInt(v ?? 0n);
-  const opt = (v: bigint | undefined) => (v === undefined ? 0 : heap.writeBigInt(v));
-  const hashes = blockFieldBytes(block).map((b) => heap.writeBytes(b));
-  return heap.writeStruct(
-    [
-      ...hashes,
-      n(block.number),
-      n(block.gasUsed),
-      n(block.gasLimit),
-      n(block.timestamp),
-      n(block.difficulty),
-      n(block.totalDifficulty),
+function blockFields(block: EthBlock): Array<Uint8Array | null> {
+  let fields = blockWire.get(block);
+  if (!fields) {
+    const hash = (v: string | undefined, fallback: string) => hexToBytes(v ?? fallback);
+    const num = (v: bigint | undefined) => bigIntToBytesLE(v ?? 0n);
+    const opt = (v: bigint | undefined) => (v === undefined ? null : bigIntToBytesLE(v));
+    fields = [
+      hash(block.hash, ZERO_HASH),
+      hash(block.parentHash, ZERO_HASH),
+      hash(block.unclesHash, ZERO_HASH),
+      hash(block.author, ZERO_ADDRESS),
+      hash(block.stateRoot, ZERO_HASH),
+      hash(block.transactionsRoot, ZERO_HASH),
+      hash(block.receiptsRoot, ZERO_HASH),
+      num(block.number),
+      num(block.gasUsed),
+      num(block.gasLimit),
+      num(block.timestamp),
+      num(block.difficulty),
+      num(block.totalDifficulty),
       opt(block.size),
       opt(block.baseFeePerGas),
-    ],
+    ];
+    blockWire.set(block, fields);
+  }
+  return fields;
+}
+
+/** ethereum.Block: 15 pointers; BigInt fields are Uint8Arrays like the hashes. */
+export function writeBlock(heap: AscHeap, block: EthBlock): number {
+  return heap.writeStruct(
+    blockFields(block).map((b) => (b === null ? 0 : heap.writeBytes(b))),
     TypeId.EthereumBlock,
   );
 }
 
+const ZERO_ADDRESS_BYTES = hexToBytes(ZERO_ADDRESS);
+const EMPTY_BYTES = new Uint8Array(0);
+const ZERO_BIGINT_BYTES = bigIntToBytesLE(0n);
+
 export function writeTransaction(heap: AscHeap, tx: EthTransaction): number {
+  const num = (v: bigint | undefined) => heap.writeBytes(v === undefined || v === 0n ? ZERO_BIGINT_BYTES : bigIntToBytesLE(v));
   return heap.writeStruct(
     [
       heap.writeBytes(hexToBytes(tx.hash)),
       heap.writeBigInt(tx.index),
-      heap.writeBytes(hexToBytes(tx.from ?? ZERO_ADDRESS)),
+      heap.writeBytes(tx.from ? hexToBytes(tx.from) : ZERO_ADDRESS_BYTES),
       tx.to ? heap.writeBytes(hexToBytes(tx.to)) : 0,
-      heap.writeBigInt(tx.value ?? 0n),
-      heap.writeBigInt(tx.gasLimit ?? 0n),
-      heap.writeBigInt(tx.gasPrice ?? 0n),
-      heap.writeBytes(hexToBytes(tx.input ?? '0x')),
-      heap.writeBigInt(tx.nonce ?? 0n),
+      num(tx.value),
+      num(tx.gasLimit),
+      num(tx.gasPrice),
+      heap.writeBytes(tx.input ? hexToBytes(tx.input) : EMPTY_BYTES),
+      num(tx.nonce),
     ],
     TypeId.EthereumTransaction,
   );
