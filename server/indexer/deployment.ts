@@ -367,6 +367,15 @@ export class Deployment {
     throw new IndexingFailedError(error);
   }
 
+  /** Rolls the deployment back to `blockNumber`: the store, the data sources created since, the caches. */
+  revertTo(blockNumber: number): void {
+    this.store.revertTo(blockNumber);
+    this.latest.clear();
+    this.failed = undefined;
+    this.dataSources.length = this.manifest.dataSources.length;
+    for (const stored of this.store.dataSources()) this.dataSources.push(this.fromTemplate(stored));
+  }
+
   close(): void {
     this.store.close();
   }

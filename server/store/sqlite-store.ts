@@ -343,6 +343,31 @@ export class SqliteStore implements EntityReader {
     if (this.batchBlocks >= this.batchLimits.blocks || Date.now() - this.batchStarted >= this.batchLimits.milliseconds) this.flush();
   }
 
+  /**
+   * Undoes every block after `blockNumber` (a reorg, or an operator rewinding):
+   * versions created after it disappear, versions closed after it are current
+   * again, and data sources, block records and errors after it are dropped.
+   * The block itself must be one the store has indexed.
+   */
+  revertTo(blockNumber: number): void {
+    const target = this.block(blockNumber);
+    if (!target) {
+      throw new StoreError('UNKNOWN_BLOCK', `cannot revert to block ${blockNumber}: the store has no record of it`);
+    }
+    this.flush();
+    this.db.transaction(() => {
+      for (const type of this.schema.entities.values()) {
+        this.db.prepare(`DELETE FROM ${q(type.name)} WHERE __from > ?`).run(blockNumber);
+        if (!type.immutable) this.db.prepare(`UPDATE ${q(type.name)} SET __to = NULL WHERE __to > ?`).run(blockNumber);
+      }
+      this.db.prepare(`DELETE FROM _svr_data_sources WHERE creation_block > ?`).run(blockNumber);
+      this.db.prepare(`DELETE FROM _svr_errors WHERE block_number > ?`).run(blockNumber);
+      this.db.prepare(`DELETE FROM _svr_blocks WHERE number > ?`).run(blockNumber);
+      this.db.prepare(`UPDATE _svr_head SET number = ?, hash = ? WHERE id = 1`).run(target.number, target.hash);
+    })();
+    this.cachedHead = { number: target.number, hash: target.hash };
+  }
+
   /** Commits the open write transaction, if any. */
   flush(): void {
     if (this.db.inTransaction) this.db.exec('COMMIT');
