@@ -2,7 +2,8 @@
  * The `svr` command line. Every command has --help.
  */
 import { Command, InvalidArgumentError } from 'commander';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
 import { join, resolve } from 'node:path';
 import { buildSubgraph } from './compile/graph-build';
 import { indexFiles, type IndexProgress } from './indexer/index-files';
@@ -10,21 +11,26 @@ import { PROJECT_ROOT } from './paths';
 
 const SUBGRAPHS = join(PROJECT_ROOT, 'subgraph');
 
-/** Subgraph folders under subgraph/ (each with a subgraph.yaml), with the networks networks.json gives them. */
+/**
+ * Subgraph folders under subgraph/ (each with a subgraph.yaml), with the
+ * networks subgraph/networks.json configures for all of their data sources
+ * (what `graph build --network` needs).
+ */
 export function listSubgraphs(): Array<{ name: string; dir: string; networks: string[] }> {
   if (!existsSync(SUBGRAPHS)) return [];
   const networksFile = join(SUBGRAPHS, 'networks.json');
-  const networks: Record<string, unknown> = existsSync(networksFile) ? require(networksFile) : {};
+  const networks: Record<string, Record<string, unknown>> = existsSync(networksFile) ? JSON.parse(readFileSync(networksFile, 'utf8')) : {};
   return readdirSync(SUBGRAPHS, { withFileTypes: true })
     .filter((d) => d.isDirectory() && existsSync(join(SUBGRAPHS, d.name, 'subgraph.yaml')))
-    .map((d) => ({
-      name: d.name,
-      dir: join(SUBGRAPHS, d.name),
-      networks: Object.keys(networks).filter((n) => {
-        const entry = networks[n] as Record<string, unknown>;
-        return Object.keys(entry).some((k) => k === d.name || k.startsWith(d.name + ':'));
-      }),
-    }));
+    .map((d) => {
+      const manifest = parseYaml(readFileSync(join(SUBGRAPHS, d.name, 'subgraph.yaml'), 'utf8')) as { dataSources?: Array<{ name: string }> };
+      const names = (manifest.dataSources ?? []).map((ds) => ds.name);
+      return {
+        name: d.name,
+        dir: join(SUBGRAPHS, d.name),
+        networks: Object.keys(networks).filter((n) => names.length > 0 && names.every((ds) => ds in networks[n])),
+      };
+    });
 }
 
 function resolveSubgraphDir(name: string): string {
