@@ -1,0 +1,51 @@
+/** Small hand-checkable portfolios shared by the risk tests. */
+import { price, usd, type LendingAccount, type PerpPosition, type Portfolio } from '../../server/risk';
+
+export const DYDX = { protocol: 'dydx', network: 'ethereum' };
+export const AAVE = { protocol: 'aave-v3', network: 'ethereum' };
+export const GMX = { protocol: 'gmx-v1', network: 'arbitrum-one' };
+
+/** Long ETH 10,000 USD at 2000 with 1,000 USD collateral, liquidation price 1850 (factor 0.925). Insolvent below 0.9. */
+export const longEth: PerpPosition = {
+  kind: 'perp',
+  venue: DYDX,
+  account: '0xa1',
+  asset: 'ETH',
+  side: 'long',
+  sizeUsd: usd('10000'),
+  collateralUsd: usd('1000'),
+  entryPrice: price('2000'),
+  liquidationPrice: price('1850'),
+};
+
+/** Short ETH 5,000 USD at 2000, 1,000 USD collateral, maintenance margin 1%: liquidation factor 6000 / 5050. Insolvent above 1.2. */
+export const shortEth: PerpPosition = {
+  kind: 'perp',
+  venue: DYDX,
+  account: '0xa2',
+  asset: 'ETH',
+  side: 'short',
+  sizeUsd: usd('5000'),
+  collateralUsd: usd('1000'),
+  entryPrice: price('2000'),
+  maintenanceMarginRate: 0.01,
+};
+
+/** 10,000 USD of ETH at LT 0.8, bonus 5%, against 6,000 USDC: liquidatable at ETH x <= 0.75, insolvent below 0.6. */
+export const aaveBorrower: LendingAccount = {
+  kind: 'lending',
+  venue: AAVE,
+  account: '0xb1',
+  collateral: [{ asset: 'ETH', valueUsd: usd('10000'), liquidationThreshold: 0.8, liquidationBonus: 0.05 }],
+  debt: [{ asset: 'USDC', valueUsd: usd('6000') }],
+};
+
+export function smallPortfolio(depth?: string): Portfolio {
+  return {
+    assets: {
+      ETH: { price: price('2000'), ...(depth ? { depthUsd: usd(depth) } : {}) },
+      USDC: { price: price('1'), stable: true },
+    },
+    positions: [longEth, shortEth, aaveBorrower],
+  };
+}
