@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { buildSubgraph } from './compile/graph-build';
 import { indexFiles, type IndexProgress } from './indexer/index-files';
 import { PROJECT_ROOT } from './paths';
+import { createSubgraphServer, DeploymentRegistry } from './subgraph-api';
 
 const SUBGRAPHS = join(PROJECT_ROOT, 'subgraph');
 
@@ -127,6 +128,32 @@ export function program(): Command {
           `, ${summary.logsRead} logs read, ${summary.triggers} handlers run, ${summary.entityChanges} entity changes ` +
           `in ${summary.seconds.toFixed(2)} s; head is block ${summary.head ?? 'none'}. Store: ${resolve(opts.data, summary.subgraph, summary.network + '.sqlite')}`,
       );
+    });
+
+  cli
+    .command('serve')
+    .description("Serve graph-node's GraphQL query API for every deployment indexed in a data directory, at /subgraphs/name/<subgraph>/<network> (HTTP POST and GET)")
+    .option('--data <dir>', 'data directory with the stores (<data>/<subgraph>/<network>.sqlite)', 'data')
+    .option('--port <port>', 'port to listen on (or PORT)', process.env.PORT ?? '4000')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .action(async (opts: { data: string; port: string; host: string }) => {
+      const port = Number(opts.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError(`--port (or PORT) must be a port number, not "${opts.port}"`);
+      const registry = DeploymentRegistry.scan(resolve(opts.data));
+      const server = createSubgraphServer(registry);
+      await new Promise<void>((ok, fail) => {
+        server.once('error', fail);
+        server.listen(port, opts.host, () => ok());
+      });
+      const address = server.address();
+      const actualPort = typeof address === 'object' && address ? address.port : port;
+      const deployments = registry.list();
+      console.log(`svr: serving ${deployments.length} deployment(s) from ${resolve(opts.data)} on http://${opts.host}:${actualPort}`);
+      for (const d of deployments) console.log(`  http://${opts.host}:${actualPort}/subgraphs/name/${d.subgraph}/${d.network}`);
+      if (deployments.length === 0) console.log('  (none yet: index one with `svr index`, then restart)');
+      const stop = () => server.close(() => registry.close());
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
     });
 
   cli

@@ -1,0 +1,46 @@
+/**
+ * Query errors with graph-node's messages (graph/src/data/query/error.rs).
+ * `extensions.code` says what kind of error it is; graph-node sends only
+ * `message` (and `locations` for some), which svr keeps identical.
+ */
+export interface ErrorLocation {
+  line: number;
+  column: number;
+}
+
+export class QueryError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+    readonly locations?: ErrorLocation[],
+  ) {
+    super(message);
+  }
+
+  toJSON(): Record<string, unknown> {
+    return this.locations ? { message: this.message, locations: this.locations } : { message: this.message };
+  }
+}
+
+export const errors = {
+  valueParse: (what: string, detail: string) => new QueryError(`Failed to decode \`${what}\` value: \`${detail}\``, 'VALUE_PARSE_ERROR'),
+  range: (arg: string, max: number, actual: number) =>
+    new QueryError(`The \`${arg}\` argument must be between 0 and ${max}, but is ${actual}`, 'RANGE_ARGUMENT_ERROR'),
+  entityField: (entity: string, attr: string) => new QueryError(`Entity \`${entity}\` has no attribute \`${attr}\``, 'ENTITY_FIELD_ERROR'),
+  orderByNotSupported: (entity: string, field: string) =>
+    new QueryError(`Ordering by \`${field}\` is not supported for type \`${entity}\``, 'ORDER_BY_NOT_SUPPORTED'),
+  childFilterNesting: (value: string, filter: string) =>
+    new QueryError(`Child filter nesting not supported by value \`${value}\`: \`${filter}\``, 'CHILD_FILTER_NESTING'),
+  orMixed: (fields: string[]) => {
+    const list = fields.join(', ');
+    return new QueryError(
+      `Cannot mix column filters with 'or' operator at the same level. Found column filter(s) ${list} alongside 'or' operator.\n\n` +
+        `Instead of:\nwhere: { ${list}, or: [...] }\n\nUse:\nwhere: { or: [{ ${list}, ... }, { ${list}, ... }] }`,
+      'INVALID_OR_FILTER',
+    );
+  },
+  ambiguousDerived: (field: string, type: string, via: string) =>
+    new QueryError(`Ambiguous result for derived field \`${field}\`: Multiple \`${type}\` entities refer back via \`${via}\``, 'AMBIGUOUS_DERIVED'),
+  indexing: () => new QueryError('indexing_error', 'INDEXING_ERROR'),
+  notFound: (what: string) => new QueryError(`deployment \`${what}\` does not exist`, 'DEPLOYMENT_NOT_FOUND'),
+};

@@ -1,0 +1,404 @@
+/**
+ * Runs a GraphQL request against one deployment the way graph-node does:
+ * parse, validate (graph-node's rule set), resolve each root field's block
+ * constraint before anything is read, then read level by level, one batched
+ * SQL statement per field per level (graph-node's prefetch), and finally
+ * apply the `subgraphError` policy.
+ */
+import {
+  execute as executeIntrospection,
+  getArgumentValues,
+  getDirectiveValues,
+  getOperationAST,
+  getVariableValues,
+  GraphQLError,
+  GraphQLIncludeDirective,
+  GraphQLSkipDirective,
+  isAbstractType,
+  isObjectType,
+  Kind,
+  parse,
+  validate,
+  FieldsOnCorrectTypeRule,
+  FragmentsOnCompositeTypesRule,
+  KnownArgumentNamesRule,
+  KnownDirectivesRule,
+  KnownFragmentNamesRule,
+  KnownTypeNamesRule,
+  LoneAnonymousOperationRule,
+  NoFragmentCyclesRule,
+  NoUndefinedVariablesRule,
+  NoUnusedFragmentsRule,
+  NoUnusedVariablesRule,
+  OverlappingFieldsCanBeMergedRule,
+  PossibleFragmentSpreadsRule,
+  ProvidedRequiredArgumentsRule,
+  ScalarLeafsRule,
+  UniqueArgumentNamesRule,
+  UniqueDirectivesPerLocationRule,
+  UniqueFragmentNamesRule,
+  UniqueOperationNamesRule,
+  UniqueVariableNamesRule,
+  ValuesOfCorrectTypeRule,
+  VariablesAreInputTypesRule,
+  VariablesInAllowedPositionRule,
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLField,
+  type GraphQLObjectType,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
+import type { FieldSpec } from '../store/schema';
+import type { ApiType } from './api-schema';
+import type { ResolvedBlock, ServedDeployment } from './deployment';
+import { errors, QueryError } from './errors';
+import { fetchLevel, type FetchRequest, type Link, type Row } from './fetch';
+import { columnToJson, idText, idToSql } from './values';
+
+/** graph-node's validation plan (graphql/src/execution/query.rs GRAPHQL_VALIDATION_PLAN). */
+const RULES = [
+  UniqueOperationNamesRule,
+  LoneAnonymousOperationRule,
+  KnownTypeNamesRule,
+  FragmentsOnCompositeTypesRule,
+  VariablesAreInputTypesRule,
+  ScalarLeafsRule,
+  FieldsOnCorrectTypeRule,
+  UniqueFragmentNamesRule,
+  KnownFragmentNamesRule,
+  NoUnusedFragmentsRule,
+  OverlappingFieldsCanBeMergedRule,
+  NoFragmentCyclesRule,
+  PossibleFragmentSpreadsRule,
+  NoUnusedVariablesRule,
+  NoUndefinedVariablesRule,
+  KnownArgumentNamesRule,
+  UniqueArgumentNamesRule,
+  UniqueVariableNamesRule,
+  ProvidedRequiredArgumentsRule,
+  KnownDirectivesRule,
+  VariablesInAllowedPositionRule,
+  ValuesOfCorrectTypeRule,
+  UniqueDirectivesPerLocationRule,
+];
+
+export const MAX_FIRST = 1000;
+export const MAX_SKIP = 4294967295;
+
+export interface GraphQLRequest {
+  query: string;
+  variables?: Record<string, unknown> | null;
+  operationName?: string | null;
+}
+
+export interface QueryResult {
+  data?: Record<string, unknown>;
+  errors?: Array<Record<string, unknown>>;
+}
+
+function fromGraphQLError(e: GraphQLError): Record<string, unknown> {
+  // graphql-tools (which graph-node validates with) gives no "Did you mean" suggestions.
+  const message = e.message.replace(/ Did you mean .*\?$/, '');
+  return e.locations ? { message, locations: e.locations.map((l) => ({ line: l.line, column: l.column })) } : { message };
+}
+
+function errorResult(e: unknown): QueryResult {
+  if (e instanceof QueryError) return { errors: [e.toJSON()] };
+  if (e instanceof GraphQLError) return { errors: [fromGraphQLError(e)] };
+  throw e;
+}
+
+interface Item {
+  typeName: string;
+  row: Row;
+  out: Record<string, unknown>;
+}
+
+class Execution {
+  private readonly fieldCache = new Map<string, Map<string, FieldNode[]>>();
+
+  constructor(
+    readonly dep: ServedDeployment,
+    readonly fragments: Record<string, FragmentDefinitionNode>,
+    readonly variables: Record<string, unknown>,
+  ) {}
+
+  get schema() {
+    return this.dep.api.graphql;
+  }
+
+  private applies(condition: string | undefined, runtime: string): boolean {
+    if (!condition || condition === runtime) return true;
+    const cond = this.schema.getType(condition);
+    const rt = this.schema.getType(runtime);
+    return !!cond && !!rt && isAbstractType(cond) && isObjectType(rt) && this.schema.isSubType(cond, rt);
+  }
+
+  private included(node: { directives?: readonly any[] }): boolean {
+    if (!node.directives?.length) return true;
+    if (getDirectiveValues(GraphQLSkipDirective, node as FieldNode, this.variables)?.if === true) return false;
+    if (getDirectiveValues(GraphQLIncludeDirective, node as FieldNode, this.variables)?.if === false) return false;
+    return true;
+  }
+
+  collect(runtime: string, sets: readonly SelectionSetNode[], out = new Map<string, FieldNode[]>(), seen = new Set<string>()): Map<string, FieldNode[]> {
+    for (const set of sets) {
+      for (const sel of set.selections) {
+        if (!this.included(sel)) continue;
+        if (sel.kind === Kind.FIELD) {
+          const key = sel.alias?.value ?? sel.name.value;
+          const list = out.get(key);
+          if (list) list.push(sel);
+          else out.set(key, [sel]);
+        } else if (sel.kind === Kind.INLINE_FRAGMENT) {
+          if (this.applies(sel.typeCondition?.name.value, runtime)) this.collect(runtime, [sel.selectionSet], out, seen);
+        } else {
+          const name = sel.name.value;
+          if (seen.has(name)) continue;
+          seen.add(name);
+          const frag = this.fragments[name];
+          if (frag && this.applies(frag.typeCondition.name.value, runtime)) this.collect(runtime, [frag.selectionSet], out, seen);
+        }
+      }
+    }
+    return out;
+  }
+
+  private fieldsFor(runtime: string, nodes: FieldNode[]): Map<string, FieldNode[]> {
+    const key = runtime;
+    let cached = this.fieldCache.get(key);
+    if (!cached || (cached as any).__nodes !== nodes) {
+      cached = this.collect(runtime, nodes.map((n) => n.selectionSet!).filter(Boolean));
+      (cached as any).__nodes = nodes;
+      this.fieldCache.set(key, cached);
+    }
+    return cached;
+  }
+
+  fieldDef(typeName: string, name: string): GraphQLField<unknown, unknown> {
+    return (this.schema.getType(typeName) as GraphQLObjectType).getFields()[name];
+  }
+
+  args(typeName: string, node: FieldNode): Record<string, any> {
+    return getArgumentValues(this.fieldDef(typeName, node.name.value), node, this.variables);
+  }
+
+  collectionArgs(args: Record<string, any>): Pick<FetchRequest, 'where' | 'orderBy' | 'orderDirection' | 'first' | 'skip'> {
+    const first = args.first ?? 100;
+    const skip = args.skip ?? 0;
+    if (!(first > 0 && first <= MAX_FIRST)) throw errors.range('first', MAX_FIRST, first);
+    if (!(skip >= 0 && skip <= MAX_SKIP)) throw errors.range('skip', MAX_SKIP, skip);
+    return { where: args.where ?? null, orderBy: args.orderBy ?? undefined, orderDirection: args.orderDirection ?? undefined, first, skip };
+  }
+
+  /** Fills the selected fields of `items` (all at `block`), reading each reference field for all items at once. */
+  complete(items: Item[], nodes: FieldNode[], block: ResolvedBlock): void {
+    const batches = new Map<string, { typeName: string; key: string; nodes: FieldNode[]; field: FieldSpec; parents: Item[] }>();
+    for (const item of items) {
+      const type = this.dep.api.types.get(item.typeName)!;
+      for (const [key, fieldNodes] of this.fieldsFor(item.typeName, nodes)) {
+        const name = fieldNodes[0].name.value;
+        if (name === '__typename') {
+          item.out[key] = item.typeName;
+          continue;
+        }
+        const field = type.fieldsByName.get(name)!;
+        if (!this.dep.api.types.has(field.typeName)) {
+          item.out[key] = name === 'id' ? columnToJson(field, item.row.id) : columnToJson(field, item.row[name]);
+          continue;
+        }
+        item.out[key] = field.list ? [] : null;
+        const batchKey = item.typeName + '\0' + key;
+        let batch = batches.get(batchKey);
+        if (!batch) batches.set(batchKey, (batch = { typeName: item.typeName, key, nodes: fieldNodes, field, parents: [] }));
+        batch.parents.push(item);
+      }
+    }
+    for (const batch of batches.values()) this.completeReference(batch, block);
+  }
+
+  private completeReference(
+    batch: { typeName: string; key: string; nodes: FieldNode[]; field: FieldSpec; parents: Item[] },
+    block: ResolvedBlock,
+  ): void {
+    const { field, parents, key } = batch;
+    const child = this.dep.api.types.get(field.typeName)!;
+    const parentType = this.dep.api.types.get(batch.typeName)!;
+    const pairs: Array<[number, string]> = [];
+    let link: Link;
+    if (field.derivedFrom) {
+      parents.forEach((p, i) => pairs.push([i, idText(parentType.idType, p.row.id)]));
+      link = { kind: 'derived', back: field.derivedFrom, pairs };
+    } else {
+      parents.forEach((p, i) => {
+        const raw = p.row[field.name];
+        if (raw === null || raw === undefined) {
+          if (field.list) p.out[key] = null;
+          return;
+        }
+        if (field.list) for (const el of JSON.parse(raw as string) as string[]) pairs.push([i, String(el)]);
+        else pairs.push([i, idText(child.idType, raw)]);
+      });
+      link = { kind: 'ids', pairs };
+    }
+    if (pairs.length === 0) return;
+    const range = field.list ? this.collectionArgs(this.args(batch.typeName, batch.nodes[0])) : {};
+    const rows = fetchLevel(this.dep.api, this.dep.stmts, { apiType: child, block, link, ...range });
+    const childItems: Item[] = [];
+    for (const r of rows) {
+      const parent = parents[r.parent];
+      const out: Record<string, unknown> = {};
+      if (field.list) (parent.out[key] as unknown[]).push(out);
+      else if (parent.out[key] !== null) {
+        if (field.derivedFrom) throw errors.ambiguousDerived(field.name, child.name, field.derivedFrom);
+        continue;
+      } else parent.out[key] = out;
+      childItems.push({ typeName: r.typeName, row: r.row, out });
+    }
+    if (childItems.length) this.complete(childItems, batch.nodes, block);
+  }
+
+  rootEntity(rootName: string, apiType: ApiType, many: boolean, node: FieldNode, args: Record<string, any>, block: ResolvedBlock): unknown {
+    if (!many) {
+      const rows = fetchLevel(this.dep.api, this.dep.stmts, { apiType, block, link: { kind: 'id', id: idToSql(apiType.idType, args.id) } });
+      if (rows.length === 0) return null;
+      const item: Item = { typeName: rows[0].typeName, row: rows[0].row, out: {} };
+      this.complete([item], [node], block);
+      return item.out;
+    }
+    const rows = fetchLevel(this.dep.api, this.dep.stmts, { apiType, block, link: { kind: 'root' }, ...this.collectionArgs(args) });
+    const items = rows.map((r) => ({ typeName: r.typeName, row: r.row, out: {} as Record<string, unknown> }));
+    if (items.length) this.complete(items, [node], block);
+    return items.map((i) => i.out);
+  }
+
+  meta(nodes: FieldNode[], block: ResolvedBlock): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    const firstError = this.dep.firstErrorBlock();
+    for (const [key, fieldNodes] of this.collect('_Meta_', nodes.map((n) => n.selectionSet!))) {
+      const name = fieldNodes[0].name.value;
+      if (name === '__typename') out[key] = '_Meta_';
+      else if (name === 'deployment') out[key] = this.dep.deployment;
+      else if (name === 'hasIndexingErrors') out[key] = firstError !== null && firstError <= block.number;
+      else if (name === 'block') {
+        const row = block.hash !== null ? this.dep.block(block.number) : null;
+        const b: Record<string, unknown> = {};
+        for (const [bk, bn] of this.collect('_Block_', fieldNodes.map((n) => n.selectionSet!))) {
+          const bname = bn[0].name.value;
+          if (bname === '__typename') b[bk] = '_Block_';
+          else if (bname === 'number') b[bk] = block.number;
+          else if (bname === 'hash') b[bk] = block.hash;
+          else if (bname === 'timestamp') b[bk] = row ? row.timestamp : null;
+          else if (bname === 'parentHash') b[bk] = row ? row.parentHash : null;
+        }
+        out[key] = b;
+      }
+    }
+    return out;
+  }
+}
+
+/** Parsed and validated documents by query text, per schema: clients repeat the same query with new variables. */
+const documents = new WeakMap<object, Map<string, { document: DocumentNode } | { errors: QueryResult }>>();
+const MAX_CACHED_DOCUMENTS = 1000;
+
+function parseAndValidate(dep: ServedDeployment, query: string): { document: DocumentNode } | { errors: QueryResult } {
+  let cache = documents.get(dep.api);
+  if (!cache) documents.set(dep.api, (cache = new Map()));
+  const hit = cache.get(query);
+  if (hit) return hit;
+  let entry: { document: DocumentNode } | { errors: QueryResult };
+  try {
+    const document = parse(query);
+    const validation = validate(dep.api.graphql, document, RULES);
+    entry = validation.length ? { errors: { errors: validation.map(fromGraphQLError) } } : { document };
+  } catch (e) {
+    entry = { errors: errorResult(e) };
+  }
+  if (cache.size >= MAX_CACHED_DOCUMENTS) cache.delete(cache.keys().next().value as string);
+  cache.set(query, entry);
+  return entry;
+}
+
+export function executeRequest(dep: ServedDeployment, request: GraphQLRequest): QueryResult {
+  const parsed = parseAndValidate(dep, request.query);
+  if ('errors' in parsed) return parsed.errors;
+  const document = parsed.document;
+  const schema = dep.api.graphql;
+  const operation = getOperationAST(document, request.operationName ?? undefined);
+  if (!operation) {
+    return { errors: [{ message: request.operationName ? `Operation name not found \`${request.operationName}\`` : 'Must provide operation name if query contains multiple operations' }] };
+  }
+  if (operation.operation !== 'query') return { errors: [{ message: `Not supported: Only queries are supported` }] };
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], request.variables ?? {});
+  if (coerced.errors) return { errors: coerced.errors.map(fromGraphQLError) };
+  const fragments: Record<string, FragmentDefinitionNode> = {};
+  for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
+  const exec = new Execution(dep, fragments, coerced.coerced);
+
+  try {
+    const rootFields = exec.collect('Query', [operation.selectionSet]);
+    // graph-node locates every block before reading anything: a bad block fails the whole query.
+    const plan: Array<{ key: string; nodes: FieldNode[]; args: Record<string, any>; block: ResolvedBlock | null }> = [];
+    for (const [key, nodes] of rootFields) {
+      const name = nodes[0].name.value;
+      if (name === '__typename' || name === '__schema' || name === '__type') {
+        plan.push({ key, nodes, args: {}, block: null });
+        continue;
+      }
+      const args = exec.args('Query', nodes[0]);
+      plan.push({ key, nodes, args, block: dep.resolveBlock(args.block) });
+    }
+    const data: Record<string, unknown> = {};
+    const firstError = dep.firstErrorBlock();
+    let indexingError = false;
+    const denied = new Set<string>();
+    let introspection: Record<string, unknown> | null = null;
+    for (const { key, nodes, args, block } of plan) {
+      const name = nodes[0].name.value;
+      if (name === '__typename') data[key] = 'Query';
+      else if (name === '__schema' || name === '__type') {
+        introspection ??= runIntrospection(dep, document, operation, coerced.coerced);
+        data[key] = introspection[key];
+      } else if (name === '_meta') data[key] = exec.meta(nodes, block!);
+      else {
+        const root = dep.api.rootFields.get(name)!;
+        data[key] = exec.rootEntity(name, root.type, root.many, nodes[0], args, block!);
+        if (firstError !== null && firstError <= block!.number) {
+          indexingError = true;
+          if (args.subgraphError !== 'allow') denied.add(key);
+        }
+      }
+    }
+    if (!indexingError) return { data };
+    for (const key of denied) delete data[key];
+    const result: QueryResult = {};
+    if (Object.keys(data).length) result.data = data;
+    result.errors = [errors.indexing().toJSON()];
+    return result;
+  } catch (e) {
+    return errorResult(e);
+  }
+}
+
+/** `__schema` and `__type` are answered by graphql-js over the same API schema. */
+function runIntrospection(
+  dep: ServedDeployment,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown>,
+): Record<string, unknown> {
+  const selections = operation.selectionSet.selections.filter(
+    (s) => s.kind === Kind.FIELD && (s.name.value === '__schema' || s.name.value === '__type'),
+  );
+  const op: OperationDefinitionNode = { ...operation, selectionSet: { ...operation.selectionSet, selections } };
+  const doc: DocumentNode = { ...document, definitions: document.definitions.map((d) => (d === operation ? op : d)) };
+  const result = executeIntrospection({ schema: dep.api.graphql, document: doc, operationName: operation.name?.value, variableValues: variables }) as {
+    data?: Record<string, unknown>;
+    errors?: readonly GraphQLError[];
+  };
+  if (result.errors?.length) throw result.errors[0];
+  return result.data ?? {};
+}
