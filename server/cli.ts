@@ -70,6 +70,28 @@ function progressPrinter(label: string): { update(p: IndexProgress): void; done(
   };
 }
 
+/** Serves graph-node's query API for every deployment in a data directory until SIGINT/SIGTERM. */
+async function serveData(dataDir: string, portText: string, host: string): Promise<void> {
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError(`--port (or PORT) must be a port number, not "${portText}"`);
+  const registry = DeploymentRegistry.scan(dataDir);
+  const server = createSubgraphServer(registry);
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(port, host, () => ok());
+  });
+  const address = server.address();
+  const actualPort = typeof address === 'object' && address ? address.port : port;
+  const deployments = registry.list();
+  console.log(`svr: serving ${deployments.length} deployment(s) from ${dataDir} on http://${host}:${actualPort}`);
+  for (const d of deployments) console.log(`  http://${host}:${actualPort}/subgraphs/name/${d.subgraph}/${d.network}`);
+  if (deployments.length === 0) console.log('  (none yet: index one with `svr index`, then restart)');
+  else console.log(`Try: curl -s http://${host}:${actualPort}/subgraphs/name/${deployments[0].subgraph}/${deployments[0].network} -H 'content-type: application/json' -d '{"query":"{ _meta { block { number } hasIndexingErrors } }"}'`);
+  const stop = () => server.close(() => registry.close());
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
 export function program(): Command {
   const cli = new Command('svr')
     .description('svr: solvency data for decentralized derivatives. Runs graph-cli-compiled subgraph mappings embedded, with graph-node semantics.')
@@ -137,34 +159,22 @@ export function program(): Command {
     .option('--port <port>', 'port to listen on (or PORT)', process.env.PORT ?? '4000')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .action(async (opts: { data: string; port: string; host: string }) => {
-      const port = Number(opts.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError(`--port (or PORT) must be a port number, not "${opts.port}"`);
-      const registry = DeploymentRegistry.scan(resolve(opts.data));
-      const server = createSubgraphServer(registry);
-      await new Promise<void>((ok, fail) => {
-        server.once('error', fail);
-        server.listen(port, opts.host, () => ok());
-      });
-      const address = server.address();
-      const actualPort = typeof address === 'object' && address ? address.port : port;
-      const deployments = registry.list();
-      console.log(`svr: serving ${deployments.length} deployment(s) from ${resolve(opts.data)} on http://${opts.host}:${actualPort}`);
-      for (const d of deployments) console.log(`  http://${opts.host}:${actualPort}/subgraphs/name/${d.subgraph}/${d.network}`);
-      if (deployments.length === 0) console.log('  (none yet: index one with `svr index`, then restart)');
-      const stop = () => server.close(() => registry.close());
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      await serveData(resolve(opts.data), opts.port, opts.host);
     });
 
   cli
     .command('start')
-    .description('Build and run everything embedded (today: builds the subgraphs; the query API and the gateway are not built yet)')
+    .description(
+      "Run what exists embedded on one port: today graph-node's query API for every deployment indexed in the data directory (the gateway comes later). `npm start` builds first.",
+    )
+    .option('--data <dir>', 'data directory with the stores', 'data')
     .option('--port <port>', 'port to listen on (or PORT)', process.env.PORT ?? '4000')
-    .action(() => {
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .action(async (opts: { data: string; port: string; host: string }) => {
+      console.log('svr: the gateway (ratios, buffers, exposure) is not built yet; serving the subgraph query API for what is indexed.');
       const subgraphs = listSubgraphs();
-      console.log('svr: the embedded runtime and store are in place; the query API and the gateway are not built yet, so there is nothing to serve.');
-      console.log(subgraphs.length ? `Subgraphs: ${subgraphs.map((s) => s.name).join(', ')}` : 'No protocol subgraphs under subgraph/ yet.');
-      console.log('To index a subgraph from NDJSON logs now: npx svr index --help');
+      console.log(`Subgraphs: ${subgraphs.map((s) => `${s.name} (${s.networks.join(', ')})`).join('; ') || 'none'}. Index one with \`npx svr index --help\`.`);
+      await serveData(resolve(opts.data), opts.port, opts.host);
     });
 
   return cli;
