@@ -13,8 +13,7 @@ import { buildSubgraph } from '../../server/compile/graph-build';
 import { Deployment } from '../../server/indexer/deployment';
 import { groupLogsByBlock, readBlockHeaders, readLogs } from '../../server/ingest/ndjson';
 import type { BlockWithLogs, Log } from '../../server/ingest/types';
-import { decimalToString } from '../../server/runtime/numbers';
-import { bytesToHex, type EntityData, type Value } from '../../server/runtime/values';
+import { entity, plain } from './entities';
 
 const ROOT = resolve(__dirname, '../..');
 const SUBGRAPHS = join(ROOT, 'subgraph');
@@ -97,33 +96,6 @@ function makeBlock(network: keyof typeof VAULT, number: number, timestamp: bigin
       };
     }),
   };
-}
-
-/** Store values as plain JSON: BigDecimal as graph-node prints it, BigInt as a decimal string, Bytes as hex. */
-function plain(v: Value | undefined): unknown {
-  if (v === undefined) return undefined;
-  switch (v.kind) {
-    case 'BigDecimal':
-      return decimalToString(v.value);
-    case 'BigInt':
-    case 'Int8':
-    case 'Timestamp':
-      return v.value.toString();
-    case 'Bytes':
-      return bytesToHex(v.value);
-    case 'List':
-      return v.value.map(plain);
-    case 'Null':
-      return null;
-    default:
-      return v.value;
-  }
-}
-
-function entity(d: Deployment, type: string, id: string): Record<string, unknown> {
-  const data: EntityData | null = d.store.getLatest(type, id);
-  if (!data) throw new Error(`no ${type} ${id}`);
-  return Object.fromEntries([...data].map(([k, v]) => [k, plain(v)]));
 }
 
 const manifests = new Map<string, string>();

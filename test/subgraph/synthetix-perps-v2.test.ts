@@ -13,8 +13,7 @@ import { encodeAbiParameters, encodeEventTopics, parseAbiItem, stringToHex, toEv
 import { buildSubgraph } from '../../server/compile/graph-build';
 import { Deployment } from '../../server/indexer/deployment';
 import type { BlockWithLogs, Log } from '../../server/ingest/types';
-import { decimalToString } from '../../server/runtime/numbers';
-import { bytesToHex, type EntityData, type Value } from '../../server/runtime/values';
+import { entity, plain } from './entities';
 
 const ROOT = resolve(__dirname, '../..');
 const SUBGRAPHS = join(ROOT, 'subgraph');
@@ -112,32 +111,6 @@ const modified = (
 /** Position id: market + account + side (1 long, 0 short) as graph-ts concatI32 appends it (little-endian). */
 function positionId(market: string, account: string, isLong: boolean): string {
   return market + account.slice(2) + (isLong ? '01000000' : '00000000');
-}
-
-function plain(v: Value | undefined): unknown {
-  if (v === undefined) return undefined;
-  switch (v.kind) {
-    case 'BigDecimal':
-      return decimalToString(v.value);
-    case 'BigInt':
-    case 'Int8':
-    case 'Timestamp':
-      return v.value.toString();
-    case 'Bytes':
-      return bytesToHex(v.value);
-    case 'List':
-      return v.value.map(plain);
-    case 'Null':
-      return null;
-    default:
-      return v.value;
-  }
-}
-
-function entity(d: Deployment, type: string, id: string): Record<string, unknown> {
-  const data: EntityData | null = d.store.getLatest(type, id);
-  if (!data) throw new Error(`no ${type} ${id}`);
-  return Object.fromEntries([...data].map(([k, v]) => [k, plain(v)]));
 }
 
 describe('synthetix-perps-v2 on optimism', () => {
