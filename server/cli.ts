@@ -7,6 +7,7 @@ import { parse as parseYaml } from 'yaml';
 import { join, resolve } from 'node:path';
 import { buildSubgraph } from './compile/graph-build';
 import { indexFiles, type IndexProgress } from './indexer/index-files';
+import { DEMO_PROTOCOLS, runDemo } from './demo';
 import { PROJECT_ROOT } from './paths';
 import { createSubgraphServer, DeploymentRegistry } from './subgraph-api';
 
@@ -150,6 +151,46 @@ export function program(): Command {
           `, ${summary.logsRead} logs read, ${summary.triggers} handlers run, ${summary.entityChanges} entity changes ` +
           `in ${summary.seconds.toFixed(2)} s; head is block ${summary.head ?? 'none'}. Store: ${resolve(opts.data, summary.subgraph, summary.network + '.sqlite')}`,
       );
+    });
+
+  cli
+    .command('demo')
+    .description(
+      'Write a SYNTHETIC demo chain: a seeded, deterministic market simulation (correlated price paths with a crash, ' +
+        'liquidity providers, leveraged traders, liquidations by the protocol\'s own rule) as the logs the real contracts emit ' +
+        '(ABI-encoded, at the real addresses) and block headers, in the NDJSON form `svr index` reads: ' +
+        '<out>/<subgraph>/<network>.logs.ndjson and .blocks.ndjson. Prices, accounts, hashes and block numbers are made up. ' +
+        `Models: ${DEMO_PROTOCOLS.map((p) => `${p.subgraph} (${p.networks.join(', ')})`).join('; ')}.`,
+    )
+    .requiredOption('--out <dir>', 'output directory')
+    .option('--seed <n>', 'PRNG seed: the same seed writes the same bytes', '1')
+    .option('--days <d>', 'simulated days', '3')
+    .option('--scale <k>', 'activity multiplier: traders, trades per day and pool sizes', '1')
+    .option('--subgraph <name>', 'only this subgraph')
+    .option('--network <network>', 'only this network')
+    .action((opts: { out: string; seed: string; days: string; scale: string; subgraph?: string; network?: string }) => {
+      const number = (flag: string, text: string) => {
+        const n = Number(text);
+        if (!Number.isFinite(n)) throw new InvalidArgumentError(`${flag} must be a number, not "${text}"`);
+        return n;
+      };
+      const started = Date.now();
+      const results = runDemo({
+        out: resolve(opts.out),
+        seed: number('--seed', opts.seed),
+        days: number('--days', opts.days),
+        scale: number('--scale', opts.scale),
+        subgraphs: opts.subgraph ? [opts.subgraph] : undefined,
+        networks: opts.network ? [opts.network] : undefined,
+      });
+      if (results.length === 0) throw new InvalidArgumentError('the demo models no such subgraph and network');
+      console.log('svr demo: SYNTHETIC data (a simulation, not chain history).');
+      for (const r of results) {
+        const stats = Object.entries(r.stats).map(([k, v]) => `${k} ${v}`).join(', ');
+        console.log(`  ${r.subgraph}/${r.network}: ${r.logs} logs, ${r.blocks} blocks (${r.firstBlock}-${r.lastBlock}); ${stats}`);
+        console.log(`    npx svr index --subgraph ${r.subgraph} --network ${r.network} --logs ${r.logsPath} --blocks ${r.blocksPath}`);
+      }
+      console.log(`  in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     });
 
   cli

@@ -1,0 +1,430 @@
+/**
+ * Aave v3 on the demo chain (mainnet, arbitrum-one, optimism, avalanche): the PoolConfigurator
+ * sets each reserve's collateral parameters (CollateralConfigurationChanged), lenders supply and
+ * withdraw, borrowers supply volatile collateral and borrow stablecoins (or the reverse), repay,
+ * and a liquidator calls liquidationCall on every account whose health factor is below 1. Events
+ * are the Pool's (subgraph/aave-v3/abis), at the real Pool and PoolConfigurator of each network
+ * (subgraph/networks.json), in the order aave-v3-core's logic libraries emit them
+ * (docs/methodology.md, "Aave v3"):
+ * - supply: ReserveDataUpdated, (first supply) ReserveUsedAsCollateralEnabled, Supply;
+ * - withdraw: ReserveDataUpdated, (full withdrawal of collateral) ReserveUsedAsCollateralDisabled, Withdraw;
+ * - borrow: ReserveDataUpdated, Borrow (variable rate); repay: ReserveDataUpdated, Repay;
+ * - liquidationCall: (all collateral taken) ReserveUsedAsCollateralDisabled, ReserveDataUpdated of
+ *   the debt reserve, ReserveDataUpdated of the collateral reserve, LiquidationCall.
+ * Balances are scaled as aave-v3-core keeps them (amount rayDiv index, rounding half up).
+ *
+ * Simplified (README.md): interest accrues linearly between updates for both indexes (Aave
+ * compounds the borrow index); a two-slope rate curve with the demo's own parameters; the risk
+ * parameters below are demo values, not the reserves' on-chain settings; no liquidation protocol
+ * fee, no stable-rate debt, no eMode or isolation mode, no aToken transfers; no Chainlink events
+ * (no real aggregator address is configured, see subgraph/aave-v3/src/feeds.ts).
+ */
+import { parseAbiItem, keccak256, type AbiEvent } from 'viem';
+import { SeededRandom } from '../risk/random';
+import type { DemoTx, EmittedEvent } from './chain';
+import type { Asset, PricePaths } from './prices';
+
+export const RAY = 10n ** 27n;
+const HALF_RAY = RAY / 2n;
+const SECONDS_PER_YEAR = 365n * 24n * 3600n;
+export const rayMul = (a: bigint, b: bigint) => (a * b + HALF_RAY) / RAY;
+export const rayDiv = (a: bigint, b: bigint) => (a * RAY + b / 2n) / b;
+
+export const AAVE_EVENTS = {
+  Supply: parseAbiItem('event Supply(address indexed reserve, address user, address indexed onBehalfOf, uint256 amount, uint16 indexed referralCode)'),
+  Withdraw: parseAbiItem('event Withdraw(address indexed reserve, address indexed user, address indexed to, uint256 amount)'),
+  Borrow: parseAbiItem('event Borrow(address indexed reserve, address user, address indexed onBehalfOf, uint256 amount, uint8 interestRateMode, uint256 borrowRate, uint16 indexed referralCode)'),
+  Repay: parseAbiItem('event Repay(address indexed reserve, address indexed user, address indexed repayer, uint256 amount, bool useATokens)'),
+  LiquidationCall: parseAbiItem('event LiquidationCall(address indexed collateralAsset, address indexed debtAsset, address indexed user, uint256 debtToCover, uint256 liquidatedCollateralAmount, address liquidator, bool receiveAToken)'),
+  ReserveDataUpdated: parseAbiItem('event ReserveDataUpdated(address indexed reserve, uint256 liquidityRate, uint256 stableBorrowRate, uint256 variableBorrowRate, uint256 liquidityIndex, uint256 variableBorrowIndex)'),
+  ReserveUsedAsCollateralEnabled: parseAbiItem('event ReserveUsedAsCollateralEnabled(address indexed reserve, address indexed user)'),
+  ReserveUsedAsCollateralDisabled: parseAbiItem('event ReserveUsedAsCollateralDisabled(address indexed reserve, address indexed user)'),
+  CollateralConfigurationChanged: parseAbiItem('event CollateralConfigurationChanged(address indexed asset, uint256 ltv, uint256 liquidationThreshold, uint256 liquidationBonus)'),
+} satisfies Record<string, AbiEvent>;
+
+/** Pool and PoolConfigurator per network (subgraph/networks.json). */
+export const AAVE_CONTRACTS: Record<string, { pool: string; configurator: string }> = {
+  mainnet: { pool: '0x87870bca3f3fd6335c3f4ce8392d69350b4fa4e2', configurator: '0x64b761d848206f447fe2dd461b0c635ec39ebb27' },
+  'arbitrum-one': { pool: '0x794a61358d6845594f94dc1db02a252b5b4814ad', configurator: '0x8145edddf43f50276641b55bd3ad95944510021e' },
+  optimism: { pool: '0x794a61358d6845594f94dc1db02a252b5b4814ad', configurator: '0x8145edddf43f50276641b55bd3ad95944510021e' },
+  avalanche: { pool: '0x794a61358d6845594f94dc1db02a252b5b4814ad', configurator: '0x8145edddf43f50276641b55bd3ad95944510021e' },
+};
+
+export interface AaveReserveConfig {
+  address: string;
+  symbol: string;
+  decimals: number;
+  asset: Asset | null;
+  /** Basis points (demo values). */
+  ltv: bigint;
+  liquidationThreshold: bigint;
+  liquidationBonus: bigint;
+}
+
+const volatileParams = (asset: Asset) =>
+  ({ ETH: [8000n, 8250n, 10500n], BTC: [7300n, 7800n, 10500n], LINK: [5300n, 6800n, 10700n], AVAX: [6000n, 7000n, 11000n] })[asset];
+const reserve = (address: string, symbol: string, decimals: number, asset: Asset | null): AaveReserveConfig => {
+  const [ltv, liquidationThreshold, liquidationBonus] = asset ? volatileParams(asset) : [7500n, 7800n, 10450n];
+  return { address, symbol, decimals, asset, ltv, liquidationThreshold, liquidationBonus };
+};
+
+/** Reserves per network (addresses and decimals as subgraph/aave-v3/src/tokens.ts). */
+export const AAVE_RESERVES: Record<string, AaveReserveConfig[]> = {
+  mainnet: [
+    reserve('0xc02aaa39b223fe8d0a0e5c4f27ead9083c756cc2', 'WETH', 18, 'ETH'),
+    reserve('0x2260fac5e5542a773aa44fbcfedf7c193bc2c599', 'WBTC', 8, 'BTC'),
+    reserve('0x514910771af9ca656af840dff83e8264ecf986ca', 'LINK', 18, 'LINK'),
+    reserve('0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48', 'USDC', 6, null),
+    reserve('0x6b175474e89094c44da98b954eedeac495271d0f', 'DAI', 18, null),
+    reserve('0xdac17f958d2ee523a2206206994597c13d831ec7', 'USDT', 6, null),
+  ],
+  'arbitrum-one': [
+    reserve('0x82af49447d8a07e3bd95bd0d56f35241523fbab1', 'WETH', 18, 'ETH'),
+    reserve('0x2f2a2543b76a4166549f7aab2e75bef0aefc5b0f', 'WBTC', 8, 'BTC'),
+    reserve('0xf97f4df75117a78c1a5a0dbb814af92458539fb4', 'LINK', 18, 'LINK'),
+    reserve('0xaf88d065e77c8cc2239327c5edb3a432268e5831', 'USDC', 6, null),
+    reserve('0xff970a61a04b1ca14834a43f5de4533ebddb5cc8', 'USDC.e', 6, null),
+    reserve('0xfd086bc7cd5c481dcc9c85ebe478a1c0b69fcbb9', 'USDT', 6, null),
+  ],
+  optimism: [
+    reserve('0x4200000000000000000000000000000000000006', 'WETH', 18, 'ETH'),
+    reserve('0x68f180fcce6836688e9084f035309e29bf0a2095', 'WBTC', 8, 'BTC'),
+    reserve('0x350a791bfc2c21f9ed5d10980dad2e2638ffa7f6', 'LINK', 18, 'LINK'),
+    reserve('0x7f5c764cbc14f9669b88837ca1490cca17c31607', 'USDC.e', 6, null),
+    reserve('0x94b008aa00579c1307b0ef2c499ad98a8ce58e58', 'USDT', 6, null),
+    reserve('0xda10009cbd5d07dd0cecc66161fc93d7c9000da1', 'DAI', 18, null),
+  ],
+  avalanche: [
+    reserve('0xb31f66aa3c1e785363f0875a1b74e27b85fd66c7', 'WAVAX', 18, 'AVAX'),
+    reserve('0x49d5c2bdffac6ce2bfdb6640f4f80f226bc10bab', 'WETH.e', 18, 'ETH'),
+    reserve('0x152b9d0fdc40c096757f570a51e494bd4b943e50', 'BTC.b', 8, 'BTC'),
+    reserve('0xb97ef9ef8734c71904d8002f8b6bc66dd9c48a6e', 'USDC', 6, null),
+    reserve('0xa7d7079b0fead91f3e65f86e8915cb59c1a4c664', 'USDC.e', 6, null),
+  ],
+};
+
+interface ReserveState {
+  config: AaveReserveConfig;
+  liquidityIndex: bigint;
+  variableBorrowIndex: bigint;
+  liquidityRate: bigint;
+  variableBorrowRate: bigint;
+  lastUpdate: number;
+  scaledSupply: bigint;
+  scaledDebt: bigint;
+}
+
+interface UserReserve {
+  scaledSupply: bigint;
+  scaledDebt: bigint;
+  collateral: boolean;
+}
+
+/** Health factor as aave-v3-core's GenericLogic: sum(collateral x price x LT) / sum(debt x price), WAD; null without debt. */
+export function healthFactor(
+  positions: Array<{ supply: bigint; debt: bigint; collateral: boolean; price: bigint; decimals: number; liquidationThreshold: bigint }>,
+): bigint | null {
+  let collateral = 0n;
+  let debt = 0n;
+  for (const p of positions) {
+    const unit = 10n ** BigInt(p.decimals);
+    if (p.collateral) collateral += ((p.supply * p.price) / unit) * p.liquidationThreshold;
+    debt += (p.debt * p.price) / unit;
+  }
+  if (debt === 0n) return null;
+  return (collateral * 10n ** 18n) / 10000n / debt;
+}
+
+export function simulateAave(options: { network: string; seed: number; paths: PricePaths; scale: number }): { txs: DemoTx[]; stats: Record<string, number> } {
+  const { network, paths, scale } = options;
+  const contracts = AAVE_CONTRACTS[network];
+  const configs = AAVE_RESERVES[network];
+  if (!contracts || !configs) throw new Error(`aave-v3 demo: no Pool configured for network ${network}`);
+  const random = new SeededRandom((options.seed * 3266489917) ^ (network.length * 0x1f1f));
+  const txs: DemoTx[] = [];
+  const stats = { actions: 0, reverted: 0, liquidations: 0 };
+  const reserves = configs.map<ReserveState>((config) => ({ config, liquidityIndex: RAY, variableBorrowIndex: RAY, liquidityRate: 0n, variableBorrowRate: 0n, lastUpdate: 0, scaledSupply: 0n, scaledDebt: 0n }));
+  const users = new Map<string, Map<ReserveState, UserReserve>>();
+  const borrowers = new Set<string>();
+  const volatile = reserves.filter((r) => r.config.asset !== null);
+  const stables = reserves.filter((r) => r.config.asset === null);
+
+  txs.push({
+    second: 3,
+    order: 0,
+    address: contracts.configurator,
+    events: configs.map((c) => ({ event: AAVE_EVENTS.CollateralConfigurationChanged, args: [c.address, c.ltv, c.liquidationThreshold, c.liquidationBonus] })),
+  });
+
+  let minute = 0;
+  /** Oracle price, 8 decimals (USD base currency). */
+  const price = (r: ReserveState) => (r.config.asset === null ? 10n ** 8n : BigInt(Math.round(paths.prices[r.config.asset][minute] * 1e8)));
+  const unit = (r: ReserveState) => 10n ** BigInt(r.config.decimals);
+  const amountOf = (r: ReserveState, usd: number) => (BigInt(Math.round(usd * 100)) * 10n ** 6n * unit(r)) / price(r);
+  let second = 0;
+  // The indexes accrued to now (aave-v3-core's getNormalizedIncome / getNormalizedDebt, with the demo's linear accrual).
+  const accrued = (index: bigint, rate: bigint, since: number) => (second > since ? rayMul(RAY + (rate * BigInt(second - since)) / SECONDS_PER_YEAR, index) : index);
+  const supplyOf = (r: ReserveState, u: UserReserve) => rayMul(u.scaledSupply, accrued(r.liquidityIndex, r.liquidityRate, r.lastUpdate));
+  const debtOf = (r: ReserveState, u: UserReserve) => rayMul(u.scaledDebt, accrued(r.variableBorrowIndex, r.variableBorrowRate, r.lastUpdate));
+  const userOf = (address: string) => {
+    let m = users.get(address);
+    if (!m) users.set(address, (m = new Map()));
+    return m;
+  };
+  const entry = (m: Map<ReserveState, UserReserve>, r: ReserveState) => {
+    let e = m.get(r);
+    if (!e) m.set(r, (e = { scaledSupply: 0n, scaledDebt: 0n, collateral: false }));
+    return e;
+  };
+  const hf = (address: string) =>
+    healthFactor(
+      [...userOf(address)].map(([r, u]) => ({ supply: supplyOf(r, u), debt: debtOf(r, u), collateral: u.collateral, price: price(r), decimals: r.config.decimals, liquidationThreshold: r.config.liquidationThreshold })),
+    );
+  /** Borrowing power left: sum(collateral x price x LTV) - debt, USD 8 decimals. */
+  const headroom = (address: string) => {
+    let power = 0n;
+    for (const [r, u] of userOf(address)) {
+      if (u.collateral) power += ((supplyOf(r, u) * price(r)) / unit(r)) * r.config.ltv / 10000n;
+      power -= (debtOf(r, u) * price(r)) / unit(r);
+    }
+    return power;
+  };
+
+  const updateState = (r: ReserveState) => {
+    r.liquidityIndex = accrued(r.liquidityIndex, r.liquidityRate, r.lastUpdate);
+    r.variableBorrowIndex = accrued(r.variableBorrowIndex, r.variableBorrowRate, r.lastUpdate);
+    r.lastUpdate = second;
+  };
+  const updateRates = (r: ReserveState, events: EmittedEvent[]) => {
+    const supply = rayMul(r.scaledSupply, r.liquidityIndex);
+    const debt = rayMul(r.scaledDebt, r.variableBorrowIndex);
+    const utilization = supply === 0n ? 0n : (debt * RAY) / supply; // ray
+    const optimal = (RAY * 80n) / 100n;
+    const slope1 = (RAY * 4n) / 100n;
+    const slope2 = (RAY * 75n) / 100n;
+    r.variableBorrowRate =
+      utilization <= optimal ? (slope1 * utilization) / optimal : slope1 + (slope2 * (utilization - optimal)) / (RAY - optimal);
+    r.liquidityRate = (rayMul(r.variableBorrowRate, utilization) * 90n) / 100n;
+    events.push({ event: AAVE_EVENTS.ReserveDataUpdated, args: [r.config.address, r.liquidityRate, 0n, r.variableBorrowRate, r.liquidityIndex, r.variableBorrowIndex] });
+  };
+  const available = (r: ReserveState) => rayMul(r.scaledSupply, r.liquidityIndex) - rayMul(r.scaledDebt, r.variableBorrowIndex);
+  const emitTx = (order: number, events: EmittedEvent[]) => txs.push({ second, order, address: contracts.pool, events });
+
+  const supply = (address: string, r: ReserveState, amount: bigint) => {
+    if (amount <= 0n) return false;
+    const events: EmittedEvent[] = [];
+    updateState(r);
+    const u = entry(userOf(address), r);
+    const scaled = rayDiv(amount, r.liquidityIndex);
+    const first = u.scaledSupply === 0n;
+    u.scaledSupply += scaled;
+    r.scaledSupply += scaled;
+    updateRates(r, events);
+    if (first && !u.collateral && r.config.ltv > 0n) {
+      u.collateral = true;
+      events.push({ event: AAVE_EVENTS.ReserveUsedAsCollateralEnabled, args: [r.config.address, address] });
+    }
+    events.push({ event: AAVE_EVENTS.Supply, args: [r.config.address, address, address, amount, 0] });
+    emitTx(0, events);
+    return true;
+  };
+  const withdraw = (address: string, r: ReserveState, all: boolean, fraction: number) => {
+    const u = userOf(address).get(r);
+    if (!u || u.scaledSupply === 0n) return false;
+    updateState(r);
+    const balance = supplyOf(r, u);
+    let amount = all ? balance : (balance * BigInt(Math.round(fraction * 1000))) / 1000n;
+    let scaled = rayDiv(amount, r.liquidityIndex);
+    if (scaled > u.scaledSupply) {
+      amount -= 1n;
+      scaled = rayDiv(amount, r.liquidityIndex);
+    }
+    if (amount <= 0n || scaled > u.scaledSupply || amount > available(r)) return false;
+    const before = { ...u };
+    u.scaledSupply -= scaled;
+    const wasCollateral = u.collateral;
+    if (all && u.collateral) u.collateral = false;
+    const health = hf(address);
+    if (health !== null && health < 10n ** 18n) {
+      Object.assign(u, before);
+      return false;
+    }
+    r.scaledSupply -= scaled;
+    const events: EmittedEvent[] = [];
+    updateRates(r, events);
+    if (all && wasCollateral) events.push({ event: AAVE_EVENTS.ReserveUsedAsCollateralDisabled, args: [r.config.address, address] });
+    events.push({ event: AAVE_EVENTS.Withdraw, args: [r.config.address, address, address, amount] });
+    emitTx(0, events);
+    return true;
+  };
+  const borrow = (address: string, r: ReserveState, usd: number) => {
+    updateState(r);
+    const amount = amountOf(r, usd);
+    if (amount <= 0n || amount > available(r)) return false;
+    const value = (amount * price(r)) / unit(r);
+    if (value > headroom(address)) return false;
+    const u = entry(userOf(address), r);
+    const scaled = rayDiv(amount, r.variableBorrowIndex);
+    u.scaledDebt += scaled;
+    r.scaledDebt += scaled;
+    const events: EmittedEvent[] = [];
+    updateRates(r, events);
+    events.push({ event: AAVE_EVENTS.Borrow, args: [r.config.address, address, address, amount, 2, r.variableBorrowRate, 0] });
+    emitTx(0, events);
+    borrowers.add(address);
+    return true;
+  };
+  const repay = (address: string, r: ReserveState, all: boolean, fraction: number) => {
+    const u = userOf(address).get(r);
+    if (!u || u.scaledDebt === 0n) return false;
+    updateState(r);
+    const debt = debtOf(r, u);
+    let amount = all ? debt : (debt * BigInt(Math.round(fraction * 1000))) / 1000n;
+    let scaled = rayDiv(amount, r.variableBorrowIndex);
+    if (scaled > u.scaledDebt) {
+      amount -= 1n;
+      scaled = rayDiv(amount, r.variableBorrowIndex);
+    }
+    if (amount <= 0n || scaled > u.scaledDebt) return false;
+    u.scaledDebt -= scaled;
+    r.scaledDebt -= scaled;
+    const events: EmittedEvent[] = [];
+    updateRates(r, events);
+    events.push({ event: AAVE_EVENTS.Repay, args: [r.config.address, address, address, amount, false] });
+    emitTx(0, events);
+    return true;
+  };
+  const liquidator = keccak256('0x6c697175').slice(0, 42);
+  const liquidate = (address: string, order: number) => {
+    const m = userOf(address);
+    // The largest debt and the largest collateral, by value.
+    let debtReserve: ReserveState | null = null;
+    let collateralReserve: ReserveState | null = null;
+    let bestDebt = -1n;
+    let bestCollateral = -1n;
+    for (const [r, u] of m) {
+      const d = (debtOf(r, u) * price(r)) / unit(r);
+      const c = u.collateral ? (supplyOf(r, u) * price(r)) / unit(r) : -1n;
+      if (d > bestDebt && u.scaledDebt > 0n) [bestDebt, debtReserve] = [d, r];
+      if (c > bestCollateral && u.collateral && u.scaledSupply > 0n) [bestCollateral, collateralReserve] = [c, r];
+    }
+    if (!debtReserve || !collateralReserve || debtReserve === collateralReserve) return false;
+    const health = hf(address)!;
+    updateState(debtReserve);
+    updateState(collateralReserve);
+    const du = m.get(debtReserve)!;
+    const cu = m.get(collateralReserve)!;
+    const debt = debtOf(debtReserve, du);
+    // Close factor: 50%, or 100% below a health factor of 0.95.
+    let debtToCover = health < (95n * 10n ** 18n) / 100n ? debt : debt / 2n;
+    const collateralBalance = supplyOf(collateralReserve, cu);
+    const bonus = collateralReserve.config.liquidationBonus;
+    let collateralAmount = (debtToCover * price(debtReserve) * unit(collateralReserve) * bonus) / (price(collateralReserve) * unit(debtReserve) * 10000n);
+    if (collateralAmount > collateralBalance) {
+      collateralAmount = collateralBalance;
+      debtToCover = (collateralAmount * price(collateralReserve) * unit(debtReserve) * 10000n) / (price(debtReserve) * unit(collateralReserve) * bonus);
+    }
+    let scaledDebt = rayDiv(debtToCover, debtReserve.variableBorrowIndex);
+    if (scaledDebt > du.scaledDebt) scaledDebt = du.scaledDebt;
+    let scaledCollateral = rayDiv(collateralAmount, collateralReserve.liquidityIndex);
+    if (scaledCollateral > cu.scaledSupply) {
+      collateralAmount -= 1n;
+      scaledCollateral = rayDiv(collateralAmount, collateralReserve.liquidityIndex);
+    }
+    if (debtToCover <= 0n || collateralAmount <= 0n || scaledCollateral > cu.scaledSupply) return false;
+    if (rayDiv(debtToCover, debtReserve.variableBorrowIndex) !== scaledDebt) return false;
+    const events: EmittedEvent[] = [];
+    const all = scaledCollateral === cu.scaledSupply;
+    if (all) {
+      cu.collateral = false;
+      events.push({ event: AAVE_EVENTS.ReserveUsedAsCollateralDisabled, args: [collateralReserve.config.address, address] });
+    }
+    du.scaledDebt -= scaledDebt;
+    debtReserve.scaledDebt -= scaledDebt;
+    updateRates(debtReserve, events);
+    cu.scaledSupply -= scaledCollateral;
+    collateralReserve.scaledSupply -= scaledCollateral;
+    updateRates(collateralReserve, events);
+    events.push({ event: AAVE_EVENTS.LiquidationCall, args: [collateralReserve.config.address, debtReserve.config.address, address, debtToCover, collateralAmount, liquidator, false] });
+    emitTx(order, events);
+    stats.liquidations++;
+    return true;
+  };
+
+  // Lenders seed every reserve.
+  const lenders = Array.from({ length: 10 }, (_, i) => keccak256(`0x${(0x1e0d + i).toString(16).padStart(8, '0')}`).slice(0, 42));
+  const borrowerPool = Array.from({ length: Math.max(20, Math.round(250 * scale)) }, (_, i) => keccak256(`0x${(0xb0a0 + i).toString(16).padStart(8, '0')}`).slice(0, 42));
+  reserves.forEach((r, i) => {
+    lenders.forEach((lender, k) => {
+      second = 10 + i * 10 + k;
+      supply(lender, r, amountOf(r, (r.config.asset ? 20e6 : 40e6) * scale / lenders.length));
+    });
+  });
+
+  const perMinute = (800 * scale) / (24 * 60);
+  for (minute = 1; minute < paths.minutes; minute++) {
+    second = minute * 60 + 1;
+    // USD per scaled unit this minute, per reserve: for a float estimate of each health factor.
+    const factors = new Map(
+      reserves.map((r) => {
+        const usd = (r.config.asset === null ? 1 : paths.prices[r.config.asset][minute]) / 10 ** r.config.decimals;
+        return [r, { collateral: ((usd * Number(r.liquidityIndex)) / 1e27) * (Number(r.config.liquidationThreshold) / 10000), debt: (usd * Number(r.variableBorrowIndex)) / 1e27 }];
+      }),
+    );
+    const due = [...borrowers].filter((b) => {
+      // A float estimate first (cheap), then the exact rule near or below 1.
+      let collateral = 0;
+      let debt = 0;
+      for (const [r, u] of userOf(b)) {
+        const f = factors.get(r)!;
+        if (u.collateral && u.scaledSupply > 0n) collateral += Number(u.scaledSupply) * f.collateral;
+        if (u.scaledDebt > 0n) debt += Number(u.scaledDebt) * f.debt;
+      }
+      if (debt === 0) {
+        borrowers.delete(b);
+        return false;
+      }
+      if (collateral > debt * 1.01) return false;
+      const h = hf(b);
+      return h !== null && h < 10n ** 18n;
+    });
+    due.sort().forEach((b, i) => liquidate(b, i));
+    let count = 0;
+    for (let limit = Math.exp(-perMinute), product = random.next(); product > limit; product *= random.next()) count++;
+    const seconds = Array.from({ length: count }, () => minute * 60 + 2 + Math.floor(random.next() * 58)).sort((a, b) => a - b);
+    for (const s of seconds) {
+      second = s;
+      stats.actions++;
+      const r = random.next();
+      const address = borrowerPool[Math.floor(random.next() * borrowerPool.length)];
+      const m = userOf(address);
+      const hasDebt = [...m.values()].some((u) => u.scaledDebt > 0n);
+      let ok: boolean;
+      if (r < 0.35) {
+        // Supply collateral: mostly volatile (to borrow stablecoins), sometimes a stablecoin (to borrow a volatile asset).
+        const long = random.next() < 0.8;
+        const reserveToSupply = long ? volatile[Math.floor(random.next() * volatile.length)] : stables[Math.floor(random.next() * stables.length)];
+        ok = supply(address, reserveToSupply, amountOf(reserveToSupply, Math.min(2e6, Math.max(200, 5000 * Math.exp(1.2 * random.normal())))));
+      } else if (r < 0.65) {
+        // Borrow a share of the headroom, from the other kind of asset than the largest collateral.
+        const collateralIsStable = [...m].some(([res, u]) => u.collateral && res.config.asset === null && u.scaledSupply > 0n) && random.next() < 0.5;
+        const pool = collateralIsStable ? volatile : stables;
+        const target = pool[Math.floor(random.next() * pool.length)];
+        const usd = (Number(headroom(address)) / 1e8) * (0.5 + 0.48 * random.next());
+        ok = usd > 10 && !m.get(target)?.collateral && borrow(address, target, usd);
+      } else if (r < 0.85 && hasDebt) {
+        const [target] = [...m].find(([, u]) => u.scaledDebt > 0n)!;
+        ok = repay(address, target, random.next() < 0.5, 0.2 + 0.6 * random.next());
+      } else {
+        const held = [...m].filter(([, u]) => u.scaledSupply > 0n);
+        if (held.length === 0) ok = false;
+        else {
+          const [target] = held[Math.floor(random.next() * held.length)];
+          ok = withdraw(address, target, !hasDebt && random.next() < 0.6, 0.1 + 0.3 * random.next());
+        }
+      }
+      if (!ok) stats.reverted++;
+    }
+  }
+  return { txs, stats };
+}

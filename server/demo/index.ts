@@ -1,0 +1,111 @@
+/**
+ * The demo chain: a seeded, deterministic market simulator that writes the logs
+ * the real contracts emit (encoded from the subgraphs' ABIs, at the real
+ * addresses) and block headers, as NDJSON files `svr index` reads. SYNTHETIC
+ * data: prices, accounts, hashes and block numbers are made up (see README.md).
+ *
+ * Output: `<out>/<subgraph>/<network>.logs.ndjson` and `.blocks.ndjson`.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CLOCKS, renderChain, type DemoTx } from './chain';
+import { simulateAave } from './aave-v3';
+import { simulateGmx } from './gmx-v1';
+import { simulatePrices, type PricePaths } from './prices';
+import { simulatePerps } from './synthetix-perps-v2';
+
+export interface DemoOptions {
+  out: string;
+  /** PRNG seed (default 1). */
+  seed?: number;
+  /** Simulated days (default 3). */
+  days?: number;
+  /** Activity multiplier (default 1): traders, trades per day, pool sizes. */
+  scale?: number;
+  /** Only these subgraphs (default: every one the demo models). */
+  subgraphs?: string[];
+  /** Only these networks. */
+  networks?: string[];
+  /** Seconds between "clock" headers for blocks without logs (default 60). */
+  clockSeconds?: number;
+}
+
+export interface DemoDeploymentResult {
+  subgraph: string;
+  network: string;
+  logsPath: string;
+  blocksPath: string;
+  logs: number;
+  blocks: number;
+  firstBlock: number;
+  lastBlock: number;
+  stats: Record<string, number>;
+}
+
+/** One protocol the demo models: its subgraph folder, networks and simulator. */
+export interface DemoProtocol {
+  subgraph: string;
+  networks: string[];
+  simulate(network: string, seed: number, paths: PricePaths, scale: number): { txs: DemoTx[]; stats: Record<string, number> };
+}
+
+export const DEMO_PROTOCOLS: DemoProtocol[] = [
+  {
+    subgraph: 'gmx-v1',
+    networks: ['arbitrum-one', 'avalanche'],
+    simulate: (network, seed, paths, scale) => {
+      const { txs, stats } = simulateGmx({ network, seed, paths, scale });
+      return { txs, stats: { ...stats } };
+    },
+  },
+  {
+    subgraph: 'synthetix-perps-v2',
+    networks: ['optimism'],
+    simulate: (_network, seed, paths, scale) => simulatePerps({ seed, paths, scale }),
+  },
+  {
+    subgraph: 'aave-v3',
+    networks: ['mainnet', 'arbitrum-one', 'optimism', 'avalanche'],
+    simulate: (network, seed, paths, scale) => simulateAave({ network, seed, paths, scale }),
+  },
+];
+
+export function runDemo(options: DemoOptions): DemoDeploymentResult[] {
+  const seed = options.seed ?? 1;
+  const days = options.days ?? 3;
+  const scale = options.scale ?? 1;
+  const clockSeconds = options.clockSeconds ?? 60;
+  if (!Number.isInteger(seed) || seed < 0) throw new Error(`seed must be a non-negative integer, not ${seed}`);
+  if (!(days > 0) || days > 365) throw new Error(`days must be in (0, 365], not ${days}`);
+  if (!(scale > 0) || scale > 1000) throw new Error(`scale must be in (0, 1000], not ${scale}`);
+  const minutes = Math.round(days * 24 * 60);
+  // One market for every chain: the same price path drives every deployment.
+  const paths = simulatePrices(seed, minutes);
+  const results: DemoDeploymentResult[] = [];
+  for (const protocol of DEMO_PROTOCOLS) {
+    if (options.subgraphs && !options.subgraphs.includes(protocol.subgraph)) continue;
+    for (const network of protocol.networks) {
+      if (options.networks && !options.networks.includes(network)) continue;
+      const { txs, stats } = protocol.simulate(network, seed, paths, scale);
+      const files = renderChain(seed, CLOCKS[network], txs, minutes * 60, clockSeconds);
+      const dir = join(options.out, protocol.subgraph);
+      mkdirSync(dir, { recursive: true });
+      const logsPath = join(dir, `${network}.logs.ndjson`);
+      const blocksPath = join(dir, `${network}.blocks.ndjson`);
+      writeFileSync(logsPath, files.logs);
+      writeFileSync(blocksPath, files.blocks);
+      results.push({
+        subgraph: protocol.subgraph,
+        network,
+        logsPath,
+        blocksPath,
+        logs: files.logCount,
+        blocks: files.blockCount,
+        firstBlock: files.firstBlock,
+        lastBlock: files.lastBlock,
+        stats,
+      });
+    }
+  }
+  return results;
+}
