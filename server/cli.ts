@@ -2,11 +2,13 @@
  * The `svr` command line. Every command has --help.
  */
 import { Command, InvalidArgumentError } from 'commander';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { join, resolve } from 'node:path';
 import { buildSubgraph } from './compile/graph-build';
+import { storePath } from './indexer/deployment';
 import { indexFiles, type IndexProgress } from './indexer/index-files';
+import { SqliteStore } from './store/sqlite-store';
 import { DEMO_PROTOCOLS, runDemo } from './demo';
 import { PROJECT_ROOT } from './paths';
 import { createSubgraphServer, DeploymentRegistry } from './subgraph-api';
@@ -69,6 +71,37 @@ function progressPrinter(label: string): { update(p: IndexProgress): void; done(
       if (tty) process.stderr.write('\n');
     },
   };
+}
+
+/**
+ * Indexes the synthetic demo chain into `dataDir`, once: the demo's NDJSON goes
+ * to `<data>/demo-chain/`, and each deployment whose store already reached the
+ * end of its demo blocks is left as it is, so a second start is quick.
+ */
+async function indexDemo(dataDir: string): Promise<void> {
+  const demoDir = join(dataDir, 'demo-chain');
+  const marker = join(demoDir, 'COMPLETE');
+  const subgraphs = new Map(listSubgraphs().map((s) => [s.name, s]));
+  let results = existsSync(marker) ? (JSON.parse(readFileSync(marker, 'utf8')) as ReturnType<typeof runDemo>) : null;
+  if (!results) {
+    console.log('svr: generating the SYNTHETIC demo chain (a seeded simulation, not chain history) ...');
+    results = runDemo({ out: demoDir, seed: 1, days: 3, scale: 1 });
+    writeFileSync(marker, JSON.stringify(results));
+  }
+  for (const r of results) {
+    const s = subgraphs.get(r.subgraph);
+    if (!s) throw new Error(`the demo has ${r.subgraph}, but subgraph/${r.subgraph} does not exist`);
+    const store = storePath(dataDir, r.subgraph, r.network);
+    if (existsSync(store)) {
+      const existing = SqliteStore.openExisting(store);
+      const head = existing.head()?.number ?? null;
+      existing.close();
+      if (head !== null && head >= r.lastBlock) continue;
+    }
+    const manifestPath = buildSubgraph({ subgraphDir: s.dir, network: r.network, sourceRoot: SUBGRAPHS });
+    const summary = await indexFiles({ manifestPath, subgraph: r.subgraph, dataDir, logsPath: r.logsPath, blocksPath: r.blocksPath });
+    console.log(`  indexed ${r.subgraph}/${r.network}: ${summary.blocksIndexed} blocks, ${summary.logsRead} logs in ${summary.seconds.toFixed(1)} s`);
+  }
 }
 
 /** Serves graph-node's query API for every deployment in a data directory until SIGINT/SIGTERM. */
@@ -206,16 +239,17 @@ export function program(): Command {
   cli
     .command('start')
     .description(
-      "Run what exists embedded on one port: today graph-node's query API for every deployment indexed in the data directory (the gateway comes later). `npm start` builds first.",
+      "Run everything embedded on one port: on first start, generate the synthetic demo chain, index every demo deployment into the data directory, then serve graph-node's query API for each (the gateway comes later). Later starts reuse the indexed data. `npm start` builds first.",
     )
     .option('--data <dir>', 'data directory with the stores', 'data')
     .option('--port <port>', 'port to listen on (or PORT)', process.env.PORT ?? '4000')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .action(async (opts: { data: string; port: string; host: string }) => {
-      console.log('svr: the gateway (ratios, buffers, exposure) is not built yet; serving the subgraph query API for what is indexed.');
-      const subgraphs = listSubgraphs();
-      console.log(`Subgraphs: ${subgraphs.map((s) => `${s.name} (${s.networks.join(', ')})`).join('; ') || 'none'}. Index one with \`npx svr index --help\`.`);
-      await serveData(resolve(opts.data), opts.port, opts.host);
+    .option('--no-demo', 'serve only what is already indexed; do not generate or index the demo chain')
+    .action(async (opts: { data: string; port: string; host: string; demo: boolean }) => {
+      const dataDir = resolve(opts.data);
+      if (opts.demo) await indexDemo(dataDir);
+      console.log('svr: the gateway (ratios, buffers, exposure) is not built yet; serving the subgraph query API.');
+      await serveData(dataDir, opts.port, opts.host);
     });
 
   return cli;

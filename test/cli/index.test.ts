@@ -119,3 +119,45 @@ test('an unknown subgraph is refused with the ones that exist', () => {
   expect(r.code).toBe(1);
   expect(r.stderr).toMatch(/no subgraph "nope"/);
 });
+
+/** Runs `svr start` until it prints that it serves, then stops it; returns what it printed. */
+function startUntilServing(data: string): Promise<string> {
+  return new Promise((resolveOut, reject) => {
+    const child = require('node:child_process').spawn(process.execPath, [join(ROOT, 'bin', 'svr.js'), 'start', '--data', data, '--port', '0'], { cwd: ROOT });
+    let out = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`svr start did not serve within 240 s:\n${out}`));
+    }, 240_000);
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      if (/svr: serving \d+ deployment/.test(out) && /Try: curl/.test(out)) {
+        clearTimeout(timer);
+        child.kill('SIGTERM');
+        resolveOut(out);
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code: number | null) => {
+      if (!/Try: curl/.test(out)) {
+        clearTimeout(timer);
+        reject(new Error(`svr start exited with ${code}:\n${out}`));
+      }
+    });
+  });
+}
+
+test('svr start indexes the synthetic demo chain once and serves all seven deployments; a second start reuses the data', async () => {
+  const data = join(mkdtempSync(join(tmpdir(), 'svr-start-')), 'data');
+  const first = await startUntilServing(data);
+  expect(first).toMatch(/SYNTHETIC demo chain/);
+  expect(first.match(/ {2}indexed /g)?.length).toBe(7);
+  expect(first).toMatch(/serving 7 deployment\(s\)/);
+  for (const path of ['gmx-v1/arbitrum-one', 'gmx-v1/avalanche', 'synthetix-perps-v2/optimism', 'aave-v3/mainnet', 'aave-v3/arbitrum-one', 'aave-v3/optimism', 'aave-v3/avalanche']) {
+    expect(first).toContain(`/subgraphs/name/${path}`);
+  }
+  const second = await startUntilServing(data);
+  expect(second).not.toMatch(/generating|indexed /);
+  expect(second).toMatch(/serving 7 deployment\(s\)/);
+}, 480_000);
