@@ -11,7 +11,7 @@ import { indexFiles, type IndexProgress } from './indexer/index-files';
 import { SqliteStore } from './store/sqlite-store';
 import { DEMO_PROTOCOLS, runDemo } from './demo';
 import { PROJECT_ROOT } from './paths';
-import { createSubgraphServer, DeploymentRegistry } from './subgraph-api';
+import { loadConfig, startServer } from './gateway';
 
 const SUBGRAPHS = join(PROJECT_ROOT, 'subgraph');
 
@@ -104,24 +104,34 @@ async function indexDemo(dataDir: string): Promise<void> {
   }
 }
 
-/** Serves graph-node's query API for every deployment in a data directory until SIGINT/SIGTERM. */
-async function serveData(dataDir: string, portText: string, host: string): Promise<void> {
-  const port = Number(portText);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError(`--port (or PORT) must be a port number, not "${portText}"`);
-  const registry = DeploymentRegistry.scan(dataDir);
-  const server = createSubgraphServer(registry);
-  await new Promise<void>((ok, fail) => {
-    server.once('error', fail);
-    server.listen(port, host, () => ok());
-  });
-  const address = server.address();
-  const actualPort = typeof address === 'object' && address ? address.port : port;
-  const deployments = registry.list();
-  console.log(`svr: serving ${deployments.length} deployment(s) from ${dataDir} on http://${host}:${actualPort}`);
-  for (const d of deployments) console.log(`  http://${host}:${actualPort}/subgraphs/name/${d.subgraph}/${d.network}`);
-  if (deployments.length === 0) console.log('  (none yet: index one with `svr index`, then restart)');
-  else console.log(`Try: curl -s http://${host}:${actualPort}/subgraphs/name/${deployments[0].subgraph}/${deployments[0].network} -H 'content-type: application/json' -d '{"query":"{ _meta { block { number } hasIndexingErrors } }"}'`);
-  const stop = () => server.close(() => registry.close());
+const SAMPLE_QUERY = `{
+  ratios { protocol network collateralUSD openInterestUSD ratio bufferUSD blockNumber complete }
+  aggregate { collateralUSD openInterestUSD ratio bufferUSD missingSources }
+}`;
+
+/**
+ * Serves, on one port, the gateway at /graphql and graph-node's query API for
+ * every deployment in a data directory, until SIGINT/SIGTERM.
+ */
+async function serveData(dataDir: string, opts: { port: string; host: string; config?: string; federation?: boolean }): Promise<void> {
+  const port = Number(opts.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError(`--port (or PORT) must be a port number, not "${opts.port}"`);
+  const config = loadConfig({ file: opts.config });
+  const running = await startServer({ dataDir, port, host: opts.host, config, federation: opts.federation });
+  const deployments = running.deployments.list();
+  const sources = running.sources.registry.list();
+  console.log(`svr: serving on ${running.url}${config.production ? ' (production mode)' : ''}${config.file ? `, config ${config.file}` : ''}`);
+  console.log(`  gateway:   ${running.url}/graphql${opts.federation ? ' (as an Apollo Federation subgraph)' : ''}  cache: ${running.sources.cache.backend}`);
+  console.log(`  sources:   ${sources.length ? sources.map((s) => `${s.protocol}/${s.network}`).join(', ') : 'none'}${config.sources ? ' (from the config file)' : ''}`);
+  console.log(`  subgraphs: ${deployments.length} deployment(s) from ${dataDir}`);
+  for (const d of deployments) console.log(`    ${running.url}/subgraphs/name/${d.subgraph}/${d.network}`);
+  if (sources.length === 0) console.log('  (no sources yet: index a deployment with `svr index`, or configure sources, then restart)');
+  else {
+    console.log('Try:');
+    console.log(`  curl -s ${running.url}/graphql -H 'content-type: application/json' -d '${JSON.stringify({ query: SAMPLE_QUERY.replace(/\s+/g, ' ') })}'`);
+    if (!config.production) console.log(`  or open ${running.url}/graphql in a browser`);
+  }
+  const stop = () => void running.close();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 }
@@ -228,28 +238,36 @@ export function program(): Command {
 
   cli
     .command('serve')
-    .description("Serve graph-node's GraphQL query API for every deployment indexed in a data directory, at /subgraphs/name/<subgraph>/<network> (HTTP POST and GET)")
+    .description(
+      'Serve, on one port, the gateway at /graphql (ratios, buffers, history, exposure across protocols and networks) and ' +
+        "graph-node's GraphQL query API for every deployment indexed in a data directory, at /subgraphs/name/<subgraph>/<network>. " +
+        'The gateway reads those deployments unless the config file lists other sources.',
+    )
     .option('--data <dir>', 'data directory with the stores (<data>/<subgraph>/<network>.sqlite)', 'data')
     .option('--port <port>', 'port to listen on (or PORT)', process.env.PORT ?? '4000')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .action(async (opts: { data: string; port: string; host: string }) => {
-      await serveData(resolve(opts.data), opts.port, opts.host);
+    .option('--config <file>', 'gateway config file (or SVR_CONFIG; default ./svr.config.json when present)')
+    .option('--federation', 'serve the gateway schema as an Apollo Federation subgraph (entity keys on Protocol, Token, Account)')
+    .action(async (opts: { data: string; port: string; host: string; config?: string; federation?: boolean }) => {
+      await serveData(resolve(opts.data), opts);
     });
 
   cli
     .command('start')
     .description(
-      "Run everything embedded on one port: on first start, generate the synthetic demo chain, index every demo deployment into the data directory, then serve graph-node's query API for each (the gateway comes later). Later starts reuse the indexed data. `npm start` builds first.",
+      "Run everything embedded on one port: on first start, generate the synthetic demo chain and index every demo deployment into the data directory; then serve the gateway at /graphql and graph-node's query API for each deployment. Later starts reuse the indexed data. `npm start` builds first.",
     )
     .option('--data <dir>', 'data directory with the stores', 'data')
     .option('--port <port>', 'port to listen on (or PORT)', process.env.PORT ?? '4000')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--config <file>', 'gateway config file (or SVR_CONFIG; default ./svr.config.json when present)')
+    .option('--federation', 'serve the gateway schema as an Apollo Federation subgraph')
     .option('--no-demo', 'serve only what is already indexed; do not generate or index the demo chain')
-    .action(async (opts: { data: string; port: string; host: string; demo: boolean }) => {
+    .action(async (opts: { data: string; port: string; host: string; demo: boolean; config?: string; federation?: boolean }) => {
       const dataDir = resolve(opts.data);
+      loadConfig({ file: opts.config }); // a bad config fails before minutes of indexing
       if (opts.demo) await indexDemo(dataDir);
-      console.log('svr: the gateway (ratios, buffers, exposure) is not built yet; serving the subgraph query API.');
-      await serveData(dataDir, opts.port, opts.host);
+      await serveData(dataDir, opts);
     });
 
   return cli;

@@ -41,8 +41,9 @@ function badRequest(res: ServerResponse, message: string): void {
   send(res, 400, { errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
 }
 
-export function createSubgraphServer(registry: DeploymentRegistry): Server {
-  const server = createServer(async (req, res) => {
+/** Answers graph-node's query API for the registry's deployments: one request, one response. */
+export function subgraphRequestHandler(registry: DeploymentRegistry): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  return async (req, res) => {
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
       if (req.method === 'OPTIONS') {
@@ -101,7 +102,11 @@ export function createSubgraphServer(registry: DeploymentRegistry): Server {
     } catch (e) {
       send(res, 500, { errors: [{ message: `internal error: ${(e as Error).message}`, extensions: { code: 'INTERNAL' } }] });
     }
-  });
+  };
+}
+
+export function createSubgraphServer(registry: DeploymentRegistry): Server {
+  const server = createServer(subgraphRequestHandler(registry));
   // Clients (and gateways) keep connections open between queries; Node's 5 s default races their reuse.
   server.keepAliveTimeout = 65_000;
   return server;

@@ -2,5 +2,5 @@
 export { buildApiSchema, type ApiSchema } from './api-schema';
 export { ServedDeployment } from './deployment';
 export { executeRequest, type GraphQLRequest, type QueryResult } from './execute';
-export { createSubgraphServer } from './http-server';
+export { createSubgraphServer, subgraphRequestHandler } from './http-server';
 export { DeploymentRegistry } from './registry';

@@ -120,27 +120,44 @@ test('an unknown subgraph is refused with the ones that exist', () => {
   expect(r.stderr).toMatch(/no subgraph "nope"/);
 });
 
-/** Runs `svr start` until it prints that it serves, then stops it; returns what it printed. */
-function startUntilServing(data: string): Promise<string> {
+/**
+ * Runs `svr start` until it prints that it serves, asks its gateway for every
+ * deployment's ratio, then stops it; returns what it printed and the answer.
+ */
+function startUntilServing(data: string): Promise<{ out: string; ratios: Array<Record<string, unknown>> }> {
   return new Promise((resolveOut, reject) => {
     const child = require('node:child_process').spawn(process.execPath, [join(ROOT, 'bin', 'svr.js'), 'start', '--data', data, '--port', '0'], { cwd: ROOT });
     let out = '';
+    let asked = false;
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`svr start did not serve within 240 s:\n${out}`));
     }, 240_000);
-    const onData = (chunk: Buffer) => {
+    const onData = async (chunk: Buffer) => {
       out += chunk.toString();
-      if (/svr: serving \d+ deployment/.test(out) && /Try: curl/.test(out)) {
+      const url = /gateway: +(http:\/\/\S+\/graphql)/.exec(out)?.[1];
+      if (url && /Try:/.test(out) && !asked) {
+        asked = true;
         clearTimeout(timer);
-        child.kill('SIGTERM');
-        resolveOut(out);
+        try {
+          const res = await fetch(url, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ query: '{ ratios { protocol network collateralUSD openInterestUSD ratio complete } }' }),
+          });
+          const body = (await res.json()) as { data: { ratios: Array<Record<string, unknown>> } };
+          resolveOut({ out, ratios: body.data.ratios });
+        } catch (e) {
+          reject(e);
+        } finally {
+          child.kill('SIGTERM');
+        }
       }
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
     child.on('exit', (code: number | null) => {
-      if (!/Try: curl/.test(out)) {
+      if (!asked) {
         clearTimeout(timer);
         reject(new Error(`svr start exited with ${code}:\n${out}`));
       }
@@ -148,16 +165,23 @@ function startUntilServing(data: string): Promise<string> {
   });
 }
 
-test('svr start indexes the synthetic demo chain once and serves all seven deployments; a second start reuses the data', async () => {
+const DEMO_DEPLOYMENTS = ['gmx-v1/arbitrum-one', 'gmx-v1/avalanche', 'synthetix-perps-v2/optimism', 'aave-v3/mainnet', 'aave-v3/arbitrum-one', 'aave-v3/optimism', 'aave-v3/avalanche'];
+
+test('svr start indexes the synthetic demo chain once and serves the gateway over all seven deployments; a second start reuses the data', async () => {
   const data = join(mkdtempSync(join(tmpdir(), 'svr-start-')), 'data');
   const first = await startUntilServing(data);
-  expect(first).toMatch(/SYNTHETIC demo chain/);
-  expect(first.match(/ {2}indexed /g)?.length).toBe(7);
-  expect(first).toMatch(/serving 7 deployment\(s\)/);
-  for (const path of ['gmx-v1/arbitrum-one', 'gmx-v1/avalanche', 'synthetix-perps-v2/optimism', 'aave-v3/mainnet', 'aave-v3/arbitrum-one', 'aave-v3/optimism', 'aave-v3/avalanche']) {
-    expect(first).toContain(`/subgraphs/name/${path}`);
+  expect(first.out).toMatch(/SYNTHETIC demo chain/);
+  expect(first.out.match(/ {2}indexed /g)?.length).toBe(7);
+  expect(first.out).toMatch(/subgraphs: 7 deployment\(s\)/);
+  for (const path of DEMO_DEPLOYMENTS) expect(first.out).toContain(`/subgraphs/name/${path}`);
+  expect(first.ratios.map((r) => `${r.protocol}/${r.network}`).sort()).toEqual([...DEMO_DEPLOYMENTS].sort());
+  for (const r of first.ratios) {
+    expect(r.complete).toBe(true);
+    expect(Number(r.collateralUSD)).toBeGreaterThan(0);
+    expect(Number(r.openInterestUSD)).toBeGreaterThan(0);
   }
   const second = await startUntilServing(data);
-  expect(second).not.toMatch(/generating|indexed /);
-  expect(second).toMatch(/serving 7 deployment\(s\)/);
+  expect(second.out).not.toMatch(/generating|indexed /);
+  expect(second.out).toMatch(/subgraphs: 7 deployment\(s\)/);
+  expect(second.ratios).toEqual(first.ratios);
 }, 480_000);

@@ -1,0 +1,121 @@
+/**
+ * The Apollo Server behind /graphql: the public schema (schema.graphql), its
+ * resolvers, graphql-armor's query limits, the partial-answers plugin, and
+ * production hardening (no introspection, no landing page, no stack traces).
+ * The same schema can be built as an Apollo Federation subgraph.
+ */
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import { GraphQLError, GraphQLScalarType, Kind, parse, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { makeExecutableSchema } from '@graphql-tools/schema';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../paths';
+import type { GatewayLimits } from './config';
+import type { GatewayContext } from './context';
+import { resolvers } from './resolvers';
+
+export const SCHEMA_PATH = join(PROJECT_ROOT, 'schema.graphql');
+
+const DECIMAL = /^-?\d+(\.\d+)?$/;
+
+/** USD figures: exact decimals as strings in plain notation. */
+export const BigDecimalScalar = new GraphQLScalarType({
+  name: 'BigDecimal',
+  description: 'An exact decimal number, serialized as a string in plain notation.',
+  serialize(value) {
+    if (typeof value !== 'string' || !DECIMAL.test(value)) throw new GraphQLError(`BigDecimal cannot represent ${JSON.stringify(value)}`);
+    return value;
+  },
+  parseValue(value) {
+    if (typeof value !== 'string' || !DECIMAL.test(value)) throw new GraphQLError('a BigDecimal is a string such as "12.5"');
+    return value;
+  },
+  parseLiteral(ast) {
+    if (ast.kind !== Kind.STRING || !DECIMAL.test(ast.value)) throw new GraphQLError('a BigDecimal is a string such as "12.5"');
+    return ast.value;
+  },
+});
+
+export function publicTypeDefs(): DocumentNode {
+  return parse(readFileSync(SCHEMA_PATH, 'utf8'));
+}
+
+/** The public schema with federation's @link and entity keys on Protocol, Token and Account. */
+export function federatedTypeDefs(): DocumentNode {
+  const sdl = readFileSync(SCHEMA_PATH, 'utf8')
+    .replace(/^type (Protocol|Token|Account) \{/gm, 'type $1 @key(fields: "id") {')
+    .concat('\nextend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])\n');
+  return parse(sdl);
+}
+
+const entityResolvers = {
+  Protocol: { __resolveReference: (ref: { id: string }) => ref },
+  Token: { __resolveReference: (ref: { id: string }) => ref },
+  Account: { __resolveReference: (ref: { id: string }) => ({ id: ref.id.toLowerCase() }) },
+};
+
+export function gatewaySchema(options: { federation?: boolean } = {}): GraphQLSchema {
+  const all = { ...resolvers, BigDecimal: BigDecimalScalar } as Record<string, unknown>;
+  if (options.federation) {
+    for (const [type, r] of Object.entries(entityResolvers)) all[type] = { ...(all[type] as object), ...r };
+    return buildSubgraphSchema([{ typeDefs: federatedTypeDefs(), resolvers: all as never }]);
+  }
+  return makeExecutableSchema({ typeDefs: publicTypeDefs(), resolvers: all as never });
+}
+
+/**
+ * Adds the errors of sources that an answer went on without, one per source,
+ * each naming it (extensions.source) with its code.
+ */
+const partialAnswers: ApolloServerPlugin<GatewayContext> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ contextValue, response }) {
+        if (response.body.kind !== 'single' || contextValue.sourceErrors.length === 0) return;
+        const seen = new Set<string>();
+        const extra = [];
+        for (const e of contextValue.sourceErrors) {
+          const key = `${e.source}|${e.message}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          extra.push({ message: e.message, extensions: { code: e.code, source: e.source } });
+        }
+        const result = response.body.singleResult;
+        result.errors = [...(result.errors ?? []), ...(extra as never[])];
+      },
+    };
+  },
+};
+
+export interface ApolloOptions {
+  limits: GatewayLimits;
+  production: boolean;
+  federation?: boolean;
+}
+
+export function createApollo(options: ApolloOptions): ApolloServer<GatewayContext> {
+  const armor = new ApolloArmor({
+    maxDepth: { n: options.limits.maxDepth },
+    maxAliases: { n: options.limits.maxAliases },
+    costLimit: { maxCost: options.limits.maxCost },
+    maxTokens: { n: options.limits.maxTokens },
+    maxDirectives: { n: 20 },
+    blockFieldSuggestion: { enabled: options.production },
+  }).protect();
+  return new ApolloServer<GatewayContext>({
+    schema: gatewaySchema({ federation: options.federation }),
+    introspection: !options.production,
+    includeStacktraceInErrorResponses: !options.production,
+    allowBatchedHttpRequests: false,
+    validationRules: armor.validationRules,
+    plugins: [
+      ...armor.plugins,
+      partialAnswers,
+      options.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
+    ],
+  });
+}

@@ -1,0 +1,173 @@
+/**
+ * The gateway's configuration: one JSON file (optional) plus environment
+ * variables, validated at start. An error names the bad key and the file.
+ *
+ * File (`svr.config.json` in the working directory, or --config / SVR_CONFIG):
+ *
+ *   {
+ *     "sources": [{ "protocol": "gmx-v1", "network": "arbitrum-one",
+ *                   "url": "https://graph-node.example/subgraphs/name/gmx-v1",
+ *                   "headers": { "Authorization": { "env": "GRAPH_API_KEY", "prefix": "Bearer " } } }],
+ *     "cache": { "ttlSeconds": 2, "staleSeconds": 300, "redisUrl": "redis://127.0.0.1:6379" },
+ *     "upstream": { "timeoutMs": 5000, "retries": 2 },
+ *     "requestTimeoutMs": 15000,
+ *     "limits": { "maxDepth": 12, "maxAliases": 30, "maxCost": 20000, "maxTokens": 4000, "maxBodyBytes": 102400 },
+ *     "cors": { "origins": ["https://app.example"] },
+ *     "production": false
+ *   }
+ *
+ * Environment: REDIS_URL (the shared cache), NODE_ENV=production (production
+ * mode), SVR_CORS_ORIGINS (comma-separated), SVR_CONFIG (the file).
+ * Without "sources", the gateway reads the embedded endpoints of every
+ * deployment in the data directory.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { DEFAULT_READER_OPTIONS, type ReaderOptions, type SourceDefinition } from '../sources';
+
+export interface GatewayLimits {
+  /** Deepest field nesting a query may have. */
+  maxDepth: number;
+  /** Aliases per query. */
+  maxAliases: number;
+  /** graphql-armor's cost estimate per query. */
+  maxCost: number;
+  /** Tokens per query document. */
+  maxTokens: number;
+  /** Request body size, bytes. */
+  maxBodyBytes: number;
+}
+
+export interface GatewayConfig {
+  /** Configured sources; null: the embedded endpoints of the data directory. */
+  sources: SourceDefinition[] | null;
+  reader: ReaderOptions;
+  redisUrl: string | null;
+  /** Milliseconds a whole gateway request may take. */
+  requestTimeoutMs: number;
+  limits: GatewayLimits;
+  /** Allowed browser origins; ['*'] allows any. */
+  corsOrigins: string[];
+  /** Introspection and the landing page off, errors without stack traces. */
+  production: boolean;
+  /** Where the settings came from, for the start-up banner. */
+  file: string | null;
+}
+
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+}
+
+export const DEFAULT_LIMITS: GatewayLimits = { maxDepth: 12, maxAliases: 30, maxCost: 20_000, maxTokens: 4_000, maxBodyBytes: 100 * 1024 };
+
+type Json = Record<string, unknown>;
+
+function object(value: unknown, where: string): Json {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new ConfigError(`${where} must be an object`);
+  return value as Json;
+}
+
+function allowOnly(o: Json, keys: string[], where: string): void {
+  for (const k of Object.keys(o)) if (!keys.includes(k)) throw new ConfigError(`${where}.${k} is not a setting (known: ${keys.join(', ')})`);
+}
+
+function positive(o: Json, key: string, where: string, fallback: number, { allowZero = false } = {}): number {
+  const v = o[key];
+  if (v === undefined) return fallback;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || (!allowZero && v === 0)) {
+    throw new ConfigError(`${where}.${key} must be a ${allowZero ? 'non-negative' : 'positive'} number, not ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
+function text(o: Json, key: string, where: string): string {
+  const v = o[key];
+  if (typeof v !== 'string' || !v) throw new ConfigError(`${where}.${key} must be a non-empty string`);
+  return v;
+}
+
+function parseSources(value: unknown, env: NodeJS.ProcessEnv): SourceDefinition[] {
+  if (!Array.isArray(value)) throw new ConfigError('sources must be a list of { protocol, network, url }');
+  return value.map((entry, i) => {
+    const where = `sources[${i}]`;
+    const o = object(entry, where);
+    allowOnly(o, ['protocol', 'network', 'url', 'headers'], where);
+    const url = text(o, 'url', where);
+    if (!/^https?:\/\//.test(url)) throw new ConfigError(`${where}.url must be an http(s) URL, not "${url}"`);
+    const headers: Record<string, string> = {};
+    if (o.headers !== undefined) {
+      for (const [name, spec] of Object.entries(object(o.headers, `${where}.headers`))) {
+        const hw = `${where}.headers.${name}`;
+        if (typeof spec === 'string') {
+          headers[name] = spec;
+          continue;
+        }
+        const s = object(spec, hw);
+        allowOnly(s, ['env', 'prefix'], hw);
+        const variable = text(s, 'env', hw);
+        const secret = env[variable];
+        if (!secret) throw new ConfigError(`${hw} reads the environment variable ${variable}, which is not set`);
+        headers[name] = `${typeof s.prefix === 'string' ? s.prefix : ''}${secret}`;
+      }
+    }
+    return { protocol: text(o, 'protocol', where), network: text(o, 'network', where), url, headers };
+  });
+}
+
+export function loadConfig(options: { file?: string | null; env?: NodeJS.ProcessEnv } = {}): GatewayConfig {
+  const env = options.env ?? process.env;
+  const explicit = options.file ?? env.SVR_CONFIG ?? null;
+  const file = explicit ? resolve(explicit) : existsSync(resolve('svr.config.json')) ? resolve('svr.config.json') : null;
+  let raw: Json = {};
+  if (file) {
+    if (!existsSync(file)) throw new ConfigError(`the config file ${file} does not exist`);
+    try {
+      raw = object(JSON.parse(readFileSync(file, 'utf8')), 'the config');
+    } catch (e) {
+      throw new ConfigError(`${file}: ${(e as Error).message}`);
+    }
+  }
+  try {
+    allowOnly(raw, ['sources', 'cache', 'upstream', 'requestTimeoutMs', 'limits', 'cors', 'production'], 'config');
+    const cache = object(raw.cache ?? {}, 'cache');
+    allowOnly(cache, ['ttlSeconds', 'staleSeconds', 'redisUrl'], 'cache');
+    const upstream = object(raw.upstream ?? {}, 'upstream');
+    allowOnly(upstream, ['timeoutMs', 'retries'], 'upstream');
+    const limits = object(raw.limits ?? {}, 'limits');
+    allowOnly(limits, Object.keys(DEFAULT_LIMITS), 'limits');
+    const cors = object(raw.cors ?? {}, 'cors');
+    allowOnly(cors, ['origins'], 'cors');
+    const redisUrl = env.REDIS_URL || (typeof cache.redisUrl === 'string' ? cache.redisUrl : null);
+    if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) throw new ConfigError(`REDIS_URL (or cache.redisUrl) must be a redis:// URL, not "${redisUrl}"`);
+    const production = env.NODE_ENV === 'production' || raw.production === true;
+    const originsEnv = env.SVR_CORS_ORIGINS?.split(',').map((s) => s.trim()).filter(Boolean);
+    if (cors.origins !== undefined && (!Array.isArray(cors.origins) || !cors.origins.every((o) => typeof o === 'string'))) {
+      throw new ConfigError('cors.origins must be a list of origins, e.g. ["https://app.example"], or ["*"]');
+    }
+    return {
+      sources: raw.sources === undefined ? null : parseSources(raw.sources, env),
+      reader: {
+        http: {
+          timeoutMs: positive(upstream, 'timeoutMs', 'upstream', DEFAULT_READER_OPTIONS.http.timeoutMs),
+          retries: positive(upstream, 'retries', 'upstream', DEFAULT_READER_OPTIONS.http.retries, { allowZero: true }),
+          retryDelayMs: DEFAULT_READER_OPTIONS.http.retryDelayMs,
+        },
+        head: {
+          ttlMs: positive(cache, 'ttlSeconds', 'cache', DEFAULT_READER_OPTIONS.head.ttlMs / 1000, { allowZero: true }) * 1000,
+          staleMs: positive(cache, 'staleSeconds', 'cache', DEFAULT_READER_OPTIONS.head.staleMs / 1000, { allowZero: true }) * 1000,
+        },
+        pinned: DEFAULT_READER_OPTIONS.pinned,
+      },
+      redisUrl,
+      requestTimeoutMs: positive(raw, 'requestTimeoutMs', 'config', 15_000),
+      limits: Object.fromEntries(Object.entries(DEFAULT_LIMITS).map(([k, v]) => [k, positive(limits, k, 'limits', v)])) as unknown as GatewayLimits,
+      // Open to any origin in development; production serves only the origins it is given.
+      corsOrigins: originsEnv ?? (cors.origins as string[] | undefined) ?? (production ? [] : ['*']),
+      production,
+      file,
+    };
+  } catch (e) {
+    if (e instanceof ConfigError && file) throw new ConfigError(`${file}: ${e.message}`);
+    throw e;
+  }
+}

@@ -1,0 +1,13 @@
+/** What every resolver of one gateway request shares. */
+import type { RequestSources, SourceError } from '../sources';
+
+export interface GatewayContext {
+  /** The sources, read for this request: one block per source, batched and cached. */
+  sources: RequestSources;
+  /**
+   * Sources that failed while the answer went on without them. Each becomes a
+   * GraphQL error naming the source (extensions.code, extensions.source), added
+   * to the response by the partial-answers plugin.
+   */
+  sourceErrors: SourceError[];
+}

@@ -1,0 +1,287 @@
+/**
+ * What the gateway reads from svr's common subgraph schema
+ * (subgraph/schema.graphql) for one source at one pinned block, turned into
+ * exact decimals. Every read goes through the request's sources (batched,
+ * cached, pinned).
+ *
+ * Exposure: perpetuals' open interest is long plus short position notional;
+ * lending's exposure is its debt (`debtUSD`), which has no side. A ratio's
+ * `openInterestUSD` is long + short + debt.
+ */
+import { SourceError, blockArgument, gqlString, sourceKey, type BlockPin, type RequestSources, type SourceDefinition } from '../sources';
+import { Decimal, sum } from './decimal';
+
+export interface Figures {
+  collateralUSD: Decimal;
+  longOpenInterestUSD: Decimal;
+  shortOpenInterestUSD: Decimal;
+  debtUSD: Decimal;
+  priced: boolean;
+  unpricedTokens: string[];
+}
+
+export function openInterest(f: Figures): Decimal {
+  return f.longOpenInterestUSD.plus(f.shortOpenInterestUSD).plus(f.debtUSD);
+}
+
+export function addFigures(all: readonly Figures[]): Figures {
+  return {
+    collateralUSD: sum(all.map((f) => f.collateralUSD)),
+    longOpenInterestUSD: sum(all.map((f) => f.longOpenInterestUSD)),
+    shortOpenInterestUSD: sum(all.map((f) => f.shortOpenInterestUSD)),
+    debtUSD: sum(all.map((f) => f.debtUSD)),
+    priced: all.every((f) => f.priced),
+    unpricedTokens: [...new Set(all.flatMap((f) => f.unpricedTokens))],
+  };
+}
+
+const ZERO_FIGURES: Figures = {
+  collateralUSD: Decimal.ZERO,
+  longOpenInterestUSD: Decimal.ZERO,
+  shortOpenInterestUSD: Decimal.ZERO,
+  debtUSD: Decimal.ZERO,
+  priced: true,
+  unpricedTokens: [],
+};
+
+/**
+ * Protocols whose collateral is one pool for every market (GMX v1's Vault):
+ * their markets carry no collateral of their own.
+ */
+const POOLED_COLLATERAL = new Set(['gmx-v1']);
+
+export function pooledCollateral(protocol: string): boolean {
+  return POOLED_COLLATERAL.has(protocol);
+}
+
+function dec(text: string | null | undefined): Decimal {
+  return text === null || text === undefined ? Decimal.ZERO : Decimal.parse(text);
+}
+
+interface ProtocolRow {
+  id: string;
+  type: 'PERPETUAL' | 'LENDING';
+  totalValueLockedUSD: string;
+  priced: boolean;
+  unpricedTokens: string[];
+  longOpenInterestUSD: string;
+  shortOpenInterestUSD: string;
+  totalBorrowBalanceUSD: string;
+}
+
+export interface ProtocolFigures extends Figures {
+  stale: boolean;
+  ageMs: number;
+}
+
+export async function readProtocol(rs: RequestSources, source: SourceDefinition, pin: BlockPin): Promise<ProtocolFigures> {
+  const got = await rs.fetch<ProtocolRow[]>(
+    source,
+    `protocols(first: 2, block: ${blockArgument(pin)}) { id type totalValueLockedUSD priced unpricedTokens longOpenInterestUSD shortOpenInterestUSD totalBorrowBalanceUSD }`,
+  );
+  const rows = got.value;
+  if (rows.length > 1) throw new SourceError('UPSTREAM_QUERY_ERROR', sourceKey(source), `has ${rows.length} Protocol entities; a deployment has one`);
+  // No Protocol entity yet: the deployment has not seen the protocol's first event. Nothing is locked.
+  if (rows.length === 0) return { ...ZERO_FIGURES, stale: got.stale, ageMs: got.ageMs };
+  const p = rows[0];
+  return {
+    collateralUSD: dec(p.totalValueLockedUSD),
+    longOpenInterestUSD: dec(p.longOpenInterestUSD),
+    shortOpenInterestUSD: dec(p.shortOpenInterestUSD),
+    debtUSD: p.type === 'LENDING' ? dec(p.totalBorrowBalanceUSD) : Decimal.ZERO,
+    priced: p.priced,
+    unpricedTokens: p.unpricedTokens,
+    stale: got.stale,
+    ageMs: got.ageMs,
+  };
+}
+
+export interface MarketFigures extends Figures {
+  market: string;
+  name: string;
+  indexToken: string | null;
+  /** False where the protocol pools collateral across markets (the market's collateralUSD is then not defined). */
+  hasOwnCollateral: boolean;
+}
+
+interface MarketRow {
+  id: string;
+  name: string;
+  indexToken: { id: string } | null;
+  totalValueLockedUSD: string;
+  priced: boolean;
+  longOpenInterestUSD: string;
+  shortOpenInterestUSD: string;
+  totalBorrowBalanceUSD: string | null;
+}
+
+export async function readMarkets(rs: RequestSources, source: SourceDefinition, pin: BlockPin, where = ''): Promise<MarketFigures[]> {
+  const rows = (
+    await rs.all<MarketRow>(source, 'markets', 'name indexToken { id } totalValueLockedUSD priced longOpenInterestUSD shortOpenInterestUSD totalBorrowBalanceUSD', pin, where)
+  ).value;
+  const pooled = pooledCollateral(source.protocol);
+  return rows.map((m) => ({
+    market: m.id,
+    name: m.name,
+    indexToken: m.indexToken?.id ?? null,
+    hasOwnCollateral: !pooled,
+    collateralUSD: pooled ? Decimal.ZERO : dec(m.totalValueLockedUSD),
+    longOpenInterestUSD: dec(m.longOpenInterestUSD),
+    shortOpenInterestUSD: dec(m.shortOpenInterestUSD),
+    debtUSD: dec(m.totalBorrowBalanceUSD),
+    priced: m.priced,
+    unpricedTokens: [],
+  }));
+}
+
+export interface TokenHolding {
+  token: string;
+  symbol: string;
+  /** Whole tokens; null when the subgraph does not know the token's decimals. */
+  amount: Decimal | null;
+  /** Null when the token has no price: never counted as zero. */
+  valueUSD: Decimal | null;
+}
+
+interface CollateralRow {
+  id: string;
+  token: { id: string; symbol: string; decimals: number | null };
+  amount: string;
+  amountUSD: string;
+  priced: boolean;
+}
+
+/** Collateral per token (the CollateralBalance entities, summed per token). */
+export async function readCollateral(rs: RequestSources, source: SourceDefinition, pin: BlockPin, where = ''): Promise<TokenHolding[]> {
+  const rows = (await rs.all<CollateralRow>(source, 'collateralBalances', 'token { id symbol decimals } amount amountUSD priced', pin, where)).value;
+  const byToken = new Map<string, { symbol: string; decimals: number | null; raw: bigint; usd: Decimal; priced: boolean }>();
+  for (const r of rows) {
+    const t = byToken.get(r.token.id) ?? { symbol: r.token.symbol, decimals: r.token.decimals, raw: 0n, usd: Decimal.ZERO, priced: true };
+    t.raw += BigInt(r.amount);
+    t.usd = t.usd.plus(dec(r.amountUSD));
+    t.priced &&= r.priced;
+    byToken.set(r.token.id, t);
+  }
+  return [...byToken.entries()]
+    .map(([token, t]) => ({
+      token,
+      symbol: t.symbol,
+      amount: t.decimals === null ? null : Decimal.fromBigInt(t.raw, t.decimals),
+      valueUSD: t.priced ? t.usd : null,
+    }))
+    .sort((a, b) => a.token.localeCompare(b.token));
+}
+
+export interface HistoryRow {
+  id: string;
+  /** Days or hours since the epoch. */
+  index: number;
+  figures: Figures;
+}
+
+interface SnapshotRow {
+  id: string;
+  day?: number;
+  hour?: number;
+  totalValueLockedUSD: string;
+  priced: boolean;
+  longOpenInterestUSD: string;
+  shortOpenInterestUSD: string;
+  totalBorrowBalanceUSD: string;
+}
+
+const SNAPSHOT_FIELDS = 'totalValueLockedUSD priced longOpenInterestUSD shortOpenInterestUSD totalBorrowBalanceUSD';
+
+function snapshotFigures(type: 'PERPETUAL' | 'LENDING', r: SnapshotRow): Figures {
+  return {
+    collateralUSD: dec(r.totalValueLockedUSD),
+    longOpenInterestUSD: dec(r.longOpenInterestUSD),
+    shortOpenInterestUSD: dec(r.shortOpenInterestUSD),
+    debtUSD: type === 'LENDING' ? dec(r.totalBorrowBalanceUSD) : Decimal.ZERO,
+    priced: r.priced,
+    unpricedTokens: [],
+  };
+}
+
+/**
+ * The protocol's snapshots with interval index in [from, to], plus the last
+ * one before `from` (the state the series starts from).
+ */
+export async function readSnapshots(
+  rs: RequestSources,
+  source: SourceDefinition,
+  pin: BlockPin,
+  interval: 'HOUR' | 'DAY',
+  from: number,
+  to: number,
+): Promise<{ before: HistoryRow | null; rows: HistoryRow[] }> {
+  const collection = interval === 'DAY' ? 'protocolDailySnapshots' : 'protocolHourlySnapshots';
+  const field = interval === 'DAY' ? 'day' : 'hour';
+  const [typeRows, inRange, previous] = await Promise.all([
+    rs.fetch<Array<{ type: 'PERPETUAL' | 'LENDING' }>>(source, `protocols(first: 1, block: ${blockArgument(pin)}) { id type }`),
+    rs.all<SnapshotRow>(source, collection, `${field} ${SNAPSHOT_FIELDS}`, pin, `${field}_gte: ${from}, ${field}_lte: ${to}`),
+    rs.fetch<SnapshotRow[]>(
+      source,
+      `${collection}(first: 1, orderBy: ${field}, orderDirection: desc, where: { ${field}_lt: ${from} }, block: ${blockArgument(pin)}) { id ${field} ${SNAPSHOT_FIELDS} }`,
+    ),
+  ]);
+  const type = typeRows.value[0]?.type ?? 'PERPETUAL';
+  const toRow = (r: SnapshotRow): HistoryRow => ({ id: r.id, index: (r.day ?? r.hour)!, figures: snapshotFigures(type, r) });
+  return {
+    before: previous.value[0] ? toRow(previous.value[0]) : null,
+    rows: inRange.value.map(toRow).sort((a, b) => a.index - b.index),
+  };
+}
+
+/**
+ * The block at a Unix time: the last block at or before it that changed the
+ * protocol, found by a 16-way search over time-travel reads of the Protocol
+ * entity's lastUpdateTimestamp (which only grows with the block number). A
+ * source need not know every block's time for this to work.
+ */
+export async function blockAtTimestamp(rs: RequestSources, source: SourceDefinition, timestamp: number): Promise<BlockPin> {
+  const head = await rs.head(source);
+  if (head.timestamp !== null && timestamp > head.timestamp) {
+    throw new SourceError(
+      'NO_DATA',
+      sourceKey(source),
+      `is indexed up to block ${head.number} at ${new Date(head.timestamp * 1000).toISOString()}, before the asked time ${new Date(timestamp * 1000).toISOString()}`,
+    );
+  }
+  type Probe = { lastUpdateBlockNumber: string; lastUpdateTimestamp: string } | null;
+  const probe = async (n: number): Promise<Probe> =>
+    (await rs.fetch<Array<NonNullable<Probe>>>(source, `protocols(first: 1, block: { number: ${n} }) { id lastUpdateBlockNumber lastUpdateTimestamp }`)).value[0] ?? null;
+  // Invariant: the answer is in [lo, hi); f(lo) <= timestamp (or no protocol yet), f(hi) > timestamp.
+  let lo = 0;
+  let loProbe: Probe = null;
+  let hi = head.number + 1;
+  while (hi - lo > 1) {
+    const step = Math.max(1, Math.ceil((hi - lo) / 16));
+    const points: number[] = [];
+    for (let n = lo + step; n < hi; n += step) points.push(n);
+    const answers = await Promise.all(points.map(probe));
+    let next = hi;
+    for (let i = 0; i < points.length; i++) {
+      const a = answers[i];
+      if (a === null || Number(a.lastUpdateTimestamp) <= timestamp) {
+        lo = points[i];
+        loProbe = a;
+      } else {
+        next = points[i];
+        break;
+      }
+    }
+    hi = next;
+  }
+  if (!loProbe) throw new SourceError('NO_DATA', sourceKey(source), `has no data at or before ${new Date(timestamp * 1000).toISOString()}`);
+  return {
+    ...head,
+    number: Number(loProbe.lastUpdateBlockNumber),
+    hash: null,
+    timestamp: Number(loProbe.lastUpdateTimestamp),
+    stale: false,
+    ageMs: 0,
+  };
+}
+
+export { gqlString };

@@ -1,0 +1,87 @@
+/**
+ * The gateway: ratio, buffer, history and exposure queries across protocols
+ * and chains, over the subgraph sources. `startServer` runs it with the
+ * embedded deployments of a data directory on one port.
+ */
+import type { Server } from 'node:http';
+import { ResponseCache, SourceRegistry, Sources, type SourceDefinition } from '../sources';
+import { DeploymentRegistry, subgraphRequestHandler } from '../subgraph-api';
+import { createApollo } from './apollo';
+import { loadConfig, type GatewayConfig } from './config';
+import { createSvrServer } from './http';
+
+export { loadConfig, ConfigError, type GatewayConfig } from './config';
+export { createApollo, gatewaySchema, federatedTypeDefs, publicTypeDefs } from './apollo';
+export { Decimal } from './decimal';
+
+export interface StartOptions {
+  /** Data directory with the embedded stores; its deployments are served and, without configured sources, read. */
+  dataDir: string;
+  port: number;
+  host: string;
+  config?: GatewayConfig;
+  /** Serve the schema as an Apollo Federation subgraph. */
+  federation?: boolean;
+}
+
+export interface RunningServer {
+  server: Server;
+  url: string;
+  sources: Sources;
+  deployments: DeploymentRegistry;
+  config: GatewayConfig;
+  close(): Promise<void>;
+}
+
+/** The embedded deployments as sources, at this server's own subgraph endpoints. */
+export function embeddedSources(deployments: DeploymentRegistry, baseUrl: string): SourceDefinition[] {
+  return deployments.list().map((d) => ({ protocol: d.subgraph, network: d.network, url: `${baseUrl}/subgraphs/name/${d.subgraph}/${d.network}` }));
+}
+
+export async function startServer(options: StartOptions): Promise<RunningServer> {
+  const config = options.config ?? loadConfig();
+  const deployments = DeploymentRegistry.scan(options.dataDir);
+  const apollo = createApollo({ limits: config.limits, production: config.production, federation: options.federation });
+  await apollo.start();
+  const cache = new ResponseCache({ redisUrl: config.redisUrl ?? undefined });
+  // Sources need the port the server ends up on (it may be 0: any free port), so they are set once it listens.
+  let sources: Sources | null = null;
+  const current = (): Sources => {
+    if (!sources) throw new Error('the gateway is starting');
+    return sources;
+  };
+  const server = createSvrServer({
+    apollo,
+    sources: current,
+    maxBodyBytes: config.limits.maxBodyBytes,
+    requestTimeoutMs: config.requestTimeoutMs,
+    corsOrigins: config.corsOrigins,
+    fallback: subgraphRequestHandler(deployments),
+  });
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(options.port, options.host, () => ok());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  const base = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
+  const loopback = `http://127.0.0.1:${port}`;
+  const registry = new SourceRegistry(config.sources ?? embeddedSources(deployments, options.host === '0.0.0.0' || options.host === '::' ? loopback : base));
+  sources = new Sources(registry, cache, config.reader);
+  return {
+    server,
+    url: base,
+    sources,
+    deployments,
+    config,
+    async close() {
+      await new Promise<void>((ok) => {
+        server.close(() => ok());
+        server.closeAllConnections();
+      });
+      await apollo.stop();
+      await cache.close();
+      deployments.close();
+    },
+  };
+}

@@ -1,0 +1,25 @@
+/** The objects resolvers pass down for types whose fields resolve lazily. */
+import type { BlockPin, SourceDefinition } from '../sources';
+import type { RatioSnapshot } from './generated/resolvers-types';
+
+export interface ProtocolParent {
+  id: string;
+}
+
+export interface DeploymentParent {
+  source: SourceDefinition;
+}
+
+/** Account and Token: an id; their figures resolve on demand. */
+export interface EntityParent {
+  id: string;
+}
+
+/** A source read at a block: what a figure was built from. */
+export interface SourceRead {
+  source: SourceDefinition;
+  pin: BlockPin;
+}
+
+/** A RatioSnapshot as resolved, with the reads behind it (for fields computed from the same blocks). */
+export type RatioSnapshotParent = RatioSnapshot & { reads: SourceRead[] };

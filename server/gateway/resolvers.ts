@@ -1,0 +1,374 @@
+/**
+ * The gateway's resolvers: ratio, buffer, history and exposure answers
+ * assembled from the sources. Aggregates add figures first and divide last.
+ * A source that fails is left out of an aggregate, which then says
+ * `complete: false` and names it in `missingSources`; a GraphQL error names it too.
+ */
+import { GraphQLError, Kind, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
+import { SourceError, sourceKey, type BlockPin, type RequestSources, type SourceDefinition } from '../sources';
+import type { GatewayContext } from './context';
+import type { RatioSnapshotParent } from './parents';
+import { Decimal } from './decimal';
+import { readAccount, readAssetChannel, type AccountPositionFigures } from './exposure';
+import {
+  addFigures,
+  blockAtTimestamp,
+  openInterest,
+  readCollateral,
+  readMarkets,
+  readProtocol,
+  readSnapshots,
+  type Figures,
+  type MarketFigures,
+  type ProtocolFigures,
+  type TokenHolding,
+} from './figures';
+import type {
+  AccountExposure,
+  AssetExposure,
+  HistoryPoint,
+  MarketRatio,
+  Resolvers,
+  TokenCollateral,
+} from './generated/resolvers-types';
+
+export function userError(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
+}
+
+export function sourceGraphQLError(e: SourceError): GraphQLError {
+  return new GraphQLError(e.message, { extensions: { code: e.code, source: e.source } });
+}
+
+/** Whether the field being resolved selects `name` (through fragments too). */
+function selects(info: GraphQLResolveInfo, name: string): boolean {
+  const visit = (set: SelectionSetNode | undefined): boolean =>
+    !!set &&
+    set.selections.some((s) => {
+      if (s.kind === Kind.FIELD) return s.name.value === name;
+      if (s.kind === Kind.INLINE_FRAGMENT) return visit(s.selectionSet);
+      return visit(info.fragments[s.name.value]?.selectionSet);
+    });
+  return info.fieldNodes.some((f) => visit(f.selectionSet));
+}
+
+interface TimeSpec {
+  block?: number | null;
+  timestamp?: number | null;
+}
+
+function pinFor(rs: RequestSources, source: SourceDefinition, spec: TimeSpec): Promise<BlockPin> {
+  if (spec.block !== null && spec.block !== undefined) return rs.atBlock(source, spec.block);
+  if (spec.timestamp !== null && spec.timestamp !== undefined) return blockAtTimestamp(rs, source, spec.timestamp);
+  return rs.head(source);
+}
+
+interface SourceRatio {
+  source: SourceDefinition;
+  pin: BlockPin;
+  figures: ProtocolFigures;
+  markets: MarketFigures[];
+  collateral: TokenHolding[];
+}
+
+async function readSourceRatio(rs: RequestSources, source: SourceDefinition, spec: TimeSpec, info: GraphQLResolveInfo | null): Promise<SourceRatio> {
+  const pin = await pinFor(rs, source, spec);
+  const [figures, markets, collateral] = await Promise.all([
+    readProtocol(rs, source, pin),
+    info && selects(info, 'markets') ? readMarkets(rs, source, pin) : [],
+    info && selects(info, 'collateral') ? readCollateral(rs, source, pin) : [],
+  ]);
+  return { source, pin, figures, markets, collateral };
+}
+
+/** Runs `read` for every source; failures are recorded for the response and left out. */
+async function settle<T>(ctx: GatewayContext, sources: readonly SourceDefinition[], read: (s: SourceDefinition) => Promise<T>): Promise<{ ok: T[]; missing: string[] }> {
+  const results = await Promise.allSettled(sources.map(read));
+  const ok: T[] = [];
+  const missing: string[] = [];
+  results.forEach((r, i) => {
+    if (r.status === 'fulfilled') ok.push(r.value);
+    else if (r.reason instanceof SourceError) {
+      ctx.sourceErrors.push(r.reason);
+      missing.push(sourceKey(sources[i]));
+    } else throw r.reason;
+  });
+  return { ok, missing };
+}
+
+function ratioFigures(f: Figures) {
+  const exposure = openInterest(f);
+  return {
+    collateralUSD: f.collateralUSD.toString(),
+    openInterestUSD: exposure.toString(),
+    longOpenInterestUSD: f.longOpenInterestUSD.toString(),
+    shortOpenInterestUSD: f.shortOpenInterestUSD.toString(),
+    debtUSD: f.debtUSD.toString(),
+    ratio: f.collateralUSD.dividedBy(exposure)?.toString() ?? null,
+    bufferUSD: f.collateralUSD.minus(exposure).toString(),
+    priced: f.priced,
+  };
+}
+
+function marketRatio(network: string, m: MarketFigures): MarketRatio {
+  const exposure = openInterest(m);
+  return {
+    network,
+    market: m.market,
+    name: m.name,
+    collateralUSD: m.hasOwnCollateral ? m.collateralUSD.toString() : null,
+    openInterestUSD: exposure.toString(),
+    longOpenInterestUSD: m.longOpenInterestUSD.toString(),
+    shortOpenInterestUSD: m.shortOpenInterestUSD.toString(),
+    debtUSD: m.debtUSD.toString(),
+    ratio: m.hasOwnCollateral ? (m.collateralUSD.dividedBy(exposure)?.toString() ?? null) : null,
+    bufferUSD: m.hasOwnCollateral ? m.collateralUSD.minus(exposure).toString() : null,
+    priced: m.priced,
+  };
+}
+
+function tokenCollateral(network: string, t: TokenHolding): TokenCollateral {
+  return { network, token: t.token, symbol: t.symbol, amount: t.amount?.toString() ?? null, valueUSD: t.valueUSD?.toString() ?? null };
+}
+
+function snapshot(protocol: string, network: string | null, parts: readonly SourceRatio[], missing: readonly string[]): RatioSnapshotParent {
+  const figures = addFigures(parts.map((p) => p.figures));
+  const single = network !== null && parts.length === 1 ? parts[0] : null;
+  const timestamps = parts.map((p) => p.pin.timestamp).filter((t): t is number => t !== null);
+  return {
+    protocol,
+    network,
+    ...ratioFigures(figures),
+    unpricedTokens: figures.unpricedTokens,
+    blockNumber: single ? single.pin.number : null,
+    timestamp: single ? single.pin.timestamp : timestamps.length ? Math.min(...timestamps) : null,
+    stale: parts.some((p) => p.pin.stale || p.figures.stale),
+    ageSeconds: Math.floor(Math.max(0, ...parts.map((p) => Math.max(p.pin.ageMs, p.figures.ageMs))) / 1000),
+    complete: missing.length === 0,
+    missingSources: [...missing],
+    markets: parts.flatMap((p) => p.markets.map((m) => marketRatio(p.source.network, m))),
+    collateral: parts.flatMap((p) => p.collateral.map((t) => tokenCollateral(p.source.network, t))),
+    reads: parts.map((p) => ({ source: p.source, pin: p.pin })),
+  };
+}
+
+function checkNames(rs: RequestSources, protocols?: readonly string[] | null, networks?: readonly string[] | null): void {
+  const known = rs.registry.protocols();
+  for (const p of protocols ?? []) if (!known.includes(p)) throw userError(`unknown protocol "${p}"; svr serves: ${known.join(', ')}`);
+  const knownNetworks = [...new Set(rs.registry.list().map((s) => s.network))];
+  for (const n of networks ?? []) if (!knownNetworks.includes(n)) throw userError(`unknown network "${n}"; svr serves: ${knownNetworks.join(', ')}`);
+}
+
+function sourceOf(rs: RequestSources, protocol: string, network: string): SourceDefinition {
+  checkNames(rs, [protocol]);
+  const source = rs.registry.get(protocol, network);
+  if (!source) throw userError(`${protocol} has no deployment on "${network}"; it has: ${rs.registry.networksOf(protocol).join(', ')}`);
+  return source;
+}
+
+function checkTime(spec: TimeSpec, network: string | null | undefined): void {
+  if (spec.block !== null && spec.block !== undefined) {
+    if (!network) throw userError('`block` needs a `network`: block numbers differ from chain to chain (use `timestamp` across networks)');
+    if (spec.timestamp !== null && spec.timestamp !== undefined) throw userError('give `block` or `timestamp`, not both');
+    if (spec.block < 0) throw userError('`block` must not be negative');
+  }
+  if (spec.timestamp !== null && spec.timestamp !== undefined && spec.timestamp < 0) throw userError('`timestamp` must not be negative');
+}
+
+async function aggregateOver(
+  ctx: GatewayContext,
+  label: string,
+  sources: readonly SourceDefinition[],
+  spec: TimeSpec,
+  info: GraphQLResolveInfo | null,
+): Promise<RatioSnapshotParent> {
+  const { ok, missing } = await settle(ctx, sources, (s) => readSourceRatio(ctx.sources, s, spec, info));
+  return snapshot(label, null, ok, missing);
+}
+
+async function single(ctx: GatewayContext, source: SourceDefinition, spec: TimeSpec, info: GraphQLResolveInfo | null): Promise<RatioSnapshotParent> {
+  try {
+    return snapshot(source.protocol, source.network, [await readSourceRatio(ctx.sources, source, spec, info)], []);
+  } catch (e) {
+    throw e instanceof SourceError ? sourceGraphQLError(e) : e;
+  }
+}
+
+const INTERVAL_SECONDS = { HOUR: 3600, DAY: 86400 } as const;
+const DEFAULT_POINTS = { HOUR: 168, DAY: 90 } as const;
+const MAX_POINTS = 10_000;
+
+async function history(
+  ctx: GatewayContext,
+  protocol: string,
+  network: string | null | undefined,
+  interval: 'HOUR' | 'DAY',
+  from: number | null | undefined,
+  to: number | null | undefined,
+): Promise<HistoryPoint[]> {
+  const rs = ctx.sources;
+  const sources = network ? [sourceOf(rs, protocol, network)] : (checkNames(rs, [protocol]), rs.registry.select([protocol]));
+  if ((from ?? 0) < 0 || (to ?? 0) < 0) throw userError('`from` and `to` must not be negative');
+  if (from !== null && from !== undefined && to !== null && to !== undefined && from > to) throw userError('`from` is after `to`');
+  const size = INTERVAL_SECONDS[interval];
+  const heads = await settle(ctx, sources, async (s) => ({ source: s, pin: await rs.head(s) }));
+  if (heads.ok.length === 0) {
+    const e = ctx.sourceErrors[ctx.sourceErrors.length - 1];
+    throw e ? sourceGraphQLError(e) : userError('no source to read');
+  }
+  // The series ends where every source has data: the earliest of their latest blocks.
+  const headIndex = Math.min(...heads.ok.map((h) => Math.floor((h.pin.timestamp ?? 0) / size)));
+  const toIndex = Math.min(headIndex, to === null || to === undefined ? headIndex : Math.floor(to / size));
+  const fromIndex = from === null || from === undefined ? toIndex - DEFAULT_POINTS[interval] + 1 : Math.floor(from / size);
+  if (toIndex - fromIndex + 1 > MAX_POINTS) throw userError(`that is ${toIndex - fromIndex + 1} points; ask for at most ${MAX_POINTS} (narrow from/to, or use DAY)`);
+  if (fromIndex > toIndex) return [];
+  const series = await settle(
+    ctx,
+    heads.ok.map((h) => h.source),
+    async (s) => readSnapshots(rs, s, heads.ok.find((h) => h.source === s)!.pin, interval, fromIndex, toIndex),
+  );
+  if (network && series.ok.length === 0) throw sourceGraphQLError(ctx.sourceErrors[ctx.sourceErrors.length - 1]);
+  // Each source's figures hold from its snapshot until its next one (a snapshot is written at every change).
+  const cursors = series.ok.map((s) => ({ rows: s.rows, next: 0, current: s.before?.figures ?? null }));
+  const points: HistoryPoint[] = [];
+  for (let index = fromIndex; index <= toIndex; index++) {
+    const present: Figures[] = [];
+    for (const c of cursors) {
+      while (c.next < c.rows.length && c.rows[c.next].index <= index) c.current = c.rows[c.next++].figures;
+      if (c.current) present.push(c.current);
+    }
+    if (present.length === 0) continue; // before the protocol's first snapshot
+    const f = ratioFigures(addFigures(present));
+    points.push({
+      timestamp: index * size,
+      collateralUSD: f.collateralUSD,
+      openInterestUSD: f.openInterestUSD,
+      longOpenInterestUSD: f.longOpenInterestUSD,
+      shortOpenInterestUSD: f.shortOpenInterestUSD,
+      debtUSD: f.debtUSD,
+      ratio: f.ratio,
+      bufferUSD: f.bufferUSD,
+      priced: f.priced,
+    });
+  }
+  return points;
+}
+
+function normalizeAddress(account: string): string {
+  if (!/^0x[0-9a-fA-F]{40}$/.test(account)) throw userError(`"${account}" is not an address (0x and 40 hex digits)`);
+  return account.toLowerCase();
+}
+
+async function accountExposure(ctx: GatewayContext, account: string): Promise<AccountExposure> {
+  const address = normalizeAddress(account);
+  const rs = ctx.sources;
+  const { ok, missing } = await settle(ctx, rs.registry.list(), async (s) => readAccount(rs, s, await rs.head(s), address));
+  const positions: AccountPositionFigures[] = ok.flat();
+  let collateral = Decimal.ZERO;
+  let debt = Decimal.ZERO;
+  for (const p of positions) {
+    collateral = collateral.plus(p.collateralUSD);
+    if (p.side !== 'SUPPLY') debt = debt.plus(p.sizeUSD);
+  }
+  return {
+    account: address,
+    positions: positions.map((p) => ({
+      protocol: p.protocol,
+      network: p.network,
+      market: p.market,
+      side: p.side,
+      sizeUSD: p.sizeUSD.toString(),
+      collateralUSD: p.collateralUSD.toString(),
+      health: p.health?.toString() ?? null,
+      liquidationPrice: p.liquidationPrice?.toString() ?? null,
+      priced: p.priced,
+    })),
+    collateralUSD: collateral.toString(),
+    debtUSD: debt.toString(),
+    priced: positions.every((p) => p.priced),
+    complete: missing.length === 0,
+    missingSources: missing,
+  };
+}
+
+async function assetExposure(ctx: GatewayContext, token: string): Promise<AssetExposure> {
+  if (!token.trim()) throw userError('`token` must be an address or a symbol');
+  const rs = ctx.sources;
+  const { ok, missing } = await settle(ctx, rs.registry.list(), async (s) => readAssetChannel(rs, s, await rs.head(s), token.trim()));
+  return {
+    token,
+    channels: ok
+      .filter((c) => c !== null)
+      .map((c) => ({
+        protocol: c.protocol,
+        network: c.network,
+        tokens: c.tokens,
+        collateralUSD: c.collateralUSD.toString(),
+        openInterestUSD: c.openInterestUSD.toString(),
+        priced: c.priced,
+      })),
+    complete: missing.length === 0,
+    missingSources: missing,
+  };
+}
+
+async function deploymentStatus(ctx: GatewayContext, source: SourceDefinition): Promise<{ pin: BlockPin | null; error: SourceError | null }> {
+  try {
+    return { pin: await ctx.sources.head(source), error: null };
+  } catch (e) {
+    if (e instanceof SourceError) return { pin: null, error: e };
+    throw e;
+  }
+}
+
+export const resolvers: Resolvers = {
+  Query: {
+    protocols: (_, __, ctx) => ctx.sources.registry.protocols().map((id) => ({ id })),
+    protocol: (_, { id }, ctx) => (ctx.sources.registry.protocols().includes(id) ? { id } : null),
+    ratio: (_, { protocol, network, block, timestamp }, ctx, info) => {
+      checkTime({ block, timestamp }, network);
+      if (network) return single(ctx, sourceOf(ctx.sources, protocol, network), { block, timestamp }, info);
+      checkNames(ctx.sources, [protocol]);
+      return aggregateOver(ctx, protocol, ctx.sources.registry.select([protocol]), { timestamp }, info);
+    },
+    ratios: async (_, { protocols, networks }, ctx, info) => {
+      checkNames(ctx.sources, protocols, networks);
+      const { ok } = await settle(ctx, ctx.sources.registry.select(protocols, networks), (s) => readSourceRatio(ctx.sources, s, {}, info));
+      return ok.map((p) => snapshot(p.source.protocol, p.source.network, [p], []));
+    },
+    aggregate: (_, { protocols, networks }, ctx, info) => {
+      checkNames(ctx.sources, protocols, networks);
+      const sources = ctx.sources.registry.select(protocols, networks);
+      return aggregateOver(ctx, [...new Set(sources.map((s) => s.protocol))].join('+'), sources, {}, info);
+    },
+    history: (_, { protocol, network, interval, from, to }, ctx) => history(ctx, protocol, network, interval ?? 'DAY', from, to),
+    accountExposure: (_, { account }, ctx) => accountExposure(ctx, account),
+    assetExposure: (_, { token }, ctx) => assetExposure(ctx, token),
+    account: (_, { id }) => ({ id: normalizeAddress(id) }),
+    token: (_, { id }) => ({ id }),
+  },
+  Protocol: {
+    id: (p) => p.id,
+    deployments: (p, _, ctx) => ctx.sources.registry.select([p.id]).map((source) => ({ source })),
+    ratio: (p, _, ctx, info) => aggregateOver(ctx, p.id, ctx.sources.registry.select([p.id]), {}, info),
+  },
+  Deployment: {
+    protocol: (d) => d.source.protocol,
+    network: (d) => d.source.network,
+    blockNumber: async (d, _, ctx) => (await deploymentStatus(ctx, d.source)).pin?.number ?? null,
+    timestamp: async (d, _, ctx) => (await deploymentStatus(ctx, d.source)).pin?.timestamp ?? null,
+    lag: () => null,
+    hasIndexingErrors: async (d, _, ctx) => (await deploymentStatus(ctx, d.source)).pin?.hasIndexingErrors ?? null,
+    reachable: async (d, _, ctx) => (await deploymentStatus(ctx, d.source)).pin !== null,
+    error: async (d, _, ctx) => (await deploymentStatus(ctx, d.source)).error?.message ?? null,
+    ratio: (d, _, ctx, info) => single(ctx, d.source, {}, info),
+  },
+  Account: {
+    id: (a) => a.id,
+    exposure: (a, _, ctx) => accountExposure(ctx, a.id),
+  },
+  Token: {
+    id: (t) => t.id,
+    exposure: (t, _, ctx) => assetExposure(ctx, t.id),
+  },
+};

@@ -1,0 +1,221 @@
+/**
+ * The response cache in front of the sources: keyv, in memory by default or
+ * shared through Redis (@keyv/redis) when a Redis URL is given, so gateway
+ * replicas share it.
+ *
+ * - Fresh entries (younger than their time to live) are served as they are.
+ * - Stale entries (past the time to live, within the stale window) are served
+ *   at once, marked stale with their age, and refreshed in the background
+ *   (stale-while-revalidate). When the source is failing, the stale entry is
+ *   what keeps the answer alive until the window closes.
+ * - One load per key is in flight in this process at a time: concurrent
+ *   requests for the same key wait for the same load.
+ * - A cache that fails (Redis down) is bypassed, never fatal: the sources
+ *   are read directly and the failure is reported once per minute.
+ */
+import Keyv from 'keyv';
+import KeyvRedis from '@keyv/redis';
+
+export interface CachePolicy {
+  /** Milliseconds an entry is fresh. */
+  ttlMs: number;
+  /** Milliseconds past the time to live during which a stale entry may still be served. */
+  staleMs: number;
+}
+
+export interface Cached<T> {
+  value: T;
+  /** True when served past its time to live. */
+  stale: boolean;
+  /** Milliseconds since the value was read from its source. */
+  ageMs: number;
+}
+
+interface Entry<T> {
+  v: T;
+  /** When it was read from the source (ms since the epoch). */
+  t: number;
+}
+
+export interface CacheOptions {
+  /** redis://host:port; absent: an in-process memory cache. */
+  redisUrl?: string;
+  /** Key prefix, so several deployments can share a Redis. */
+  namespace?: string;
+  /** Milliseconds a cache read or write may take before the cache is bypassed (default 500). */
+  timeoutMs?: number;
+  onError?: (error: Error) => void;
+}
+
+export class ResponseCache {
+  private readonly keyv: Keyv;
+  private readonly inflight = new Map<string, Promise<unknown>>();
+  private lastErrorReport = 0;
+  readonly stats = { hits: 0, staleHits: 0, misses: 0, loads: 0, errors: 0 };
+
+  constructor(private readonly options: CacheOptions = {}) {
+    const store = options.redisUrl ? new KeyvRedis(options.redisUrl, { throwOnConnectError: false, connectionTimeout: 2000 }) : undefined;
+    this.keyv = new Keyv({ store, namespace: options.namespace ?? 'svr', throwOnErrors: true });
+    this.keyv.on('error', (e: Error) => this.reportError(e));
+  }
+
+  get backend(): 'redis' | 'memory' {
+    return this.options.redisUrl ? 'redis' : 'memory';
+  }
+
+  private reportError(e: Error): void {
+    this.stats.errors++;
+    const now = Date.now();
+    if (now - this.lastErrorReport < 60_000) return;
+    this.lastErrorReport = now;
+    (this.options.onError ?? ((err: Error) => process.stderr.write(`svr: cache error (reading sources directly): ${err.message}\n`)))(e);
+  }
+
+  /** A cache that does not answer in time (Redis unreachable: its client queues commands) counts as failed. */
+  private bounded<T>(op: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<never>((_, fail) => {
+      timer = setTimeout(() => fail(new Error(`the ${this.backend} cache did not answer within ${this.options.timeoutMs ?? 500} ms`)), this.options.timeoutMs ?? 500);
+      timer.unref();
+    });
+    return Promise.race([op, limit]).finally(() => clearTimeout(timer));
+  }
+
+  private async read<T>(key: string): Promise<Entry<T> | undefined> {
+    try {
+      return (await this.bounded(this.keyv.get<Entry<T>>(key))) ?? undefined;
+    } catch (e) {
+      this.reportError(e as Error);
+      return undefined;
+    }
+  }
+
+  private async write<T>(key: string, value: T, policy: CachePolicy): Promise<void> {
+    try {
+      await this.bounded(this.keyv.set(key, { v: value, t: Date.now() } satisfies Entry<T>, policy.ttlMs + policy.staleMs));
+    } catch (e) {
+      this.reportError(e as Error);
+    }
+  }
+
+  /** Loads once per key at a time; stores what it loaded. */
+  private load<T>(key: string, policy: CachePolicy, loader: () => Promise<T>): Promise<T> {
+    const pending = this.inflight.get(key);
+    if (pending) return pending as Promise<T>;
+    this.stats.loads++;
+    const promise = (async () => {
+      try {
+        const value = await loader();
+        await this.write(key, value, policy);
+        return value;
+      } finally {
+        this.inflight.delete(key);
+      }
+    })();
+    this.inflight.set(key, promise);
+    return promise;
+  }
+
+  async get<T>(key: string, policy: CachePolicy, loader: () => Promise<T>): Promise<Cached<T>> {
+    const pending = this.inflight.get(key);
+    if (pending) return { value: (await pending) as T, stale: false, ageMs: 0 };
+    const entry = await this.read<T>(key);
+    const now = Date.now();
+    if (entry) {
+      const ageMs = Math.max(0, now - entry.t);
+      if (ageMs <= policy.ttlMs) {
+        this.stats.hits++;
+        return { value: entry.v, stale: false, ageMs };
+      }
+      if (ageMs <= policy.ttlMs + policy.staleMs) {
+        this.stats.staleHits++;
+        // Revalidate in the background; a failure leaves the stale entry in place.
+        this.load(key, policy, loader).catch(() => undefined);
+        return { value: entry.v, stale: true, ageMs };
+      }
+    }
+    this.stats.misses++;
+    return { value: await this.load(key, policy, loader), stale: false, ageMs: 0 };
+  }
+
+  /**
+   * Like `get` for many keys at once, loading every missing one with one call
+   * (the loader gets the missing keys' indexes and answers a value or an
+   * Error for each), so a batch of misses costs one upstream request.
+   */
+  async getMany<T>(keys: readonly string[], policy: CachePolicy, loadMany: (indexes: number[]) => Promise<Array<T | Error>>): Promise<Array<Cached<T> | Error>> {
+    const out = new Array<Cached<T> | Error | undefined>(keys.length);
+    const waits: Array<Promise<void>> = [];
+    const missing: number[] = [];
+    const stale: number[] = [];
+    const entries = await Promise.all(keys.map((k) => (this.inflight.has(k) ? undefined : this.read<T>(k))));
+    const now = Date.now();
+    keys.forEach((key, i) => {
+      const pending = this.inflight.get(key);
+      if (pending) {
+        waits.push(
+          (pending as Promise<T>).then(
+            (value) => void (out[i] = { value, stale: false, ageMs: 0 }),
+            (e: Error) => void (out[i] = e),
+          ),
+        );
+        return;
+      }
+      const entry = entries[i];
+      const ageMs = entry ? Math.max(0, now - entry.t) : Infinity;
+      if (entry && ageMs <= policy.ttlMs) {
+        this.stats.hits++;
+        out[i] = { value: entry.v, stale: false, ageMs };
+      } else if (entry && ageMs <= policy.ttlMs + policy.staleMs) {
+        this.stats.staleHits++;
+        out[i] = { value: entry.v, stale: true, ageMs };
+        stale.push(i);
+      } else {
+        this.stats.misses++;
+        missing.push(i);
+      }
+    });
+    const batch = (indexes: number[]) => {
+      // One upstream call for the batch; each key gets its own in-flight promise.
+      const results = loadMany(indexes);
+      results.catch(() => undefined); // each key's load reports the failure
+      return indexes.map((i, j) =>
+        this.load(keys[i], policy, async () => {
+          const r = (await results)[j];
+          if (r instanceof Error) throw r;
+          return r;
+        }),
+      );
+    };
+    if (stale.length) for (const p of batch(stale)) p.catch(() => undefined);
+    if (missing.length) {
+      const loads = batch(missing);
+      missing.forEach((i, j) =>
+        waits.push(
+          loads[j].then(
+            (value) => void (out[i] = { value, stale: false, ageMs: 0 }),
+            (e: Error) => void (out[i] = e),
+          ),
+        ),
+      );
+    }
+    await Promise.all(waits);
+    return out as Array<Cached<T> | Error>;
+  }
+
+  async clear(): Promise<void> {
+    try {
+      await this.bounded(this.keyv.clear());
+    } catch (e) {
+      this.reportError(e as Error);
+    }
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.keyv.disconnect();
+    } catch {
+      // closing a cache that never connected
+    }
+  }
+}

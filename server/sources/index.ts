@@ -1,0 +1,6 @@
+/** The gateway's side of the subgraph seam: the endpoint registry, HTTP, the cache, batching, pagination and block pinning. */
+export { ResponseCache, type CacheOptions, type CachePolicy, type Cached } from './cache';
+export { SourceError, type SourceErrorCode } from './errors';
+export { postGraphQL, httpStats, type HttpOptions, type GraphQLResponseBody } from './http';
+export { Sources, RequestSources, DEFAULT_READER_OPTIONS, blockArgument, gqlString, type BlockPin, type ReaderOptions } from './reader';
+export { SourceRegistry, sourceKey, type SourceDefinition } from './registry';

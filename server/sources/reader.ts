@@ -1,0 +1,201 @@
+/**
+ * Reading the sources for one gateway request.
+ *
+ * - Consistency: each source is read at one block. `head()` takes it from the
+ *   source's `_meta` (cached for a short time to live) and every later read in
+ *   the request pins `block: { hash }` to it, so a source's figures never mix
+ *   two blocks, even while it indexes or reorganizes.
+ * - Batching: one DataLoader per source per request. The root fields asked of
+ *   a source in the same tick go out as one GraphQL document, each under its
+ *   own alias.
+ * - Caching: a read pinned to a block answers the same until that block is
+ *   reorganized away, so it is cached under the block's hash with a long time
+ *   to live; the head's `_meta` has a short one (stale-while-revalidate).
+ * - Pagination: `id_gt` cursors, 1,000 entities a page, never `skip`.
+ */
+import DataLoader from 'dataloader';
+import type { CachePolicy, Cached, ResponseCache } from './cache';
+import { SourceError } from './errors';
+import { postGraphQL, type HttpOptions } from './http';
+import { sourceKey, type SourceDefinition, type SourceRegistry } from './registry';
+
+export interface ReaderOptions {
+  http: HttpOptions;
+  /** The head's `_meta`: how long a source's latest block is reused. */
+  head: CachePolicy;
+  /** Reads pinned to a block hash or number. */
+  pinned: CachePolicy;
+}
+
+export const DEFAULT_READER_OPTIONS: ReaderOptions = {
+  http: { timeoutMs: 5_000, retries: 2, retryDelayMs: 100 },
+  head: { ttlMs: 2_000, staleMs: 300_000 },
+  pinned: { ttlMs: 3_600_000, staleMs: 0 },
+};
+
+/** The block a source is read at. */
+export interface BlockPin {
+  number: number;
+  /** Null when pinned by number (graph-node then does not report the hash). */
+  hash: string | null;
+  /** Unix seconds; null when the source does not know the block's time. */
+  timestamp: number | null;
+  /** True when the head came from a cache entry past its time to live (the source may be failing). */
+  stale: boolean;
+  /** Milliseconds since the head was read from the source. */
+  ageMs: number;
+  hasIndexingErrors: boolean;
+  deployment: string | null;
+}
+
+interface MetaAnswer {
+  block: { number: number; hash: string | null; timestamp: number | null } | null;
+  hasIndexingErrors: boolean;
+  deployment: string | null;
+}
+
+/** A GraphQL string literal. */
+export function gqlString(value: string): string {
+  return JSON.stringify(value);
+}
+
+export function blockArgument(pin: BlockPin): string {
+  return pin.hash ? `{ hash: ${gqlString(pin.hash)} }` : `{ number: ${pin.number} }`;
+}
+
+const PAGE = 1000;
+/** A bound on pages per collection: 1,000 x 1,000 entities. */
+const MAX_PAGES = 1000;
+
+export class Sources {
+  constructor(
+    readonly registry: SourceRegistry,
+    readonly cache: ResponseCache,
+    readonly options: ReaderOptions = DEFAULT_READER_OPTIONS,
+  ) {}
+
+  forRequest(signal?: AbortSignal): RequestSources {
+    return new RequestSources(this, signal);
+  }
+}
+
+export class RequestSources {
+  private readonly loaders = new Map<string, DataLoader<string, Cached<unknown>>>();
+  private readonly heads = new Map<string, Promise<BlockPin>>();
+
+  constructor(
+    private readonly sources: Sources,
+    private readonly signal?: AbortSignal,
+  ) {}
+
+  get registry(): SourceRegistry {
+    return this.sources.registry;
+  }
+
+  private loader(source: SourceDefinition): DataLoader<string, Cached<unknown>> {
+    const key = sourceKey(source);
+    let loader = this.loaders.get(key);
+    if (!loader) {
+      loader = new DataLoader((fields) => this.batch(source, fields), { maxBatchSize: 50 });
+      this.loaders.set(key, loader);
+    }
+    return loader;
+  }
+
+  private async batch(source: SourceDefinition, fields: readonly string[]): Promise<Array<Cached<unknown> | Error>> {
+    const { cache, options } = this.sources;
+    const keys = fields.map((f) => `q|${source.url}|${f}`);
+    return cache.getMany(keys, options.pinned, async (indexes) => {
+      const query = `query svr_gateway {\n${indexes.map((i, n) => `  f${n}: ${fields[i]}`).join('\n')}\n}`;
+      const response = await postGraphQL(source, query, options.http, this.signal);
+      const failures = new Map<string, string[]>();
+      const general: string[] = [];
+      for (const e of response.errors ?? []) {
+        const alias = typeof e.path?.[0] === 'string' ? e.path[0] : null;
+        if (alias) failures.set(alias, [...(failures.get(alias) ?? []), e.message]);
+        else general.push(e.message);
+      }
+      return indexes.map((_, n) => {
+        const alias = `f${n}`;
+        const messages = [...general, ...(failures.get(alias) ?? [])];
+        if (messages.length || !response.data || !(alias in response.data)) {
+          return new SourceError('UPSTREAM_QUERY_ERROR', sourceKey(source), messages.join('; ') || 'the answer left out a field it was asked for');
+        }
+        return response.data[alias];
+      });
+    });
+  }
+
+  /** The source's latest indexed block, read once per request. */
+  head(source: SourceDefinition): Promise<BlockPin> {
+    const key = sourceKey(source);
+    let pin = this.heads.get(key);
+    if (!pin) {
+      pin = this.readHead(source);
+      this.heads.set(key, pin);
+    }
+    return pin;
+  }
+
+  private async readHead(source: SourceDefinition): Promise<BlockPin> {
+    const { cache, options } = this.sources;
+    const cached = await cache.get(`head|${source.url}`, options.head, async () => {
+      const response = await postGraphQL(source, '{ _meta { block { number hash timestamp } hasIndexingErrors deployment } }', options.http, this.signal);
+      const meta = (response.data?._meta ?? null) as MetaAnswer | null;
+      if (response.errors?.length || !meta) {
+        throw new SourceError('UPSTREAM_QUERY_ERROR', sourceKey(source), response.errors?.map((e) => e.message).join('; ') || 'no _meta in the answer');
+      }
+      return meta;
+    });
+    const meta = cached.value;
+    if (!meta.block) throw new SourceError('NO_DATA', sourceKey(source), 'has not indexed any block yet');
+    return {
+      number: meta.block.number,
+      hash: meta.block.hash,
+      timestamp: meta.block.timestamp ?? null,
+      stale: cached.stale,
+      ageMs: cached.ageMs,
+      hasIndexingErrors: meta.hasIndexingErrors,
+      deployment: meta.deployment ?? null,
+    };
+  }
+
+  /** A pin at a past block number, with that block's hash and time when the source knows them. */
+  async atBlock(source: SourceDefinition, number: number): Promise<BlockPin> {
+    const head = await this.head(source);
+    if (number > head.number) {
+      throw new SourceError('NO_DATA', sourceKey(source), `block ${number} is past the latest indexed block ${head.number}`);
+    }
+    const meta = (await this.fetch<{ block: MetaAnswer['block'] }>(source, `_meta(block: { number: ${number} }) { block { number hash timestamp } }`)).value;
+    return { ...head, number, hash: null, timestamp: meta.block?.timestamp ?? null, stale: false, ageMs: 0 };
+  }
+
+  /** One root field (with its arguments and selection, including any `block` argument), batched with the request's others. */
+  fetch<T>(source: SourceDefinition, field: string): Promise<Cached<T>> {
+    return this.loader(source).load(field) as Promise<Cached<T>>;
+  }
+
+  /**
+   * Every entity of a collection at the pinned block, by `id_gt` cursor.
+   * `where` is the inside of a where object (e.g. `isOpen: true`), or empty.
+   */
+  async all<T extends { id: string }>(source: SourceDefinition, collection: string, selection: string, pin: BlockPin, where = ''): Promise<Cached<T[]>> {
+    const rows: T[] = [];
+    let stale = false;
+    let ageMs = 0;
+    let cursor: string | null = null;
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const filter: string = [cursor !== null ? `id_gt: ${gqlString(cursor)}` : '', where].filter(Boolean).join(', ');
+      const field =
+        `${collection}(first: ${PAGE}, orderBy: id, orderDirection: asc, block: ${blockArgument(pin)}` +
+        `${filter ? `, where: { ${filter} }` : ''}) { id ${selection} }`;
+      const got: Cached<T[]> = await this.fetch<T[]>(source, field);
+      stale ||= got.stale;
+      ageMs = Math.max(ageMs, got.ageMs);
+      rows.push(...got.value);
+      if (got.value.length < PAGE) return { value: rows, stale, ageMs };
+      cursor = got.value[got.value.length - 1].id;
+    }
+    throw new SourceError('NO_DATA', sourceKey(source), `${collection} has more than ${PAGE * MAX_PAGES} entities; narrow the query`);
+  }
+}
