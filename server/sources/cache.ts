@@ -55,7 +55,7 @@ export class ResponseCache {
 
   constructor(private readonly options: CacheOptions = {}) {
     const store = options.redisUrl ? new KeyvRedis(options.redisUrl, { throwOnConnectError: false, connectionTimeout: 2000 }) : undefined;
-    this.keyv = new Keyv({ store, namespace: options.namespace ?? 'svr', throwOnErrors: true });
+    this.keyv = new Keyv({ ...(store ? { store } : {}), namespace: options.namespace ?? 'svr', throwOnErrors: true });
     this.keyv.on('error', (e: Error) => this.reportError(e));
   }
 

@@ -1,0 +1,72 @@
+/**
+ * A small demo data directory for the gateway tests: the synthetic demo chain
+ * (server/demo), indexed by the graph-cli-built subgraphs for all seven
+ * deployments. Built once per content (seed, days, the built subgraphs) under
+ * .svr-cache/test-demo/ and reused by later test files and runs; built into a
+ * temporary folder and renamed into place, so a half-built one is never used.
+ */
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { buildSubgraph } from '../../server/compile/graph-build';
+import { runDemo } from '../../server/demo';
+import { startServer, type GatewayConfig, type RunningServer } from '../../server/gateway';
+import { loadConfig } from '../../server/gateway/config';
+import { indexFiles } from '../../server/indexer/index-files';
+
+const ROOT = resolve(__dirname, '../..');
+const SUBGRAPHS = join(ROOT, 'subgraph');
+
+export const DEMO_DEPLOYMENTS = [
+  'aave-v3/arbitrum-one',
+  'aave-v3/avalanche',
+  'aave-v3/mainnet',
+  'aave-v3/optimism',
+  'gmx-v1/arbitrum-one',
+  'gmx-v1/avalanche',
+  'synthetix-perps-v2/optimism',
+];
+
+export async function demoDataDir(options: { seed?: number; days?: number } = {}): Promise<string> {
+  const seed = options.seed ?? 3;
+  const days = options.days ?? 1;
+  const manifests = new Map<string, string>();
+  for (const key of DEMO_DEPLOYMENTS) {
+    const [subgraph, network] = key.split('/');
+    manifests.set(key, buildSubgraph({ subgraphDir: join(SUBGRAPHS, subgraph), network, sourceRoot: SUBGRAPHS }));
+  }
+  // The built manifests' paths carry their content hashes: new mappings, new data.
+  const contentKey = [...manifests.values()].map((m) => /-([0-9a-f]{16})\//.exec(m)?.[1] ?? m).join('-');
+  const parent = join(ROOT, '.svr-cache', 'test-demo');
+  const dir = join(parent, `seed${seed}-days${days}-${require('node:crypto').createHash('sha256').update(contentKey).digest('hex').slice(0, 16)}`);
+  if (existsSync(dir)) return dir;
+  mkdirSync(parent, { recursive: true });
+  const work = mkdtempSync(join(parent, 'building-'));
+  const data = join(work, 'data');
+  const results = runDemo({ out: join(work, 'chain'), seed, days });
+  for (const r of results) {
+    await indexFiles({ manifestPath: manifests.get(`${r.subgraph}/${r.network}`)!, subgraph: r.subgraph, dataDir: data, logsPath: r.logsPath, blocksPath: r.blocksPath });
+  }
+  try {
+    renameSync(data, dir);
+  } catch (e) {
+    if (!existsSync(dir)) throw e;
+  }
+  rmSync(work, { recursive: true, force: true });
+  return dir;
+}
+
+export async function startDemoGateway(dataDir: string, config: Partial<GatewayConfig> = {}): Promise<RunningServer> {
+  return startServer({ dataDir, port: 0, host: '127.0.0.1', config: { ...loadConfig({ env: {} }), ...config } });
+}
+
+export interface GraphQLAnswer<T = Record<string, any>> {
+  status: number;
+  data?: T;
+  errors?: Array<{ message: string; extensions?: Record<string, unknown> }>;
+}
+
+export async function post<T = Record<string, any>>(url: string, query: string, variables?: Record<string, unknown>): Promise<GraphQLAnswer<T>> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+  const body = (await res.json()) as Omit<GraphQLAnswer<T>, 'status'>;
+  return { status: res.status, ...body };
+}

@@ -1,0 +1,342 @@
+/**
+ * Every gateway query over HTTP against the real embedded stack (the demo
+ * chain indexed by the graph-cli-built subgraphs, served on one port). The
+ * expected figures are computed here, independently, from the subgraph
+ * endpoints' own answers (and, for time travel, from the stores' block
+ * tables), with fixed-point bigint arithmetic of the test's own.
+ */
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import type { RunningServer } from '../../server/gateway';
+import { DEMO_DEPLOYMENTS, demoDataDir, post, startDemoGateway } from './demo-stack';
+
+/** Fixed point with 40 decimals: exact for every figure the subgraphs serve. */
+const SCALE = 40;
+function fx(text: string | null): bigint {
+  if (text === null) return 0n;
+  const [whole, frac = ''] = text.split('.');
+  const negative = whole.startsWith('-');
+  const digits = BigInt((negative ? whole.slice(1) : whole) + frac.padEnd(SCALE, '0').slice(0, SCALE));
+  if (frac.length > SCALE) throw new Error(`more than ${SCALE} decimals: ${text}`);
+  return negative ? -digits : digits;
+}
+/** The gateway's ratio is C / E rounded to 18 decimals: it must be floor or floor + 1 (half to even). */
+function expectRatio(ratio: string | null, collateral: bigint, exposure: bigint): void {
+  if (exposure === 0n) {
+    expect(ratio).toBeNull();
+    return;
+  }
+  const floor = (collateral * 10n ** 18n) / exposure;
+  const got = fx(ratio) / 10n ** BigInt(SCALE - 18);
+  expect([floor, floor + 1n]).toContainEqual(got);
+}
+
+let server: RunningServer;
+let gateway: string;
+let dataDir: string;
+
+async function direct(deployment: string, query: string): Promise<Record<string, any>> {
+  const answer = await post(`${server.url}/subgraphs/name/${deployment}`, query);
+  if (answer.errors) throw new Error(`${deployment}: ${JSON.stringify(answer.errors)}`);
+  return answer.data!;
+}
+
+async function allOf(deployment: string, collection: string, selection: string, extra = ''): Promise<any[]> {
+  const rows: any[] = [];
+  let last = '';
+  for (;;) {
+    const where = last ? `where: { id_gt: "${last}" }` : '';
+    const page = (await direct(deployment, `{ rows: ${collection}(first: 1000, orderBy: id ${where ? ', ' + where : ''} ${extra}) { id ${selection} } }`)).rows;
+    rows.push(...page);
+    if (page.length < 1000) return rows;
+    last = page[page.length - 1].id;
+  }
+}
+
+interface Expected {
+  collateral: bigint;
+  long: bigint;
+  short: bigint;
+  debt: bigint;
+}
+async function expectedFigures(deployment: string, block?: number): Promise<Expected> {
+  const at = block === undefined ? '' : `(block: { number: ${block} })`;
+  const p = (await direct(deployment, `{ protocols${at} { type totalValueLockedUSD longOpenInterestUSD shortOpenInterestUSD totalBorrowBalanceUSD } }`)).protocols[0];
+  return {
+    collateral: fx(p.totalValueLockedUSD),
+    long: fx(p.longOpenInterestUSD),
+    short: fx(p.shortOpenInterestUSD),
+    debt: p.type === 'LENDING' ? fx(p.totalBorrowBalanceUSD) : 0n,
+  };
+}
+const exposureOf = (e: Expected) => e.long + e.short + e.debt;
+
+beforeAll(async () => {
+  dataDir = await demoDataDir();
+  server = await startDemoGateway(dataDir);
+  gateway = `${server.url}/graphql`;
+}, 600_000);
+afterAll(async () => server?.close());
+
+test('protocols lists every deployment with the block its subgraph reports', async () => {
+  const answer = await post(gateway, '{ protocols { id deployments { protocol network blockNumber timestamp hasIndexingErrors reachable error } } }');
+  expect(answer.errors).toBeUndefined();
+  const deployments = answer.data!.protocols.flatMap((p: any) => p.deployments);
+  expect(deployments.map((d: any) => `${d.protocol}/${d.network}`).sort()).toEqual(DEMO_DEPLOYMENTS);
+  for (const d of deployments) {
+    const meta = (await direct(`${d.protocol}/${d.network}`, '{ _meta { block { number timestamp } hasIndexingErrors } }'))._meta;
+    expect(d).toMatchObject({ blockNumber: meta.block.number, timestamp: meta.block.timestamp, hasIndexingErrors: false, reachable: true, error: null });
+  }
+});
+
+test('ratios: one snapshot per deployment, equal to its subgraph figures; ratio and buffer from them', async () => {
+  const answer = await post(gateway, '{ ratios { protocol network collateralUSD openInterestUSD longOpenInterestUSD shortOpenInterestUSD debtUSD ratio bufferUSD blockNumber stale complete missingSources } }');
+  expect(answer.errors).toBeUndefined();
+  const ratios = answer.data!.ratios;
+  expect(ratios.map((r: any) => `${r.protocol}/${r.network}`).sort()).toEqual(DEMO_DEPLOYMENTS);
+  for (const r of ratios) {
+    const e = await expectedFigures(`${r.protocol}/${r.network}`);
+    expect(fx(r.collateralUSD)).toBe(e.collateral);
+    expect(fx(r.longOpenInterestUSD)).toBe(e.long);
+    expect(fx(r.shortOpenInterestUSD)).toBe(e.short);
+    expect(fx(r.debtUSD)).toBe(e.debt);
+    expect(fx(r.openInterestUSD)).toBe(exposureOf(e));
+    expect(fx(r.bufferUSD)).toBe(e.collateral - exposureOf(e));
+    expectRatio(r.ratio, e.collateral, exposureOf(e));
+    expect(exposureOf(e)).toBeGreaterThan(0n);
+    expect(r).toMatchObject({ stale: false, complete: true, missingSources: [] });
+  }
+});
+
+test('cross-chain aggregates add the figures first and divide last', async () => {
+  const answer = await post(
+    gateway,
+    `{ all: aggregate { protocol network collateralUSD openInterestUSD ratio bufferUSD complete blockNumber }
+       aave: ratio(protocol: "aave-v3") { collateralUSD openInterestUSD debtUSD ratio network complete }
+       perps: aggregate(protocols: ["gmx-v1", "synthetix-perps-v2"]) { protocol collateralUSD openInterestUSD ratio }
+       arbitrum: aggregate(networks: ["arbitrum-one"]) { collateralUSD openInterestUSD } }`,
+  );
+  expect(answer.errors).toBeUndefined();
+  const figures = new Map<string, Expected>();
+  for (const d of DEMO_DEPLOYMENTS) figures.set(d, await expectedFigures(d));
+  const total = (keys: string[]) => {
+    const picked = keys.map((k) => figures.get(k)!);
+    return { collateral: picked.reduce((s, e) => s + e.collateral, 0n), exposure: picked.reduce((s, e) => s + exposureOf(e), 0n), debt: picked.reduce((s, e) => s + e.debt, 0n) };
+  };
+  const all = total(DEMO_DEPLOYMENTS);
+  const { all: a, aave, perps, arbitrum } = answer.data!;
+  expect(fx(a.collateralUSD)).toBe(all.collateral);
+  expect(fx(a.openInterestUSD)).toBe(all.exposure);
+  expect(fx(a.bufferUSD)).toBe(all.collateral - all.exposure);
+  expectRatio(a.ratio, all.collateral, all.exposure);
+  expect(a).toMatchObject({ protocol: 'aave-v3+gmx-v1+synthetix-perps-v2', network: null, complete: true, blockNumber: null });
+  const aaveTotal = total(DEMO_DEPLOYMENTS.filter((d) => d.startsWith('aave-v3/')));
+  expect(fx(aave.collateralUSD)).toBe(aaveTotal.collateral);
+  expect(fx(aave.debtUSD)).toBe(aaveTotal.debt);
+  expectRatio(aave.ratio, aaveTotal.collateral, aaveTotal.exposure);
+  // Not an average of the networks' ratios.
+  const perpsTotal = total(DEMO_DEPLOYMENTS.filter((d) => !d.startsWith('aave-v3/')));
+  expect(perps.protocol).toBe('gmx-v1+synthetix-perps-v2');
+  expectRatio(perps.ratio, perpsTotal.collateral, perpsTotal.exposure);
+  const arb = total(DEMO_DEPLOYMENTS.filter((d) => d.endsWith('/arbitrum-one')));
+  expect(fx(arbitrum.collateralUSD)).toBe(arb.collateral);
+  expect(fx(arbitrum.openInterestUSD)).toBe(arb.exposure);
+});
+
+test('per-market figures and collateral per token match the subgraph entities', async () => {
+  const answer = await post(
+    gateway,
+    `{ gmx: ratio(protocol: "gmx-v1", network: "arbitrum-one") { markets { network market name collateralUSD openInterestUSD longOpenInterestUSD ratio bufferUSD } collateral { network token symbol amount valueUSD } }
+       aave: ratio(protocol: "aave-v3", network: "mainnet") { markets { market collateralUSD debtUSD openInterestUSD ratio } priced unpricedTokens } }`,
+  );
+  expect(answer.errors).toBeUndefined();
+  const { gmx, aave } = answer.data!;
+  const markets = await allOf('gmx-v1/arbitrum-one', 'markets', 'longOpenInterestUSD shortOpenInterestUSD');
+  expect(gmx.markets.map((m: any) => m.market).sort()).toEqual(markets.map((m) => m.id).sort());
+  for (const m of gmx.markets) {
+    const raw = markets.find((x) => x.id === m.market);
+    expect(fx(m.openInterestUSD)).toBe(fx(raw.longOpenInterestUSD) + fx(raw.shortOpenInterestUSD));
+    // GMX v1 keeps one pool for every market: no collateral of the market's own.
+    expect(m).toMatchObject({ network: 'arbitrum-one', collateralUSD: null, ratio: null, bufferUSD: null });
+  }
+  const balances = await allOf('gmx-v1/arbitrum-one', 'collateralBalances', 'token { id symbol decimals } amount amountUSD priced');
+  expect(gmx.collateral).toHaveLength(balances.length);
+  for (const b of balances) {
+    const got = gmx.collateral.find((c: any) => c.token === b.token.id);
+    expect(got.symbol).toBe(b.token.symbol);
+    expect(fx(got.amount)).toBe(BigInt(b.amount) * 10n ** BigInt(SCALE - b.token.decimals));
+    expect(fx(got.valueUSD)).toBe(fx(b.amountUSD));
+  }
+  // The pool's tokens add up to the protocol's collateral (which the subgraph keeps at graph-node's 34 significant digits).
+  const tokensTotal = gmx.collateral.reduce((s: bigint, c: any) => s + fx(c.valueUSD), 0n);
+  const protocolTotal = (await expectedFigures('gmx-v1/arbitrum-one')).collateral;
+  const difference = tokensTotal > protocolTotal ? tokensTotal - protocolTotal : protocolTotal - tokensTotal;
+  expect(difference * 10n ** 30n).toBeLessThan(protocolTotal);
+
+  const reserves = await allOf('aave-v3/mainnet', 'markets', 'totalValueLockedUSD totalBorrowBalanceUSD');
+  for (const m of aave.markets) {
+    const raw = reserves.find((x) => x.id === m.market);
+    expect(fx(m.collateralUSD)).toBe(fx(raw.totalValueLockedUSD));
+    expect(fx(m.debtUSD)).toBe(fx(raw.totalBorrowBalanceUSD));
+    expectRatio(m.ratio, fx(raw.totalValueLockedUSD), fx(raw.totalBorrowBalanceUSD));
+  }
+  const protocol = (await direct('aave-v3/mainnet', '{ protocols { priced unpricedTokens } }')).protocols[0];
+  expect(aave.priced).toBe(protocol.priced);
+  expect(aave.unpricedTokens).toEqual(protocol.unpricedTokens);
+});
+
+test('time travel: at a block, and at a timestamp resolved to each chain\'s block', async () => {
+  const deployment = 'gmx-v1/avalanche';
+  const head = (await direct(deployment, '{ _meta { block { number timestamp } } }'))._meta.block;
+  const db = new Database(join(dataDir, 'gmx-v1', 'avalanche.sqlite'), { readonly: true });
+  const blocks = db.prepare('SELECT number, timestamp FROM _svr_blocks ORDER BY number').all() as Array<{ number: number; timestamp: number }>;
+  db.close();
+  const middle = blocks[Math.floor(blocks.length / 2)];
+  const byBlock = await post(gateway, `{ ratio(protocol: "gmx-v1", network: "avalanche", block: ${middle.number}) { blockNumber collateralUSD openInterestUSD } }`);
+  expect(byBlock.errors).toBeUndefined();
+  const atMiddle = await expectedFigures(deployment, middle.number);
+  expect(byBlock.data!.ratio.blockNumber).toBe(middle.number);
+  expect(fx(byBlock.data!.ratio.collateralUSD)).toBe(atMiddle.collateral);
+  expect(fx(byBlock.data!.ratio.openInterestUSD)).toBe(exposureOf(atMiddle));
+  expect(atMiddle.collateral).not.toBe((await expectedFigures(deployment)).collateral);
+
+  // A time between two blocks: the state is the one after the last block at or before it.
+  const t = Math.floor((blocks[Math.floor(blocks.length / 3)].timestamp + blocks[Math.floor(blocks.length / 3) + 1].timestamp) / 2) + 1;
+  const lastBefore = blocks.filter((b) => b.timestamp <= t).pop()!;
+  const byTime = await post(gateway, `{ one: ratio(protocol: "gmx-v1", network: "avalanche", timestamp: ${t}) { blockNumber timestamp collateralUSD openInterestUSD }
+    all: ratio(protocol: "gmx-v1", timestamp: ${t}) { collateralUSD openInterestUSD complete } }`);
+  expect(byTime.errors).toBeUndefined();
+  const expected = await expectedFigures(deployment, lastBefore.number);
+  const one = byTime.data!.one;
+  expect(fx(one.collateralUSD)).toBe(expected.collateral);
+  expect(fx(one.openInterestUSD)).toBe(exposureOf(expected));
+  expect(one.timestamp).toBeLessThanOrEqual(t);
+  expect(one.blockNumber).toBeLessThanOrEqual(lastBefore.number);
+  // The cross-chain aggregate at that time adds arbitrum-one's state at its own block for the time.
+  const arbDb = new Database(join(dataDir, 'gmx-v1', 'arbitrum-one.sqlite'), { readonly: true });
+  const arbBlock = (arbDb.prepare('SELECT max(number) AS n FROM _svr_blocks WHERE timestamp <= ?').get(t) as { n: number }).n;
+  arbDb.close();
+  const arb = await expectedFigures('gmx-v1/arbitrum-one', arbBlock);
+  expect(fx(byTime.data!.all.collateralUSD)).toBe(expected.collateral + arb.collateral);
+  expect(fx(byTime.data!.all.openInterestUSD)).toBe(exposureOf(expected) + exposureOf(arb));
+
+  const future = await post(gateway, `{ ratio(protocol: "gmx-v1", network: "avalanche", timestamp: ${head.timestamp + 3600}) { ratio } }`);
+  expect(future.data!.ratio).toBeNull();
+  expect(future.errors![0]).toMatchObject({ extensions: { code: 'NO_DATA', source: 'gmx-v1/avalanche' } });
+  const past = await post(gateway, `{ ratio(protocol: "gmx-v1", network: "avalanche", block: ${head.number + 1}) { ratio } }`);
+  expect(past.errors![0].extensions).toMatchObject({ code: 'NO_DATA' });
+});
+
+test('history: daily and hourly series from the snapshots, carried forward, added across networks', async () => {
+  const series = async (deployment: string, collection: string, field: string) =>
+    (await allOf(deployment, collection, `${field} totalValueLockedUSD longOpenInterestUSD shortOpenInterestUSD totalBorrowBalanceUSD`)).map((r) => ({
+      index: r[field] as number,
+      collateral: fx(r.totalValueLockedUSD),
+      exposure: fx(r.longOpenInterestUSD) + fx(r.shortOpenInterestUSD) + (deployment.startsWith('aave') ? fx(r.totalBorrowBalanceUSD) : 0n),
+    }));
+  const valueAt = (rows: Array<{ index: number; collateral: bigint; exposure: bigint }>, index: number) => rows.filter((r) => r.index <= index).sort((a, b) => a.index - b.index).pop();
+
+  const answer = await post(gateway, `{ day: history(protocol: "aave-v3", interval: DAY) { timestamp collateralUSD openInterestUSD ratio bufferUSD }
+    hour: history(protocol: "gmx-v1", network: "avalanche", interval: HOUR) { timestamp collateralUSD openInterestUSD }
+    now: ratio(protocol: "gmx-v1", network: "avalanche") { collateralUSD } }`);
+  expect(answer.errors).toBeUndefined();
+  const aave = await Promise.all(DEMO_DEPLOYMENTS.filter((d) => d.startsWith('aave-v3/')).map((d) => series(d, 'protocolDailySnapshots', 'day')));
+  expect(answer.data!.day.length).toBeGreaterThan(0);
+  for (const point of answer.data!.day) {
+    const day = point.timestamp / 86400;
+    expect(Number.isInteger(day)).toBe(true);
+    const present = aave.map((rows) => valueAt(rows, day)).filter((v) => v !== undefined);
+    expect(fx(point.collateralUSD)).toBe(present.reduce((s, v) => s + v!.collateral, 0n));
+    expect(fx(point.openInterestUSD)).toBe(present.reduce((s, v) => s + v!.exposure, 0n));
+  }
+  const hourly = await series('gmx-v1/avalanche', 'protocolHourlySnapshots', 'hour');
+  const hours = answer.data!.hour;
+  expect(hours.length).toBeGreaterThan(2);
+  for (let i = 1; i < hours.length; i++) expect(hours[i].timestamp - hours[i - 1].timestamp).toBe(3600);
+  for (const point of hours) expect(fx(point.collateralUSD)).toBe(valueAt(hourly, point.timestamp / 3600)!.collateral);
+  // The last interval ends at the head: its figures are the current ones.
+  expect(hours[hours.length - 1].collateralUSD).toBe(answer.data!.now.collateralUSD);
+
+  const ranged = await post(gateway, `{ history(protocol: "gmx-v1", network: "avalanche", interval: HOUR, from: ${hours[1].timestamp}, to: ${hours[3].timestamp + 59}) { timestamp } }`);
+  expect(ranged.data!.history.map((p: any) => p.timestamp)).toEqual([hours[1].timestamp, hours[2].timestamp, hours[3].timestamp]);
+});
+
+test('accountExposure joins one address across protocols; lending balances at the current indexes with the health factor', async () => {
+  // A borrower on Aave mainnet and a trader with an open GMX position, from the subgraphs themselves.
+  const borrower = (await direct('aave-v3/mainnet', '{ lendingBalances(first: 1, where: { scaledVariableDebt_gt: "0" }, orderBy: id) { account { id } } }')).lendingBalances[0].account.id;
+  const trader = (await direct('gmx-v1/arbitrum-one', '{ positions(first: 1, where: { isOpen: true }, orderBy: id) { account { id } } }')).positions[0].account.id;
+  const query = (a: string) =>
+    post(gateway, `{ accountExposure(account: "${a.toUpperCase().replace('0X', '0x')}") { account collateralUSD debtUSD priced complete positions { protocol network market side sizeUSD collateralUSD health liquidationPrice } } }`);
+
+  const t = (await query(trader)).data!.accountExposure;
+  const open = await allOf('gmx-v1/arbitrum-one', 'positions', 'side sizeUSD collateralUSD liquidationPriceUSD account { id }', '');
+  const mine = open.filter((p) => p.account.id === trader && BigInt(fx(p.sizeUSD)) > 0n);
+  const gmx = t.positions.filter((p: any) => p.protocol === 'gmx-v1' && p.network === 'arbitrum-one');
+  expect(gmx.length).toBe(mine.length);
+  expect(t.account).toBe(trader);
+  expect(gmx.reduce((s: bigint, p: any) => s + fx(p.sizeUSD), 0n)).toBe(mine.reduce((s, p) => s + fx(p.sizeUSD), 0n));
+  expect(fx(t.debtUSD)).toBe(t.positions.filter((p: any) => p.side !== 'SUPPLY').reduce((s: bigint, p: any) => s + fx(p.sizeUSD), 0n));
+
+  const b = (await query(borrower)).data!.accountExposure;
+  const RAY = 10n ** 27n;
+  const rayMul = (x: bigint, y: bigint) => (x * y + RAY / 2n) / RAY;
+  const balances = (await direct('aave-v3/mainnet', `{ lendingBalances(where: { account: "${borrower}" }) { market { id name liquidationThreshold } token { decimals lastPriceUSD } scaledSupply scaledVariableDebt stableDebt usedAsCollateral } lendingReserves { id liquidityIndex variableBorrowIndex } }`));
+  let weighted = 0n;
+  let debt = 0n;
+  let priced = true;
+  for (const x of balances.lendingBalances) {
+    const r = balances.lendingReserves.find((y: any) => y.id === x.market.id);
+    if (x.token.lastPriceUSD === null) priced = false;
+    const usd = (raw: bigint) => (raw * fx(x.token.lastPriceUSD)) / 10n ** BigInt(x.token.decimals);
+    const supply = usd(rayMul(BigInt(x.scaledSupply), BigInt(r.liquidityIndex)));
+    const owed = usd(rayMul(BigInt(x.scaledVariableDebt), BigInt(r.variableBorrowIndex)) + BigInt(x.stableDebt));
+    if (x.usedAsCollateral) weighted += (supply * fx(x.market.liquidationThreshold)) / fx('100');
+    debt += owed;
+    const got = b.positions.find((p: any) => p.protocol === 'aave-v3' && p.network === 'mainnet' && p.market === x.market.name && p.side === 'BORROW');
+    if (owed > 0n) expect(fx(got.sizeUSD)).toBe(owed);
+  }
+  const health = b.positions.find((p: any) => p.network === 'mainnet' && p.protocol === 'aave-v3').health;
+  if (priced) {
+    // 18 decimals of health; the test's own division truncates.
+    expect(fx(health) / 10n ** BigInt(SCALE - 17)).toBe((weighted * 10n ** 17n) / debt);
+  } else expect(health).toBeNull();
+  expect(b.complete).toBe(true);
+
+  const bad = await post(gateway, '{ accountExposure(account: "0x123") { account } }');
+  expect(bad.errors![0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' } });
+});
+
+test('assetExposure finds an asset by symbol across wrappers and synths, and by address', async () => {
+  const answer = await post(gateway, '{ eth: assetExposure(token: "ETH") { token complete channels { protocol network tokens collateralUSD openInterestUSD priced } } }');
+  expect(answer.errors).toBeUndefined();
+  const channels = answer.data!.eth.channels;
+  const keys = channels.map((c: any) => `${c.protocol}/${c.network}`);
+  expect(keys).toEqual(expect.arrayContaining(['gmx-v1/arbitrum-one', 'gmx-v1/avalanche', 'synthetix-perps-v2/optimism']));
+  const weth = '0x82af49447d8a07e3bd95bd0d56f35241523fbab1';
+  const gmx = channels.find((c: any) => c.protocol === 'gmx-v1' && c.network === 'arbitrum-one');
+  expect(gmx.tokens).toEqual([`WETH:${weth}`]);
+  const raw = await direct('gmx-v1/arbitrum-one', `{ collateralBalance(id: "${weth}") { amountUSD } market(id: "${weth}") { longOpenInterestUSD shortOpenInterestUSD } }`);
+  expect(fx(gmx.collateralUSD)).toBe(fx(raw.collateralBalance.amountUSD));
+  expect(fx(gmx.openInterestUSD)).toBe(fx(raw.market.longOpenInterestUSD) + fx(raw.market.shortOpenInterestUSD));
+  const snx = channels.find((c: any) => c.protocol === 'synthetix-perps-v2');
+  expect(snx.tokens[0]).toMatch(/^sETH:/);
+
+  const byAddress = await post(gateway, `{ assetExposure(token: "${weth.toUpperCase().replace('0X', '0x')}") { channels { protocol network } } }`);
+  expect(byAddress.data!.assetExposure.channels.map((c: any) => `${c.protocol}/${c.network}`)).toEqual(expect.arrayContaining(['gmx-v1/arbitrum-one', 'aave-v3/arbitrum-one']));
+  const none = await post(gateway, '{ assetExposure(token: "NOPE") { channels { protocol } complete } }');
+  expect(none.data!.assetExposure).toEqual({ channels: [], complete: true });
+});
+
+test('user errors name what is wrong and what is known', async () => {
+  const unknown = await post(gateway, '{ ratio(protocol: "nope") { ratio } }');
+  expect(unknown.errors![0].message).toMatch(/unknown protocol "nope"; svr serves: aave-v3, gmx-v1, synthetix-perps-v2/);
+  expect(unknown.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
+  const network = await post(gateway, '{ ratio(protocol: "gmx-v1", network: "mainnet") { ratio } }');
+  expect(network.errors![0].message).toMatch(/gmx-v1 has no deployment on "mainnet"; it has: arbitrum-one, avalanche/);
+  const block = await post(gateway, '{ ratio(protocol: "gmx-v1", block: 5) { ratio } }');
+  expect(block.errors![0].message).toMatch(/`block` needs a `network`/);
+  const entity = await post(gateway, '{ account(id: "0x0000000000000000000000000000000000000001") { id exposure { complete positions { side } } } token(id: "BTC") { exposure { channels { protocol } } } }');
+  expect(entity.errors).toBeUndefined();
+  expect(entity.data!.account).toEqual({ id: '0x0000000000000000000000000000000000000001', exposure: { complete: true, positions: [] } });
+  expect(entity.data!.token.exposure.channels.length).toBeGreaterThan(0);
+});
