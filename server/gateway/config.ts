@@ -155,6 +155,7 @@ export function loadConfig(options: { file?: string | null; env?: NodeJS.Process
         head: {
           ttlMs: positive(cache, 'ttlSeconds', 'cache', DEFAULT_READER_OPTIONS.head.ttlMs / 1000, { allowZero: true }) * 1000,
           staleMs: positive(cache, 'staleSeconds', 'cache', DEFAULT_READER_OPTIONS.head.staleMs / 1000, { allowZero: true }) * 1000,
+          revalidateWaitMs: DEFAULT_READER_OPTIONS.head.revalidateWaitMs,
         },
         pinned: DEFAULT_READER_OPTIONS.pinned,
       },

@@ -21,6 +21,12 @@ export interface CachePolicy {
   ttlMs: number;
   /** Milliseconds past the time to live during which a stale entry may still be served. */
   staleMs: number;
+  /**
+   * How long a request with a stale entry waits for its refresh before it is
+   * served the stale entry (default 0: at once). A healthy source answers
+   * within it, so answers stay fresh; a failing one costs at most this long.
+   */
+  revalidateWaitMs?: number;
 }
 
 export interface Cached<T> {
@@ -128,9 +134,22 @@ export class ResponseCache {
         return { value: entry.v, stale: false, ageMs };
       }
       if (ageMs <= policy.ttlMs + policy.staleMs) {
+        // Revalidate; a failure leaves the stale entry in place.
+        const refresh = this.load(key, policy, loader);
+        refresh.catch(() => undefined);
+        if (policy.revalidateWaitMs) {
+          let timer: NodeJS.Timeout | undefined;
+          const fresh = await Promise.race([
+            refresh.then((value) => ({ value }), () => null),
+            new Promise<null>((ok) => (timer = setTimeout(() => ok(null), policy.revalidateWaitMs))),
+          ]);
+          clearTimeout(timer);
+          if (fresh) {
+            this.stats.misses++;
+            return { value: fresh.value, stale: false, ageMs: 0 };
+          }
+        }
         this.stats.staleHits++;
-        // Revalidate in the background; a failure leaves the stale entry in place.
-        this.load(key, policy, loader).catch(() => undefined);
         return { value: entry.v, stale: true, ageMs };
       }
     }

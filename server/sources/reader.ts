@@ -29,7 +29,7 @@ export interface ReaderOptions {
 
 export const DEFAULT_READER_OPTIONS: ReaderOptions = {
   http: { timeoutMs: 5_000, retries: 2, retryDelayMs: 100 },
-  head: { ttlMs: 2_000, staleMs: 300_000 },
+  head: { ttlMs: 2_000, staleMs: 300_000, revalidateWaitMs: 250 },
   pinned: { ttlMs: 3_600_000, staleMs: 0 },
 };
 
