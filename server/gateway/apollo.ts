@@ -53,7 +53,7 @@ export function federatedTypeDefs(): DocumentNode {
 }
 
 const entityResolvers = {
-  Protocol: { __resolveReference: (ref: { id: string }) => ref },
+  Protocol: { __resolveReference: (ref: { id: string }, ctx: GatewayContext) => (ctx.sources.registry.protocols().includes(ref.id) ? ref : null) },
   Token: { __resolveReference: (ref: { id: string }) => ref },
   Account: { __resolveReference: (ref: { id: string }) => ({ id: ref.id.toLowerCase() }) },
 };
@@ -95,6 +95,7 @@ export interface ApolloOptions {
   limits: GatewayLimits;
   production: boolean;
   federation?: boolean;
+  plugins?: ApolloServerPlugin<GatewayContext>[];
 }
 
 export function createApollo(options: ApolloOptions): ApolloServer<GatewayContext> {
@@ -115,6 +116,7 @@ export function createApollo(options: ApolloOptions): ApolloServer<GatewayContex
     plugins: [
       ...armor.plugins,
       partialAnswers,
+      ...(options.plugins ?? []),
       options.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
     ],
   });

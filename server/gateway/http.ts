@@ -8,6 +8,7 @@
  */
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Registry } from 'prom-client';
 import type { Sources } from '../sources';
 import type { GatewayContext } from './context';
 
@@ -18,6 +19,8 @@ export interface GatewayHttpOptions {
   maxBodyBytes: number;
   requestTimeoutMs: number;
   corsOrigins: string[];
+  /** Prometheus metrics served at /metrics. */
+  metrics?: Registry;
   /** Requests for any other path (the embedded subgraph endpoints). */
   fallback?: (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
 }
@@ -124,7 +127,7 @@ export function gatewayRequestHandler(options: GatewayHttpOptions): (req: Incomi
   };
 }
 
-/** The one server: /graphql to the gateway, /health, everything else to `fallback` (the subgraph endpoints). */
+/** The one server: /graphql to the gateway, /health, /metrics, everything else to `fallback` (the subgraph endpoints). */
 export function createSvrServer(options: GatewayHttpOptions): Server {
   const gateway = gatewayRequestHandler(options);
   const server = createServer(async (req, res) => {
@@ -132,7 +135,11 @@ export function createSvrServer(options: GatewayHttpOptions): Server {
       const path = new URL(req.url ?? '/', 'http://localhost').pathname;
       if (path === '/graphql' || path === '/graphql/') await gateway(req, res);
       else if (path === '/health') sendJson(res, 200, { status: 'ok', sources: options.sources().registry.list().length, cache: options.sources().cache.backend });
-      else if (options.fallback) await options.fallback(req, res);
+      else if (path === '/metrics' && options.metrics) {
+        const text = await options.metrics.metrics();
+        res.writeHead(200, { 'content-type': options.metrics.contentType });
+        res.end(text);
+      } else if (options.fallback) await options.fallback(req, res);
       else sendJson(res, 404, { errors: [{ message: `nothing at ${path}; the gateway is at /graphql`, extensions: { code: 'NOT_FOUND' } }] });
     } catch (e) {
       if (!res.headersSent) sendJson(res, 500, { errors: [{ message: `internal error: ${(e as Error).message}`, extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });

@@ -9,6 +9,7 @@ import { DeploymentRegistry, subgraphRequestHandler } from '../subgraph-api';
 import { createApollo } from './apollo';
 import { loadConfig, type GatewayConfig } from './config';
 import { createSvrServer } from './http';
+import { createMetrics } from './metrics';
 
 export { loadConfig, ConfigError, type GatewayConfig } from './config';
 export { createApollo, gatewaySchema, federatedTypeDefs, publicTypeDefs } from './apollo';
@@ -41,9 +42,10 @@ export function embeddedSources(deployments: DeploymentRegistry, baseUrl: string
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   const config = options.config ?? loadConfig();
   const deployments = DeploymentRegistry.scan(options.dataDir);
-  const apollo = createApollo({ limits: config.limits, production: config.production, federation: options.federation });
-  await apollo.start();
   const cache = new ResponseCache({ redisUrl: config.redisUrl ?? undefined });
+  const metrics = createMetrics(() => cache);
+  const apollo = createApollo({ limits: config.limits, production: config.production, federation: options.federation, plugins: [metrics.plugin] });
+  await apollo.start();
   // Sources need the port the server ends up on (it may be 0: any free port), so they are set once it listens.
   let sources: Sources | null = null;
   const current = (): Sources => {
@@ -56,6 +58,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     maxBodyBytes: config.limits.maxBodyBytes,
     requestTimeoutMs: config.requestTimeoutMs,
     corsOrigins: config.corsOrigins,
+    metrics: metrics.registry,
     fallback: subgraphRequestHandler(deployments),
   });
   await new Promise<void>((ok, fail) => {

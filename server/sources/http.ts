@@ -22,8 +22,8 @@ export interface GraphQLResponseBody {
   errors?: Array<{ message: string; path?: Array<string | number> }>;
 }
 
-/** Counts of what went over the wire, for tests and benchmarks. */
-export const httpStats = { requests: 0, attempts: 0 };
+/** Counts of what went over the wire, for metrics, tests and benchmarks (plain counters: nothing on the hot path). */
+export const httpStats = { requests: 0, attempts: 0, failures: {} as Record<string, number> };
 
 async function attempt(source: SourceDefinition, body: string, timeoutMs: number, signal?: AbortSignal): Promise<GraphQLResponseBody> {
   const key = sourceKey(source);
@@ -76,7 +76,11 @@ export async function postGraphQL(
     try {
       return await attempt(source, body, options.timeoutMs, signal);
     } catch (e) {
-      if (!(e instanceof SourceError) || !e.retryable || n >= options.retries || signal?.aborted) throw e;
+      if (!(e instanceof SourceError) || !e.retryable || n >= options.retries || signal?.aborted) {
+        const code = e instanceof SourceError ? e.code : 'INTERNAL';
+        httpStats.failures[code] = (httpStats.failures[code] ?? 0) + 1;
+        throw e;
+      }
       const delay = options.retryDelayMs * 2 ** n * (0.5 + Math.random());
       await new Promise((ok) => setTimeout(ok, delay));
     }

@@ -8,6 +8,7 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import type { RunningServer } from '../../server/gateway';
+import { httpStats } from '../../server/sources';
 import { DEMO_DEPLOYMENTS, demoDataDir, post, startDemoGateway } from './demo-stack';
 
 /** Fixed point with 40 decimals: exact for every figure the subgraphs serve. */
@@ -339,4 +340,21 @@ test('user errors name what is wrong and what is known', async () => {
   expect(entity.errors).toBeUndefined();
   expect(entity.data!.account).toEqual({ id: '0x0000000000000000000000000000000000000001', exposure: { complete: true, positions: [] } });
   expect(entity.data!.token.exposure.channels.length).toBeGreaterThan(0);
+});
+
+test('a repeated question is answered from the cache, and /metrics and /health say so', async () => {
+  const query = '{ ratios(networks: ["optimism"]) { protocol collateralUSD markets { market } collateral { token } } }';
+  const first = await post(gateway, query);
+  expect(first.errors).toBeUndefined();
+  const before = httpStats.requests;
+  const second = await post(gateway, query);
+  expect(second.data).toEqual(first.data);
+  // The head's _meta may be refreshed (2 s time to live); the pinned reads are not asked again.
+  expect(httpStats.requests - before).toBeLessThanOrEqual(2);
+  const metrics = await (await fetch(`${server.url}/metrics`)).text();
+  expect(metrics).toMatch(/svr_gateway_request_duration_seconds_count\{outcome="ok"\} [1-9]/);
+  expect(metrics).toMatch(/svr_cache_events\{result="hit"\} [1-9]/);
+  expect(metrics).toMatch(/svr_upstream_requests\{kind="requests"\} [1-9]/);
+  const health = (await (await fetch(`${server.url}/health`)).json()) as Record<string, unknown>;
+  expect(health).toEqual({ status: 'ok', sources: 7, cache: 'memory' });
 });

@@ -1,0 +1,79 @@
+/**
+ * Prometheus metrics at /metrics (prom-client). Request durations are
+ * observed once per request; upstream and cache figures are plain counters
+ * kept by server/sources, read only when Prometheus scrapes.
+ */
+import type { ApolloServerPlugin } from '@apollo/server';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { httpStats, type ResponseCache } from '../sources';
+import type { GatewayContext } from './context';
+
+export interface GatewayMetrics {
+  registry: Registry;
+  plugin: ApolloServerPlugin<GatewayContext>;
+}
+
+export function createMetrics(cache: () => ResponseCache | null): GatewayMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'svr_' });
+  const duration = new Histogram({
+    name: 'svr_gateway_request_duration_seconds',
+    help: 'Gateway GraphQL requests, by outcome (ok, or errors in the answer)',
+    labelNames: ['outcome'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15],
+    registers: [registry],
+  });
+  const missing = new Counter({
+    name: 'svr_gateway_missing_sources_total',
+    help: 'Sources an answer went on without, by source and error code',
+    labelNames: ['source', 'code'],
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'svr_upstream_requests',
+    help: 'GraphQL requests sent to sources since start (attempts include retries)',
+    labelNames: ['kind'],
+    registers: [registry],
+    collect() {
+      this.set({ kind: 'requests' }, httpStats.requests);
+      this.set({ kind: 'attempts' }, httpStats.attempts);
+    },
+  });
+  new Gauge({
+    name: 'svr_upstream_failures',
+    help: 'Source requests that failed after their retries since start, by error code',
+    labelNames: ['code'],
+    registers: [registry],
+    collect() {
+      for (const [code, n] of Object.entries(httpStats.failures)) this.set({ code }, n);
+    },
+  });
+  new Gauge({
+    name: 'svr_cache_events',
+    help: 'Response cache lookups since start, by result',
+    labelNames: ['result'],
+    registers: [registry],
+    collect() {
+      const stats = cache()?.stats;
+      if (!stats) return;
+      this.set({ result: 'hit' }, stats.hits);
+      this.set({ result: 'stale_hit' }, stats.staleHits);
+      this.set({ result: 'miss' }, stats.misses);
+      this.set({ result: 'load' }, stats.loads);
+      this.set({ result: 'error' }, stats.errors);
+    },
+  });
+  const plugin: ApolloServerPlugin<GatewayContext> = {
+    async requestDidStart() {
+      const end = duration.startTimer();
+      return {
+        async willSendResponse({ response, contextValue }) {
+          const failed = response.body.kind === 'single' && (response.body.singleResult.errors?.length ?? 0) > 0;
+          end({ outcome: failed ? 'errors' : 'ok' });
+          for (const e of contextValue.sourceErrors) missing.inc({ source: e.source, code: e.code });
+        },
+      };
+    },
+  };
+  return { registry, plugin };
+}
