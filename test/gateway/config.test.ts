@@ -1,0 +1,62 @@
+/** The gateway's config file and environment: defaults, and errors that name the file and the bad key. */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig } from '../../server/gateway/config';
+
+function file(content: unknown): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'svr-config-')), 'svr.config.json');
+  writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
+  return path;
+}
+
+test('defaults: embedded sources, memory cache, development CORS open', () => {
+  const c = loadConfig({ env: {} });
+  expect(c).toMatchObject({ sources: null, redisUrl: null, production: false, corsOrigins: ['*'], requestTimeoutMs: 15000 });
+  expect(c.reader.head).toMatchObject({ ttlMs: 2000, staleMs: 300000 });
+  expect(c.limits).toEqual({ maxDepth: 12, maxAliases: 30, maxCost: 20000, maxTokens: 4000, maxBodyBytes: 102400 });
+});
+
+test('production closes CORS unless origins are given; the environment wins over the file', () => {
+  expect(loadConfig({ env: { NODE_ENV: 'production' } })).toMatchObject({ production: true, corsOrigins: [] });
+  const path = file({ cors: { origins: ['https://a.example'] }, cache: { redisUrl: 'redis://10.0.0.1:6379' } });
+  expect(loadConfig({ file: path, env: { REDIS_URL: 'redis://127.0.0.1:6379' } })).toMatchObject({ corsOrigins: ['https://a.example'], redisUrl: 'redis://127.0.0.1:6379' });
+  expect(loadConfig({ file: path, env: { SVR_CORS_ORIGINS: 'https://b.example, https://c.example' } }).corsOrigins).toEqual(['https://b.example', 'https://c.example']);
+});
+
+test('sources with a header secret read from the environment', () => {
+  const path = file({
+    sources: [{ protocol: 'gmx-v1', network: 'arbitrum-one', url: 'https://gn.example/subgraphs/name/gmx', headers: { Authorization: { env: 'GRAPH_KEY', prefix: 'Bearer ' }, 'x-team': 'risk' } }],
+  });
+  expect(loadConfig({ file: path, env: { GRAPH_KEY: 's3cret' } }).sources).toEqual([
+    { protocol: 'gmx-v1', network: 'arbitrum-one', url: 'https://gn.example/subgraphs/name/gmx', headers: { Authorization: 'Bearer s3cret', 'x-team': 'risk' } },
+  ]);
+  expect(() => loadConfig({ file: path, env: {} })).toThrow(/sources\[0\]\.headers\.Authorization reads the environment variable GRAPH_KEY, which is not set/);
+});
+
+test.each([
+  [{ sources: [{ protocol: 'gmx-v1', network: 'x', url: 'ftp://nope' }] }, /sources\[0\]\.url must be an http\(s\) URL/],
+  [{ sources: [{ protocol: 'gmx-v1', url: 'http://a' }] }, /sources\[0\]\.network must be a non-empty string/],
+  [{ cache: { ttlSecs: 3 } }, /cache\.ttlSecs is not a setting \(known: ttlSeconds, staleSeconds, redisUrl\)/],
+  [{ upstream: { timeoutMs: -1 } }, /upstream\.timeoutMs must be a positive number/],
+  [{ limits: { maxDepth: 'deep' } }, /limits\.maxDepth must be a positive number/],
+  [{ cors: { origins: 'https://a' } }, /cors\.origins must be a list/],
+  [{ colour: 'blue' }, /config\.colour is not a setting/],
+  ['{ not json', /svr\.config\.json: .*JSON/],
+])('a bad config %j is refused naming the key', (content, message) => {
+  const path = file(content);
+  let error: unknown;
+  try {
+    loadConfig({ file: path, env: {} });
+  } catch (e) {
+    error = e;
+  }
+  expect(error).toBeInstanceOf(ConfigError);
+  expect((error as Error).message).toContain(path);
+  expect((error as Error).message).toMatch(message);
+});
+
+test('a REDIS_URL that is not redis:// and a missing config file are refused', () => {
+  expect(() => loadConfig({ env: { REDIS_URL: 'localhost:6379' } })).toThrow(/REDIS_URL \(or cache\.redisUrl\) must be a redis:\/\/ URL/);
+  expect(() => loadConfig({ file: '/nonexistent/svr.config.json', env: {} })).toThrow(/does not exist/);
+});
