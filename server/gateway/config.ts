@@ -7,7 +7,8 @@
  *   {
  *     "sources": [{ "protocol": "gmx-v1", "network": "arbitrum-one",
  *                   "url": "https://graph-node.example/subgraphs/name/gmx-v1",
- *                   "headers": { "Authorization": { "env": "GRAPH_API_KEY", "prefix": "Bearer " } } }],
+ *                   "headers": { "Authorization": { "env": "GRAPH_API_KEY", "prefix": "Bearer " } },
+ *                   "statusUrl": "https://graph-node.example:8030/graphql" }],
  *     "cache": { "ttlSeconds": 2, "staleSeconds": 300, "redisUrl": "redis://127.0.0.1:6379" },
  *     "upstream": { "timeoutMs": 5000, "retries": 2 },
  *     "requestTimeoutMs": 15000,
@@ -91,9 +92,11 @@ function parseSources(value: unknown, env: NodeJS.ProcessEnv): SourceDefinition[
   return value.map((entry, i) => {
     const where = `sources[${i}]`;
     const o = object(entry, where);
-    allowOnly(o, ['protocol', 'network', 'url', 'headers'], where);
+    allowOnly(o, ['protocol', 'network', 'url', 'headers', 'statusUrl'], where);
     const url = text(o, 'url', where);
     if (!/^https?:\/\//.test(url)) throw new ConfigError(`${where}.url must be an http(s) URL, not "${url}"`);
+    const statusUrl = o.statusUrl === undefined ? undefined : text(o, 'statusUrl', where);
+    if (statusUrl !== undefined && !/^https?:\/\//.test(statusUrl)) throw new ConfigError(`${where}.statusUrl must be an http(s) URL, not "${statusUrl}"`);
     const headers: Record<string, string> = {};
     if (o.headers !== undefined) {
       for (const [name, spec] of Object.entries(object(o.headers, `${where}.headers`))) {
@@ -110,7 +113,7 @@ function parseSources(value: unknown, env: NodeJS.ProcessEnv): SourceDefinition[
         headers[name] = `${typeof s.prefix === 'string' ? s.prefix : ''}${secret}`;
       }
     }
-    return { protocol: text(o, 'protocol', where), network: text(o, 'network', where), url, headers };
+    return { protocol: text(o, 'protocol', where), network: text(o, 'network', where), url, headers, ...(statusUrl ? { statusUrl } : {}) };
   });
 }
 

@@ -5,7 +5,7 @@
  * `complete: false` and names it in `missingSources`; a GraphQL error names it too.
  */
 import { GraphQLError, Kind, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
-import { SourceError, sourceKey, type BlockPin, type RequestSources, type SourceDefinition } from '../sources';
+import { SourceError, sourceKey, type BlockPin, type IndexingStatus, type RequestSources, type SourceDefinition } from '../sources';
 import type { GatewayContext } from './context';
 import type { RatioSnapshotParent } from './parents';
 import { Decimal } from './decimal';
@@ -321,6 +321,17 @@ async function deploymentStatus(ctx: GatewayContext, source: SourceDefinition): 
   }
 }
 
+/** The index-node status, or null when the source has none or it cannot be read (recorded as a source error). */
+async function indexingStatus(ctx: GatewayContext, source: SourceDefinition): Promise<IndexingStatus | null> {
+  try {
+    return await ctx.sources.status(source);
+  } catch (e) {
+    if (!(e instanceof SourceError)) throw e;
+    if (!ctx.sourceErrors.includes(e)) ctx.sourceErrors.push(e);
+    return null;
+  }
+}
+
 export const resolvers: Resolvers = {
   Query: {
     protocols: (_, __, ctx) => ctx.sources.registry.protocols().map((id) => ({ id })),
@@ -357,7 +368,12 @@ export const resolvers: Resolvers = {
     network: (d) => d.source.network,
     blockNumber: async (d, _, ctx) => (await deploymentStatus(ctx, d.source)).pin?.number ?? null,
     timestamp: async (d, _, ctx) => (await deploymentStatus(ctx, d.source)).pin?.timestamp ?? null,
-    lag: () => null,
+    lag: async (d, _, ctx) => {
+      const status = await indexingStatus(ctx, d.source);
+      return status?.chainHead !== null && status?.chainHead !== undefined && status.latest !== null ? Math.max(0, status.chainHead - status.latest) : null;
+    },
+    chainHeadBlock: async (d, _, ctx) => (await indexingStatus(ctx, d.source))?.chainHead ?? null,
+    health: async (d, _, ctx) => (await indexingStatus(ctx, d.source))?.health ?? null,
     hasIndexingErrors: async (d, _, ctx) => (await deploymentStatus(ctx, d.source)).pin?.hasIndexingErrors ?? null,
     reachable: async (d, _, ctx) => (await deploymentStatus(ctx, d.source)).pin !== null,
     error: async (d, _, ctx) => (await deploymentStatus(ctx, d.source)).error?.message ?? null,

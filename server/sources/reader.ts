@@ -54,6 +54,17 @@ interface MetaAnswer {
   deployment: string | null;
 }
 
+/** What graph-node's index-node says of a deployment. */
+export interface IndexingStatus {
+  /** The chain's head block, as graph-node last saw it. */
+  chainHead: number | null;
+  /** The deployment's latest indexed block. */
+  latest: number | null;
+  synced: boolean;
+  /** healthy, unhealthy or failed. */
+  health: string;
+}
+
 /** A GraphQL string literal. */
 export function gqlString(value: string): string {
   return JSON.stringify(value);
@@ -158,6 +169,39 @@ export class RequestSources {
       hasIndexingErrors: meta.hasIndexingErrors,
       deployment: meta.deployment ?? null,
     };
+  }
+
+  /**
+   * The deployment's indexing status from graph-node's index-node API
+   * (`indexingStatuses`), when the source has a statusUrl; null otherwise.
+   */
+  async status(source: SourceDefinition): Promise<IndexingStatus | null> {
+    if (!source.statusUrl) return null;
+    const head = await this.head(source);
+    if (!head.deployment) return null;
+    const { cache, options } = this.sources;
+    const statusSource = { ...source, url: source.statusUrl };
+    const cached = await cache.get(`status|${source.statusUrl}|${head.deployment}`, options.head, async () => {
+      const response = await postGraphQL(
+        statusSource,
+        `{ indexingStatuses(subgraphs: [${gqlString(head.deployment!)}]) { synced health chains { chainHeadBlock { number } latestBlock { number } } } }`,
+        options.http,
+        this.signal,
+      );
+      type Row = { synced: boolean; health: string; chains: Array<{ chainHeadBlock: { number: string } | null; latestBlock: { number: string } | null }> };
+      const row = (response.data?.indexingStatuses as Row[] | undefined)?.[0];
+      if (response.errors?.length || !row) {
+        throw new SourceError('UPSTREAM_QUERY_ERROR', sourceKey(source), `index-node status: ${response.errors?.map((e) => e.message).join('; ') || 'no status for the deployment'}`);
+      }
+      const chain = row.chains[0];
+      return {
+        chainHead: chain?.chainHeadBlock ? Number(chain.chainHeadBlock.number) : null,
+        latest: chain?.latestBlock ? Number(chain.latestBlock.number) : null,
+        synced: row.synced,
+        health: row.health,
+      } satisfies IndexingStatus;
+    });
+    return cached.value;
   }
 
   /** A pin at a past block number, with that block's hash and time when the source knows them. */

@@ -12,6 +12,8 @@ export interface SourceDefinition {
   url: string;
   /** Extra request headers, e.g. an Authorization header read from the environment. */
   headers?: Record<string, string>;
+  /** graph-node's index-node status endpoint (e.g. http://graph-node:8030/graphql), for the chain head and lag. */
+  statusUrl?: string;
 }
 
 export function sourceKey(s: { protocol: string; network: string }): string {

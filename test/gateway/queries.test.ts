@@ -358,3 +358,43 @@ test('a repeated question is answered from the cache, and /metrics and /health s
   const health = (await (await fetch(`${server.url}/health`)).json()) as Record<string, unknown>;
   expect(health).toEqual({ status: 'ok', sources: 7, cache: 'memory' });
 });
+
+test("with graph-node's index-node status endpoint, deployments report the chain head and their lag", async () => {
+  const asked: string[] = [];
+  const indexNode = require('node:http').createServer((req: any, res: any) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c));
+    req.on('end', async () => {
+      asked.push(JSON.parse(body).query);
+      const deployment = /subgraphs: \["([^"]+)"\]/.exec(JSON.parse(body).query)![1];
+      const meta = (await direct('gmx-v1/avalanche', '{ _meta { deployment block { number } } }'))._meta;
+      const known = deployment === meta.deployment;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ data: { indexingStatuses: known ? [{ synced: false, health: 'healthy', chains: [{ chainHeadBlock: { number: String(meta.block.number + 42) }, latestBlock: { number: String(meta.block.number) } }] }] : [] } }));
+    });
+  });
+  await new Promise<void>((ok) => indexNode.listen(0, '127.0.0.1', ok));
+  const statusUrl = `http://127.0.0.1:${indexNode.address().port}/graphql`;
+  const { loadConfig } = await import('../../server/gateway/config');
+  const { startServer } = await import('../../server/gateway');
+  const other = await startServer({
+    dataDir: join(dataDir, 'no-such-dir'),
+    port: 0,
+    host: '127.0.0.1',
+    config: { ...loadConfig({ env: {} }), sources: [{ protocol: 'gmx-v1', network: 'avalanche', url: `${server.url}/subgraphs/name/gmx-v1/avalanche`, statusUrl }] },
+  });
+  try {
+    const answer = await post(`${other.url}/graphql`, '{ protocols { id deployments { network blockNumber lag chainHeadBlock health } } }');
+    expect(answer.errors).toBeUndefined();
+    const d = answer.data!.protocols[0].deployments[0];
+    expect(d).toEqual({ network: 'avalanche', blockNumber: d.blockNumber, lag: 42, chainHeadBlock: d.blockNumber + 42, health: 'healthy' });
+    expect(asked.length).toBe(1);
+    // Embedded sources have no status endpoint: no lag, no error.
+    const embedded = await post(gateway, '{ protocols { deployments { lag health } } }');
+    expect(embedded.errors).toBeUndefined();
+    expect(embedded.data!.protocols[0].deployments[0]).toEqual({ lag: null, health: null });
+  } finally {
+    await other.close();
+    indexNode.close();
+  }
+});
