@@ -342,15 +342,17 @@ export const resolvers: Resolvers = {
       checkNames(ctx.sources, [protocol]);
       return aggregateOver(ctx, protocol, ctx.sources.registry.select([protocol]), { timestamp }, info);
     },
-    ratios: async (_, { protocols, networks }, ctx, info) => {
+    ratios: async (_, { protocols, networks, timestamp }, ctx, info) => {
       checkNames(ctx.sources, protocols, networks);
-      const { ok } = await settle(ctx, ctx.sources.registry.select(protocols, networks), (s) => readSourceRatio(ctx.sources, s, {}, info));
+      checkTime({ timestamp }, null);
+      const { ok } = await settle(ctx, ctx.sources.registry.select(protocols, networks), (s) => readSourceRatio(ctx.sources, s, { timestamp }, info));
       return ok.map((p) => snapshot(p.source.protocol, p.source.network, [p], []));
     },
-    aggregate: (_, { protocols, networks }, ctx, info) => {
+    aggregate: (_, { protocols, networks, timestamp }, ctx, info) => {
       checkNames(ctx.sources, protocols, networks);
+      checkTime({ timestamp }, null);
       const sources = ctx.sources.registry.select(protocols, networks);
-      return aggregateOver(ctx, [...new Set(sources.map((s) => s.protocol))].join('+'), sources, {}, info);
+      return aggregateOver(ctx, [...new Set(sources.map((s) => s.protocol))].join('+'), sources, { timestamp }, info);
     },
     history: (_, { protocol, network, interval, from, to }, ctx) => history(ctx, protocol, network, interval ?? 'DAY', from, to),
     accountExposure: (_, { account }, ctx) => accountExposure(ctx, account),

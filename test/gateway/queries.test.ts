@@ -220,6 +220,10 @@ test('time travel: at a block, and at a timestamp resolved to each chain\'s bloc
   const arb = await expectedFigures('gmx-v1/arbitrum-one', arbBlock);
   expect(fx(byTime.data!.all.collateralUSD)).toBe(expected.collateral + arb.collateral);
   expect(fx(byTime.data!.all.openInterestUSD)).toBe(exposureOf(expected) + exposureOf(arb));
+  const lists = await post(gateway, `{ ratios(protocols: ["gmx-v1"], timestamp: ${t}) { network collateralUSD } aggregate(protocols: ["gmx-v1"], timestamp: ${t}) { collateralUSD } }`);
+  expect(lists.errors).toBeUndefined();
+  expect(lists.data!.aggregate.collateralUSD).toBe(byTime.data!.all.collateralUSD);
+  expect(fx(lists.data!.ratios.find((r: any) => r.network === 'arbitrum-one').collateralUSD)).toBe(arb.collateral);
 
   const future = await post(gateway, `{ ratio(protocol: "gmx-v1", network: "avalanche", timestamp: ${head.timestamp + 3600}) { ratio } }`);
   expect(future.data!.ratio).toBeNull();
