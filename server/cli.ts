@@ -121,6 +121,7 @@ async function serveData(dataDir: string, opts: { port: string; host: string; co
   const deployments = running.deployments.list();
   const sources = running.sources.registry.list();
   console.log(`svr: serving on ${running.url}${config.production ? ' (production mode)' : ''}${config.file ? `, config ${config.file}` : ''}`);
+  console.log(`  ratios:    ${running.url}/  (every deployment's ratio, in a browser)`);
   console.log(`  gateway:   ${running.url}/graphql${opts.federation ? ' (as an Apollo Federation subgraph)' : ''}  cache: ${running.sources.cache.backend}`);
   console.log(`  sources:   ${sources.length ? sources.map((s) => `${s.protocol}/${s.network}`).join(', ') : 'none'}${config.sources ? ' (from the config file)' : ''}`);
   console.log(`  subgraphs: ${deployments.length} deployment(s) from ${dataDir}`);

@@ -11,6 +11,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Registry } from 'prom-client';
 import type { Sources } from '../sources';
 import type { GatewayContext } from './context';
+import { homePage } from './home-page';
 
 export interface GatewayHttpOptions {
   apollo: ApolloServer<GatewayContext>;
@@ -127,14 +128,18 @@ export function gatewayRequestHandler(options: GatewayHttpOptions): (req: Incomi
   };
 }
 
-/** The one server: /graphql to the gateway, /health, /metrics, everything else to `fallback` (the subgraph endpoints). */
+/** The one server: / (a page of ratios), /graphql to the gateway, /health, /metrics, everything else to `fallback` (the subgraph endpoints). */
 export function createSvrServer(options: GatewayHttpOptions): Server {
   const gateway = gatewayRequestHandler(options);
   const server = createServer(async (req, res) => {
     try {
       const path = new URL(req.url ?? '/', 'http://localhost').pathname;
       if (path === '/graphql' || path === '/graphql/') await gateway(req, res);
-      else if (path === '/health') sendJson(res, 200, { status: 'ok', sources: options.sources().registry.list().length, cache: options.sources().cache.backend });
+      else if (path === '/' && (req.method === 'GET' || req.method === 'HEAD')) {
+        const html = homePage();
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(html) });
+        res.end(req.method === 'HEAD' ? undefined : html);
+      } else if (path === '/health') sendJson(res, 200, { status: 'ok', sources: options.sources().registry.list().length, cache: options.sources().cache.backend });
       else if (path === '/metrics' && options.metrics) {
         const text = await options.metrics.metrics();
         res.writeHead(200, { 'content-type': options.metrics.contentType });

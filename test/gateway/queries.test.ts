@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import type { RunningServer } from '../../server/gateway';
 import { httpStats } from '../../server/sources';
+import { HOME_QUERY } from '../../server/gateway/home-page';
 import { DEMO_DEPLOYMENTS, demoDataDir, post, startDemoGateway } from './demo-stack';
 
 /** Fixed point with 40 decimals: exact for every figure the subgraphs serve. */
@@ -401,4 +402,16 @@ test("with graph-node's index-node status endpoint, deployments report the chain
     await other.close();
     indexNode.close();
   }
+});
+
+test('the page at / asks the gateway a query that answers every deployment', async () => {
+  const res = await fetch(`${server.url}/`);
+  expect(res.headers.get('content-type')).toMatch(/text\/html/);
+  const html = await res.text();
+  expect(html).toContain(JSON.stringify(HOME_QUERY));
+  expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href="http/); // nothing from elsewhere
+  const answer = await post(gateway, HOME_QUERY);
+  expect(answer.errors).toBeUndefined();
+  expect(answer.data!.ratios).toHaveLength(7);
+  expect(answer.data!.aggregate.complete).toBe(true);
 });
