@@ -13,6 +13,7 @@ import { GraphQLError, GraphQLScalarType, Kind, parse, type DocumentNode, type G
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Logger } from 'pino';
 import { PROJECT_ROOT } from '../paths';
 import type { GatewayLimits } from './config';
 import type { GatewayContext } from './context';
@@ -69,33 +70,37 @@ export function gatewaySchema(options: { federation?: boolean } = {}): GraphQLSc
 
 /**
  * Adds the errors of sources that an answer went on without, one per source,
- * each naming it (extensions.source) with its code.
+ * each naming it (extensions.source) with its code, and logs them.
  */
-const partialAnswers: ApolloServerPlugin<GatewayContext> = {
-  async requestDidStart() {
-    return {
-      async willSendResponse({ contextValue, response }) {
-        if (response.body.kind !== 'single' || contextValue.sourceErrors.length === 0) return;
-        const seen = new Set<string>();
-        const extra = [];
-        for (const e of contextValue.sourceErrors) {
-          const key = `${e.source}|${e.message}`;
-          if (seen.has(key)) continue;
-          seen.add(key);
-          extra.push({ message: e.message, extensions: { code: e.code, source: e.source } });
-        }
-        const result = response.body.singleResult;
-        result.errors = [...(result.errors ?? []), ...(extra as never[])];
-      },
-    };
-  },
-};
+function partialAnswers(logger: Logger): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ contextValue, response }) {
+          if (response.body.kind !== 'single' || contextValue.sourceErrors.length === 0) return;
+          const seen = new Set<string>();
+          const extra = [];
+          for (const e of contextValue.sourceErrors) {
+            const key = `${e.source}|${e.message}`;
+            if (seen.has(key)) continue;
+            seen.add(key);
+            extra.push({ message: e.message, extensions: { code: e.code, source: e.source } });
+            logger.warn({ source: e.source, code: e.code }, e.message);
+          }
+          const result = response.body.singleResult;
+          result.errors = [...(result.errors ?? []), ...(extra as never[])];
+        },
+      };
+    },
+  };
+}
 
 export interface ApolloOptions {
   limits: GatewayLimits;
   production: boolean;
   federation?: boolean;
   plugins?: ApolloServerPlugin<GatewayContext>[];
+  logger: Logger;
 }
 
 export function createApollo(options: ApolloOptions): ApolloServer<GatewayContext> {
@@ -115,7 +120,7 @@ export function createApollo(options: ApolloOptions): ApolloServer<GatewayContex
     validationRules: armor.validationRules,
     plugins: [
       ...armor.plugins,
-      partialAnswers,
+      partialAnswers(options.logger),
       ...(options.plugins ?? []),
       options.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
     ],

@@ -4,6 +4,7 @@
  * embedded deployments of a data directory on one port.
  */
 import type { Server } from 'node:http';
+import pino, { type Logger } from 'pino';
 import { ResponseCache, SourceRegistry, Sources, type SourceDefinition } from '../sources';
 import { DeploymentRegistry, subgraphRequestHandler } from '../subgraph-api';
 import { createApollo } from './apollo';
@@ -23,6 +24,8 @@ export interface StartOptions {
   config?: GatewayConfig;
   /** Serve the schema as an Apollo Federation subgraph. */
   federation?: boolean;
+  /** Where the gateway logs (sources left out of answers, cache failures); default: JSON lines on stderr at SVR_LOG_LEVEL (info). */
+  logger?: Logger;
 }
 
 export interface RunningServer {
@@ -41,10 +44,11 @@ export function embeddedSources(deployments: DeploymentRegistry, baseUrl: string
 
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   const config = options.config ?? loadConfig();
+  const logger = options.logger ?? pino({ name: 'svr', level: process.env.SVR_LOG_LEVEL ?? 'info' }, pino.destination(2));
   const deployments = DeploymentRegistry.scan(options.dataDir);
-  const cache = new ResponseCache({ redisUrl: config.redisUrl ?? undefined });
+  const cache = new ResponseCache({ redisUrl: config.redisUrl ?? undefined, onError: (e) => logger.warn({ cache: config.redisUrl ? 'redis' : 'memory' }, `cache error, reading sources directly: ${e.message}`) });
   const metrics = createMetrics(() => cache);
-  const apollo = createApollo({ limits: config.limits, production: config.production, federation: options.federation, plugins: [metrics.plugin] });
+  const apollo = createApollo({ limits: config.limits, production: config.production, federation: options.federation, plugins: [metrics.plugin], logger });
   await apollo.start();
   // Sources need the port the server ends up on (it may be 0: any free port), so they are set once it listens.
   let sources: Sources | null = null;

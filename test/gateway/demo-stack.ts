@@ -12,6 +12,7 @@ import { runDemo } from '../../server/demo';
 import { startServer, type GatewayConfig, type RunningServer } from '../../server/gateway';
 import { loadConfig } from '../../server/gateway/config';
 import { indexFiles } from '../../server/indexer/index-files';
+import pino from 'pino';
 
 const ROOT = resolve(__dirname, '../..');
 const SUBGRAPHS = join(ROOT, 'subgraph');
@@ -56,7 +57,7 @@ export async function demoDataDir(options: { seed?: number; days?: number } = {}
 }
 
 export async function startDemoGateway(dataDir: string, config: Partial<GatewayConfig> = {}): Promise<RunningServer> {
-  return startServer({ dataDir, port: 0, host: '127.0.0.1', config: { ...loadConfig({ env: {} }), ...config } });
+  return startServer({ dataDir, port: 0, host: '127.0.0.1', config: { ...loadConfig({ env: {} }), ...config }, logger: pino({ level: 'silent' }) });
 }
 
 export interface GraphQLAnswer<T = Record<string, any>> {
