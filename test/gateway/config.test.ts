@@ -1,11 +1,14 @@
 /** The gateway's config file and environment: defaults, and errors that name the file and the bad key. */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../../server/gateway/config';
 
+const dir = mkdtempSync(join(tmpdir(), 'svr-config-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let files = 0;
 function file(content: unknown): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'svr-config-')), 'svr.config.json');
+  const path = join(dir, `svr.config.${files++}.json`);
   writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
   return path;
 }
@@ -42,7 +45,7 @@ test.each([
   [{ limits: { maxDepth: 'deep' } }, /limits\.maxDepth must be a positive number/],
   [{ cors: { origins: 'https://a' } }, /cors\.origins must be a list/],
   [{ colour: 'blue' }, /config\.colour is not a setting/],
-  ['{ not json', /svr\.config\.json: .*JSON/],
+  ['{ not json', /svr\.config\.\d+\.json: .*JSON/],
 ])('a bad config %j is refused naming the key', (content, message) => {
   const path = file(content);
   let error: unknown;

@@ -5,7 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunningServer } from '../../server/gateway';
@@ -16,6 +16,8 @@ const available = existsSync(CHROMIUM);
 if (!available) console.warn(`SKIPPED: the browser test of the page at / needs Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM)`);
 
 let server: RunningServer;
+const profile = mkdtempSync(join(tmpdir(), 'svr-chromium-'));
+afterAll(() => rmSync(profile, { recursive: true, force: true }));
 beforeAll(async () => {
   if (available) server = await startDemoGateway(await demoDataDir());
 }, 600_000);
@@ -34,7 +36,7 @@ afterAll(async () => server?.close());
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
-      `--user-data-dir=${mkdtempSync(join(tmpdir(), 'svr-chromium-'))}`,
+      `--user-data-dir=${profile}`,
       '--virtual-time-budget=10000',
       '--dump-dom',
       `${server.url}/`,
