@@ -5,7 +5,7 @@
  * The same schema can be built as an Apollo Federation subgraph.
  */
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
@@ -122,6 +122,8 @@ export function createApollo(options: ApolloOptions): ApolloServer<GatewayContex
       ...armor.plugins,
       partialAnswers(options.logger),
       ...(options.plugins ?? []),
+      // A federation router asks subgraphs for per-field timings (ftv1); production does not give them away.
+      ...(options.federation && options.production ? [ApolloServerPluginInlineTraceDisabled()] : []),
       options.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
     ],
   });
