@@ -12,7 +12,7 @@
  *     "cache": { "ttlSeconds": 2, "staleSeconds": 300, "redisUrl": "redis://127.0.0.1:6379" },
  *     "upstream": { "timeoutMs": 5000, "retries": 2 },
  *     "requestTimeoutMs": 15000,
- *     "limits": { "maxDepth": 12, "maxAliases": 30, "maxCost": 20000, "maxTokens": 4000, "maxBodyBytes": 102400 },
+ *     "limits": { "maxDepth": 12, "maxAliases": 30, "maxCost": 5000, "maxTokens": 4000, "maxBodyBytes": 102400 },
  *     "cors": { "origins": ["https://app.example"] },
  *     "production": false
  *   }
@@ -59,7 +59,7 @@ export class ConfigError extends Error {
   readonly code = 'CONFIG_INVALID';
 }
 
-export const DEFAULT_LIMITS: GatewayLimits = { maxDepth: 12, maxAliases: 30, maxCost: 20_000, maxTokens: 4_000, maxBodyBytes: 100 * 1024 };
+export const DEFAULT_LIMITS: GatewayLimits = { maxDepth: 12, maxAliases: 30, maxCost: 5_000, maxTokens: 4_000, maxBodyBytes: 100 * 1024 };
 
 type Json = Record<string, unknown>;
 

@@ -17,7 +17,7 @@ test('defaults: embedded sources, memory cache, development CORS open', () => {
   const c = loadConfig({ env: {} });
   expect(c).toMatchObject({ sources: null, redisUrl: null, production: false, corsOrigins: ['*'], requestTimeoutMs: 15000 });
   expect(c.reader.head).toMatchObject({ ttlMs: 2000, staleMs: 300000 });
-  expect(c.limits).toEqual({ maxDepth: 12, maxAliases: 30, maxCost: 20000, maxTokens: 4000, maxBodyBytes: 102400 });
+  expect(c.limits).toEqual({ maxDepth: 12, maxAliases: 30, maxCost: 5000, maxTokens: 4000, maxBodyBytes: 102400 });
 });
 
 test('production closes CORS unless origins are given; the environment wins over the file', () => {
