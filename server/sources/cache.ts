@@ -232,7 +232,8 @@ export class ResponseCache {
 
   async close(): Promise<void> {
     try {
-      await this.keyv.disconnect();
+      // A Redis client that never connected may never settle its disconnect: bounded like every other call.
+      await this.bounded(this.keyv.disconnect());
     } catch {
       // closing a cache that never connected
     }
