@@ -63,6 +63,9 @@ export function idToSql(type: EntityTypeSpec, id: string): SqlValue {
   return toSql(idValue(type.idType, id));
 }
 
+/** Queries pinned to a block by hash (`block: { hash }`, what the gateway sends) look the block up by hash. */
+const BLOCK_HASH_INDEX = 'CREATE INDEX IF NOT EXISTS _svr_blocks_hash ON _svr_blocks (hash);';
+
 export class SqliteStore implements EntityReader {
   readonly db: Database.Database;
   readonly schema: SubgraphSchema;
@@ -92,6 +95,7 @@ export class SqliteStore implements EntityReader {
     db.defaultSafeIntegers(true);
     const row = db.prepare(`SELECT value FROM _svr_meta WHERE key = 'schema'`).get() as { value: string } | undefined;
     if (!row) throw new StoreError('NOT_A_STORE', `${path} is not an svr store (no schema recorded)`);
+    db.exec(BLOCK_HASH_INDEX); // stores written before the index existed gain it here
     return new SqliteStore(db, parseSchema(row.value));
   }
 
@@ -100,6 +104,7 @@ export class SqliteStore implements EntityReader {
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS _svr_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS _svr_blocks (number INTEGER PRIMARY KEY, hash TEXT NOT NULL, parent_hash TEXT NOT NULL, timestamp INTEGER NOT NULL);
+      ${BLOCK_HASH_INDEX}
       CREATE TABLE IF NOT EXISTS _svr_head (id INTEGER PRIMARY KEY CHECK (id = 1), number INTEGER NOT NULL, hash TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS _svr_errors (block_number INTEGER NOT NULL, block_hash TEXT NOT NULL, handler TEXT NOT NULL, message TEXT NOT NULL, deterministic INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS _svr_data_sources (seq INTEGER PRIMARY KEY, template TEXT NOT NULL, address TEXT NOT NULL, params TEXT NOT NULL, context TEXT, creation_block INTEGER NOT NULL);
