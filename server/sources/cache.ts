@@ -61,7 +61,12 @@ export class ResponseCache {
 
   constructor(private readonly options: CacheOptions = {}) {
     const store = options.redisUrl ? new KeyvRedis(options.redisUrl, { throwOnConnectError: false, connectionTimeout: 2000 }) : undefined;
-    this.keyv = new Keyv({ ...(store ? { store } : {}), namespace: options.namespace ?? 'svr', throwOnErrors: true });
+    // In memory, entries are kept as the objects they are (no JSON round trip per hit); nothing mutates a cached value.
+    this.keyv = new Keyv({
+      ...(store ? { store } : { store: new Map(), serialize: undefined, deserialize: undefined }),
+      namespace: options.namespace ?? 'svr',
+      throwOnErrors: true,
+    });
     this.keyv.on('error', (e: Error) => this.reportError(e));
   }
 
