@@ -18,6 +18,7 @@ import { PROJECT_ROOT } from '../paths';
 import type { GatewayLimits } from './config';
 import type { GatewayContext } from './context';
 import { resolvers } from './resolvers';
+import { riskResolvers } from './risk-resolvers';
 
 export const SCHEMA_PATH = join(PROJECT_ROOT, 'schema.graphql');
 
@@ -60,7 +61,8 @@ const entityResolvers = {
 };
 
 export function gatewaySchema(options: { federation?: boolean } = {}): GraphQLSchema {
-  const all = { ...resolvers, BigDecimal: BigDecimalScalar } as Record<string, unknown>;
+  const all: Record<string, unknown> = { ...resolvers, BigDecimal: BigDecimalScalar };
+  for (const [type, fields] of Object.entries(riskResolvers)) all[type] = { ...(all[type] as object), ...(fields as object) };
   if (options.federation) {
     for (const [type, r] of Object.entries(entityResolvers)) all[type] = { ...(all[type] as object), ...r };
     return buildSubgraphSchema([{ typeDefs: federatedTypeDefs(), resolvers: all as never }]);

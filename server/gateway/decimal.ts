@@ -93,6 +93,12 @@ export class Decimal {
     return new Decimal(quotient, places).normalized();
   }
 
+  /** The value x 10^places as an integer, rounded half to even (e.g. micro-USD: places 6). */
+  scaledTo(places: number): bigint {
+    const rounded = this.dividedBy(ONE, places)!;
+    return rounded.digits * 10n ** BigInt(places - rounded.scale);
+  }
+
   /** Plain notation, no exponent, no trailing zeros: the form USD figures are served in. */
   toString(): string {
     const negative = this.digits < 0n;
@@ -107,6 +113,8 @@ export class Decimal {
     return this.toString();
   }
 }
+
+const ONE = Decimal.parse('1');
 
 /** Decimal places of every ratio the gateway serves (rounded half to even). */
 export const RATIO_DECIMALS = 18;

@@ -152,14 +152,14 @@ function snapshot(protocol: string, network: string | null, parts: readonly Sour
   };
 }
 
-function checkNames(rs: RequestSources, protocols?: readonly string[] | null, networks?: readonly string[] | null): void {
+export function checkNames(rs: RequestSources, protocols?: readonly string[] | null, networks?: readonly string[] | null): void {
   const known = rs.registry.protocols();
   for (const p of protocols ?? []) if (!known.includes(p)) throw userError(`unknown protocol "${p}"; svr serves: ${known.join(', ')}`);
   const knownNetworks = [...new Set(rs.registry.list().map((s) => s.network))];
   for (const n of networks ?? []) if (!knownNetworks.includes(n)) throw userError(`unknown network "${n}"; svr serves: ${knownNetworks.join(', ')}`);
 }
 
-function sourceOf(rs: RequestSources, protocol: string, network: string): SourceDefinition {
+export function sourceOf(rs: RequestSources, protocol: string, network: string): SourceDefinition {
   checkNames(rs, [protocol]);
   const source = rs.registry.get(protocol, network);
   if (!source) throw userError(`${protocol} has no deployment on "${network}"; it has: ${rs.registry.networksOf(protocol).join(', ')}`);
@@ -198,7 +198,7 @@ const INTERVAL_SECONDS = { HOUR: 3600, DAY: 86400 } as const;
 const DEFAULT_POINTS = { HOUR: 168, DAY: 90 } as const;
 const MAX_POINTS = 10_000;
 
-async function history(
+export async function history(
   ctx: GatewayContext,
   protocol: string,
   network: string | null | undefined,

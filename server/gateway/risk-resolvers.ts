@@ -1,0 +1,217 @@
+/**
+ * The risk engine's answers through the gateway: liquidation curves, stress
+ * tests, Monte Carlo VaR/LaR, contagion, forecasts, and the distance to
+ * insolvency of any ratio snapshot. The portfolio comes from the indexed
+ * positions (risk-portfolio.ts); the arithmetic is server/risk's.
+ */
+import { GraphQLError } from 'graphql';
+import {
+  RiskError,
+  contagion,
+  distanceToInsolvency,
+  forecastRatio,
+  formatUsd,
+  liquidationCurves,
+  monteCarloRisk,
+  stressTest,
+  type InsolvencyDistance,
+  type Portfolio,
+  type VenueBalance,
+  type VenueRisk as EngineVenueRisk,
+  type VenueStress as EngineVenueStress,
+} from '../risk';
+import { sourceKey, type BlockPin } from '../sources';
+import type { GatewayContext } from './context';
+import { Decimal } from './decimal';
+import { canonicalSymbol } from './exposure';
+import type { Resolvers, RiskCoverage, VenueRisk, VenueStress } from './generated/resolvers-types';
+import { checkNames, history, userError } from './resolvers';
+import { buildPortfolio, type BuiltPortfolio } from './risk-portfolio';
+
+function coverage(built: BuiltPortfolio, venues: string[]): RiskCoverage {
+  return { venues, missingSources: built.missingSources, complete: built.missingSources.length === 0, unpricedPositions: built.unpricedPositions };
+}
+
+async function portfolioFor(ctx: GatewayContext, protocols?: readonly string[] | null, networks?: readonly string[] | null) {
+  checkNames(ctx.sources, protocols, networks);
+  const sources = ctx.sources.registry.select(protocols, networks);
+  const built = await buildPortfolio(ctx, sources);
+  const venues = sources.map(sourceKey).filter((k) => !built.missingSources.includes(k));
+  return { built, cover: coverage(built, venues) };
+}
+
+/** Risk-engine input errors are the user's: say so with their message. */
+function engine<T>(run: () => T): T {
+  try {
+    return run();
+  } catch (e) {
+    if (e instanceof RiskError) throw new GraphQLError(e.message, { extensions: { code: 'BAD_USER_INPUT', riskCode: e.code } });
+    throw e;
+  }
+}
+
+const usdText = (amount: bigint) => formatUsd(amount);
+
+function distance(d: InsolvencyDistance) {
+  return { down: d.down, up: d.up };
+}
+
+function venueStress(protocol: string, network: string, v: Omit<EngineVenueStress, 'venue' | 'key' | 'pool'> & { pool?: EngineVenueStress['pool'] }): VenueStress {
+  const ratio = (b: VenueBalance) => b.ratio;
+  return {
+    protocol,
+    network,
+    ratioBefore: ratio(v.before),
+    ratioAfter: ratio(v.after),
+    bufferBeforeUSD: usdText(v.before.bufferUsd),
+    bufferAfterUSD: usdText(v.after.bufferUsd),
+    liquidatedPositions: v.liquidatedPositions,
+    liquidatedNotionalUSD: usdText(v.liquidatedNotionalUsd),
+    liquidatedCollateralUSD: usdText(v.liquidatedCollateralUsd),
+    shortfallUSD: usdText(v.shortfallUsd),
+    tradersPnlUSD: v.pool ? usdText(v.pool.tradersPnlUsd) : null,
+  };
+}
+
+function venueRisk(protocol: string, network: string, r: EngineVenueRisk): VenueRisk {
+  return {
+    protocol,
+    network,
+    expectedInsolvencyUSD: r.expectedInsolvencyUsd,
+    var95: r.var95,
+    var99: r.var99,
+    expectedShortfall99USD: r.expectedShortfall99Usd,
+    expectedLiquidationsUSD: r.expectedLiquidationsUsd,
+    lar95: r.lar95,
+    lar99: r.lar99,
+  };
+}
+
+function assetName(asset: string): string {
+  return canonicalSymbol(asset);
+}
+
+function requireAssets(portfolio: Portfolio, assets: readonly string[], what: string): void {
+  for (const a of assets) {
+    if (!(a in portfolio.assets)) throw userError(`${what}: no priced asset "${a}" in the portfolio; it has ${Object.keys(portfolio.assets).sort().join(', ')}`);
+  }
+}
+
+export const riskResolvers: Resolvers = {
+  RatioSnapshot: {
+    distanceToInsolvency: async (snapshot, _, ctx) => {
+      const pins = new Map<string, BlockPin>(snapshot.reads.map((r) => [sourceKey(r.source), r.pin]));
+      const built = await buildPortfolio(
+        ctx,
+        snapshot.reads.map((r) => r.source),
+        pins,
+      );
+      const venues = snapshot.reads.map((r) => sourceKey(r.source));
+      const result = engine(() => distanceToInsolvency(built.portfolio));
+      const report = snapshot.network ? result.venues.find((v) => v.key === `${snapshot.protocol}/${snapshot.network}`) ?? result.total : result.total;
+      return {
+        marketWide: distance(report.marketWide),
+        perAsset: Object.entries(report.perAsset).map(([asset, d]) => ({ asset, distance: distance(d) })),
+        coverage: coverage(built, venues),
+      };
+    },
+  },
+  Query: {
+    liquidationCurve: async (_, { protocols, networks, asset, from, to, step }, ctx) => {
+      const { built, cover } = await portfolioFor(ctx, protocols, networks);
+      const wanted = asset ? assetName(asset) : null;
+      const curves = engine(() => liquidationCurves(built.portfolio, { from: from ?? -0.5, to: to ?? 0.5, step: step ?? 0.05 }));
+      return {
+        curves: curves
+          .filter((c) => !wanted || c.asset === wanted)
+          .map((c) => ({
+            protocol: c.venue.protocol,
+            network: c.venue.network,
+            asset: c.asset,
+            points: c.points.map((p) => ({ move: p.move, positions: p.positions, collateralUSD: usdText(p.collateralUsd), sizeUSD: usdText(p.sizeUsd) })),
+          })),
+        coverage: cover,
+      };
+    },
+    stressTest: async (_, { scenario, protocols, networks }, ctx) => {
+      const { built, cover } = await portfolioFor(ctx, protocols, networks);
+      const moves = Object.fromEntries((scenario.moves ?? []).map((m) => [assetName(m.asset), m.move]));
+      requireAssets(built.portfolio, Object.keys(moves), 'moves');
+      const depths = scenario.depths ?? [];
+      requireAssets(built.portfolio, depths.map((d) => assetName(d.asset)), 'depths');
+      const assets = { ...built.portfolio.assets };
+      for (const d of depths) {
+        const name = assetName(d.asset);
+        assets[name] = { ...assets[name]!, depthUsd: Decimal.parse(d.depthUSD).scaledTo(6) };
+      }
+      const portfolio: Portfolio = { ...built.portfolio, assets };
+      const result = engine(() => stressTest(portfolio, { moves, marketWide: scenario.marketWide ?? undefined, cascade: scenario.cascade ?? true }));
+      return {
+        venues: result.venues.map((v) => venueStress(v.venue.protocol, v.venue.network, v)),
+        total: venueStress('*', '*', result.total),
+        rounds: result.rounds,
+        finalMoves: Object.entries(result.finalMoves).map(([asset, move]) => ({ asset, move })),
+        coverage: cover,
+      };
+    },
+    valueAtRisk: async (_, { volatilities, correlation, horizonDays, paths, seed, protocols, networks }, ctx) => {
+      if ((paths ?? 10_000) < 100 || (paths ?? 10_000) > 100_000) throw userError('`paths` must be between 100 and 100000');
+      const { built, cover } = await portfolioFor(ctx, protocols, networks);
+      const volatility = Object.fromEntries(volatilities.map((v) => [assetName(v.asset), v.volatility]));
+      requireAssets(built.portfolio, Object.keys(volatility), 'volatilities');
+      const corr = correlation ? { assets: correlation.assets.map(assetName), matrix: correlation.matrix } : undefined;
+      const result = engine(() => monteCarloRisk(built.portfolio, { volatility, correlation: corr, horizonDays: horizonDays ?? 1, paths: paths ?? 10_000, seed: seed ?? 1 }));
+      return {
+        paths: result.paths,
+        horizonDays: result.horizonDays,
+        seed: result.seed,
+        venues: result.venues.map((v) => venueRisk(v.venue.protocol, v.venue.network, v)),
+        total: venueRisk('*', '*', result.total),
+        coverage: cover,
+      };
+    },
+    contagion: async (_, { shock, protocols, networks }, ctx) => {
+      const { built, cover } = await portfolioFor(ctx, protocols, networks);
+      let engineShock: Parameters<typeof contagion>[1];
+      if (shock.asset && shock.move !== null && shock.move !== undefined && !shock.protocol) {
+        const asset = assetName(shock.asset);
+        requireAssets(built.portfolio, [asset], 'shock');
+        engineShock = { kind: 'asset', asset, move: shock.move };
+      } else if (shock.protocol && shock.network && shock.lossFraction !== null && shock.lossFraction !== undefined && !shock.asset) {
+        engineShock = { kind: 'venue', venue: { protocol: shock.protocol, network: shock.network }, lossFraction: shock.lossFraction };
+      } else throw userError('a shock is either { asset, move } or { protocol, network, lossFraction }');
+      const result = engine(() => contagion(built.portfolio, engineShock));
+      return {
+        nodes: result.nodes.map((n) => ({
+          protocol: n.venue.protocol,
+          network: n.venue.network,
+          equityUSD: usdText(n.equityUsd),
+          initialDistress: n.initialDistress,
+          distress: n.distress,
+          lossUSD: usdText(n.lossUsd),
+        })),
+        exposures: result.exposures.map((e) => ({ exposed: e.exposed, source: e.source, channel: e.channel, asset: e.asset ?? null, accounts: e.accounts ?? null, amountUSD: usdText(e.amountUsd) })),
+        totalImpact: result.totalImpact,
+        debtRank: result.debtRank,
+        iterations: result.iterations,
+        coverage: cover,
+      };
+    },
+    forecast: async (_, { protocol, network, interval, horizonDays, threshold }, ctx) => {
+      const series = await history(ctx, protocol, network, interval ?? 'HOUR', null, null);
+      const observations = series.filter((p) => p.ratio !== null && Number(p.ratio) > 0).map((p) => ({ time: p.timestamp, ratio: Number(p.ratio) }));
+      const f = engine(() => forecastRatio(observations, { horizonDays: horizonDays ?? 7, threshold: threshold ?? 1 }));
+      return {
+        lastRatio: f.lastRatio,
+        lastTimestamp: f.lastTime,
+        trendPerDay: f.trendPerDay,
+        volatilityPerSqrtDay: f.volatilityPerSqrtDay,
+        path: f.path.map((p) => ({ timestamp: p.time, median: p.median, low: p.low, high: p.high })),
+        daysToThreshold: f.daysToThreshold,
+        probabilityOfThresholdWithinHorizon: f.probabilityOfThresholdWithinHorizon,
+        leadingIndicator: f.leadingIndicator,
+        reasons: f.reasons,
+      };
+    },
+  },
+};

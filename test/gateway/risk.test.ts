@@ -1,0 +1,183 @@
+/**
+ * The risk queries through the gateway, over HTTP against the embedded demo
+ * stack. Each answer is checked against the risk engine called here directly
+ * on a portfolio this test builds itself from the GMX v1 subgraph's raw
+ * entities (positions, pool balances, token prices), so a mistake in the
+ * gateway's portfolio loader fails the test.
+ */
+import {
+  contagion,
+  distanceToInsolvency,
+  formatUsd,
+  liquidationCurves,
+  monteCarloRisk,
+  price,
+  stressTest,
+  usd,
+  type PerpPosition,
+  type Portfolio,
+} from '../../server/risk';
+import type { RunningServer } from '../../server/gateway';
+import { demoDataDir, post, startDemoGateway } from './demo-stack';
+
+let server: RunningServer;
+let gateway: string;
+const DEPLOYMENT = 'gmx-v1/arbitrum-one';
+const ONLY = 'protocols: ["gmx-v1"], networks: ["arbitrum-one"]';
+
+/** Decimal text -> integer at `places` decimals, rounded half to even (as the gateway converts). */
+function scaled(text: string, places: number): bigint {
+  const [whole, frac = ''] = text.replace('-', '').split('.');
+  const digits = BigInt(whole + frac.padEnd(places + 1, '0').slice(0, places));
+  const rest = frac.slice(places);
+  const next = Number(rest[0] ?? '0');
+  const tail = rest.slice(1).replace(/0/g, '');
+  let r = digits;
+  if (next > 5 || (next === 5 && (tail.length > 0 || digits % 2n === 1n))) r += 1n;
+  return text.startsWith('-') ? -r : r;
+}
+
+async function all(collection: string, selection: string, where = ''): Promise<any[]> {
+  const rows: any[] = [];
+  let last = '';
+  for (;;) {
+    const filter = [last ? `id_gt: "${last}"` : '', where].filter(Boolean).join(', ');
+    const answer = await post(`${server.url}/subgraphs/name/${DEPLOYMENT}`, `{ rows: ${collection}(first: 1000, orderBy: id${filter ? `, where: { ${filter} }` : ''}) { id ${selection} } }`);
+    const page = answer.data!.rows;
+    rows.push(...page);
+    if (page.length < 1000) return rows;
+    last = page[page.length - 1].id;
+  }
+}
+
+/** GMX v1 on one network, from its own entities: one token per asset, so an asset's price is its token's. */
+async function independentPortfolio(): Promise<Portfolio> {
+  const tokens = await all('tokens', 'symbol decimals lastPriceUSD isStablecoin');
+  const assetOf = (symbol: string) => symbol.replace(/^W(ETH|BTC)$/, '$1').replace(/\.e$/, '').toUpperCase();
+  const byId = new Map(tokens.map((t) => [t.id, t]));
+  const assets: Record<string, { price: bigint; stable: boolean }> = {};
+  for (const t of tokens) if (t.lastPriceUSD !== null) assets[assetOf(t.symbol)] = { price: scaled(t.lastPriceUSD, 18), stable: t.isStablecoin };
+  const venue = { protocol: 'gmx-v1', network: 'arbitrum-one' };
+  const positions: PerpPosition[] = (await all('positions', 'side sizeUSD collateralUSD entryPriceUSD liquidationPriceUSD account { id } market { indexToken { id } }', 'isOpen: true')).map((p) => ({
+    kind: 'perp',
+    venue,
+    account: p.account.id,
+    asset: assetOf(byId.get(p.market.indexToken.id).symbol),
+    side: p.side === 'LONG' ? 'long' : 'short',
+    sizeUsd: scaled(p.sizeUSD, 6),
+    collateralUsd: scaled(p.collateralUSD, 6),
+    entryPrice: scaled(p.entryPriceUSD, 18),
+    liquidationPrice: scaled(p.liquidationPriceUSD, 18),
+    poolBacked: true,
+  }));
+  const holdings = (await all('collateralBalances', 'token { id symbol decimals lastPriceUSD } amount')).map((b) => {
+    // amount / 10^decimals x price, rounded to micro-USD
+    const value = BigInt(b.amount) * scaled(b.token.lastPriceUSD, 18);
+    const divisor = 10n ** BigInt(b.token.decimals + 18 - 6);
+    let q = value / divisor;
+    const r = value % divisor;
+    if (r * 2n > divisor || (r * 2n === divisor && q % 2n === 1n)) q += 1n;
+    return { asset: assetOf(b.token.symbol), valueUsd: q };
+  });
+  return { assets, positions, pools: [{ venue, holdings }] };
+}
+
+let portfolio: Portfolio;
+beforeAll(async () => {
+  server = await startDemoGateway(await demoDataDir());
+  gateway = `${server.url}/graphql`;
+  portfolio = await independentPortfolio();
+  expect(portfolio.positions.length).toBeGreaterThan(10);
+}, 600_000);
+afterAll(async () => server?.close());
+
+test('stressTest equals the engine on the independently built portfolio; a larger shock never liquidates less', async () => {
+  const answer = await post(
+    gateway,
+    `{ s10: stressTest(scenario: { marketWide: -0.1 }, ${ONLY}) { total { liquidatedPositions liquidatedNotionalUSD shortfallUSD bufferAfterUSD } rounds coverage { venues complete unpricedPositions } }
+       s30: stressTest(scenario: { marketWide: -0.3 }, ${ONLY}) { total { liquidatedPositions shortfallUSD } venues { protocol network tradersPnlUSD } }
+       eth: stressTest(scenario: { moves: [{ asset: "WETH", move: -0.2 }] }, ${ONLY}) { total { liquidatedPositions } finalMoves { asset move } } }`,
+  );
+  expect(answer.errors).toBeUndefined();
+  const { s10, s30, eth } = answer.data!;
+  const direct = stressTest(portfolio, { marketWide: -0.1 });
+  expect(s10.total).toEqual({
+    liquidatedPositions: direct.total.liquidatedPositions,
+    liquidatedNotionalUSD: formatUsd(direct.total.liquidatedNotionalUsd),
+    shortfallUSD: formatUsd(direct.total.shortfallUsd),
+    bufferAfterUSD: formatUsd(direct.total.after.bufferUsd),
+  });
+  expect(s10.coverage).toEqual({ venues: [DEPLOYMENT], complete: true, unpricedPositions: 0 });
+  expect(s30.total.liquidatedPositions).toBeGreaterThanOrEqual(s10.total.liquidatedPositions);
+  expect(usd(s30.total.shortfallUSD)).toBeGreaterThanOrEqual(usd(s10.total.shortfallUSD));
+  expect(s30.venues[0].tradersPnlUSD).toBe(formatUsd(stressTest(portfolio, { marketWide: -0.3 }).venues[0].pool!.tradersPnlUsd));
+  // WETH names the asset ETH.
+  expect(eth.total.liquidatedPositions).toBe(stressTest(portfolio, { moves: { ETH: -0.2 } }).total.liquidatedPositions);
+  expect(eth.finalMoves.find((m: any) => m.asset === 'ETH').move).toBeCloseTo(-0.2, 12);
+  const zero = await post(gateway, `{ stressTest(scenario: { marketWide: 0 }, ${ONLY}) { total { ratioBefore ratioAfter } } }`);
+  const z = stressTest(portfolio, { marketWide: 0 }).total;
+  expect(zero.data!.stressTest.total).toEqual({ ratioBefore: z.before.ratio, ratioAfter: z.after.ratio });
+});
+
+test('liquidationCurve, distanceToInsolvency, valueAtRisk and contagion equal the engine on the same portfolio', async () => {
+  const answer = await post(
+    gateway,
+    `{ liquidationCurve(${ONLY}, asset: "ETH", step: 0.1) { curves { protocol network asset points { move positions collateralUSD sizeUSD } } }
+       ratio(protocol: "gmx-v1", network: "arbitrum-one") { distanceToInsolvency { marketWide { down up } perAsset { asset distance { down up } } } }
+       valueAtRisk(${ONLY}, volatilities: [{ asset: "ETH", volatility: 0.8 }, { asset: "BTC", volatility: 0.6 }], paths: 2000, seed: 7) { total { var95 { value low high } lar95 { value } } }
+       contagion(${ONLY}, shock: { asset: "BTC", move: -0.5 }) { totalImpact debtRank nodes { protocol distress equityUSD } } }`,
+  );
+  expect(answer.errors).toBeUndefined();
+  const { liquidationCurve, ratio, valueAtRisk, contagion: spread } = answer.data!;
+  const curve = liquidationCurves(portfolio, { from: -0.5, to: 0.5, step: 0.1 }).find((c) => c.asset === 'ETH')!;
+  expect(liquidationCurve.curves).toHaveLength(1);
+  expect(liquidationCurve.curves[0].points).toEqual(curve.points.map((p) => ({ move: p.move, positions: p.positions, collateralUSD: formatUsd(p.collateralUsd), sizeUSD: formatUsd(p.sizeUsd) })));
+  const distance = distanceToInsolvency(portfolio).venues[0];
+  expect(ratio.distanceToInsolvency.marketWide).toEqual(distance.marketWide);
+  expect(Object.fromEntries(ratio.distanceToInsolvency.perAsset.map((a: any) => [a.asset, a.distance]))).toEqual(distance.perAsset);
+  const mc = monteCarloRisk(portfolio, { volatility: { ETH: 0.8, BTC: 0.6 }, paths: 2000, seed: 7 });
+  expect(valueAtRisk.total.var95).toEqual(mc.total.var95);
+  expect(valueAtRisk.total.lar95.value).toBe(mc.total.lar95.value);
+  const c = contagion(portfolio, { kind: 'asset', asset: 'BTC', move: -0.5 });
+  expect(spread.totalImpact).toBe(c.totalImpact);
+  expect(spread.nodes[0]).toEqual({ protocol: 'gmx-v1', distress: c.nodes[0].distress, equityUSD: formatUsd(c.nodes[0].equityUsd) });
+  for (const n of spread.nodes) expect(n.distress).toBeGreaterThanOrEqual(0);
+  expect(spread.debtRank).toBeGreaterThanOrEqual(0);
+  expect(spread.debtRank).toBeLessThanOrEqual(1);
+});
+
+test('across every deployment: all positions priced, VaR grows with confidence, forecasts answer, errors are the user\'s', async () => {
+  const answer = await post(
+    gateway,
+    `{ valueAtRisk(volatilities: [{ asset: "ETH", volatility: 0.8 }, { asset: "BTC", volatility: 0.6 }, { asset: "AVAX", volatility: 1.0 }, { asset: "LINK", volatility: 1.0 }], paths: 2000) {
+         total { var95 { value } var99 { value } } venues { protocol network } coverage { venues complete unpricedPositions } }
+       contagion(shock: { protocol: "gmx-v1", network: "avalanche", lossFraction: 0.5 }) { nodes { protocol network initialDistress distress } exposures { channel } }
+       forecast(protocol: "gmx-v1", network: "avalanche") { lastRatio path { timestamp median low high } leadingIndicator }
+       aggregate { distanceToInsolvency { marketWide { down } coverage { venues } } } }`,
+  );
+  expect(answer.errors).toBeUndefined();
+  const { valueAtRisk, contagion: spread, forecast, aggregate } = answer.data!;
+  expect(valueAtRisk.coverage).toMatchObject({ complete: true, unpricedPositions: 0 });
+  expect(valueAtRisk.coverage.venues).toHaveLength(7);
+  expect(valueAtRisk.total.var99.value).toBeGreaterThanOrEqual(valueAtRisk.total.var95.value);
+  const shocked = spread.nodes.find((n: any) => n.protocol === 'gmx-v1' && n.network === 'avalanche');
+  expect(shocked.initialDistress).toBeCloseTo(0.5, 9);
+  expect(spread.exposures.length).toBeGreaterThan(0);
+  expect(forecast.path.length).toBeGreaterThan(0);
+  for (const p of forecast.path) expect(p.low).toBeLessThanOrEqual(p.high);
+  expect(aggregate.distanceToInsolvency.coverage.venues).toHaveLength(7);
+
+  const bad = await post(gateway, '{ stressTest(scenario: { moves: [{ asset: "DOGE", move: -0.5 }] }) { rounds } }');
+  expect(bad.errors![0].message).toMatch(/no priced asset "DOGE"/);
+  expect(bad.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
+  const shock = await post(gateway, '{ contagion(shock: { asset: "ETH" }) { debtRank } }');
+  expect(shock.errors![0].message).toMatch(/either \{ asset, move \} or \{ protocol, network, lossFraction \}/);
+  const engineError = await post(gateway, '{ liquidationCurve(step: 0) { curves { asset } } }');
+  expect(engineError.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
+});
+
+test('money conversions are exact', () => {
+  expect(scaled('1.0000005', 6)).toBe(1000000n);
+  expect(scaled('1.0000015', 6)).toBe(1000002n);
+  expect(price('2000.5')).toBe(scaled('2000.5', 18));
+});
