@@ -26,6 +26,7 @@ import { Decimal } from './decimal';
 import { canonicalSymbol } from './exposure';
 import type { Resolvers, RiskCoverage, VenueRisk, VenueStress } from './generated/resolvers-types';
 import { checkNames, history, userError } from './resolvers';
+import { estimateVolatility } from './risk-history';
 import { buildPortfolio, type BuiltPortfolio } from './risk-portfolio';
 
 function coverage(built: BuiltPortfolio, venues: string[]): RiskCoverage {
@@ -44,6 +45,15 @@ async function portfolioFor(ctx: GatewayContext, protocols?: readonly string[] |
 function engine<T>(run: () => T): T {
   try {
     return run();
+  } catch (e) {
+    if (e instanceof RiskError) throw new GraphQLError(e.message, { extensions: { code: 'BAD_USER_INPUT', riskCode: e.code } });
+    throw e;
+  }
+}
+
+async function engineAsync<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
   } catch (e) {
     if (e instanceof RiskError) throw new GraphQLError(e.message, { extensions: { code: 'BAD_USER_INPUT', riskCode: e.code } });
     throw e;
@@ -154,17 +164,34 @@ export const riskResolvers: Resolvers = {
         coverage: cover,
       };
     },
-    valueAtRisk: async (_, { volatilities, correlation, horizonDays, paths, seed, protocols, networks }, ctx) => {
+    valueAtRisk: async (_, { volatilities, historyHours, correlation, horizonDays, paths, seed, protocols, networks }, ctx) => {
       if ((paths ?? 10_000) < 100 || (paths ?? 10_000) > 100_000) throw userError('`paths` must be between 100 and 100000');
+      if ((historyHours ?? 72) < 12 || (historyHours ?? 72) > 24 * 90) throw userError('`historyHours` must be between 12 and 2160');
       const { built, cover } = await portfolioFor(ctx, protocols, networks);
-      const volatility = Object.fromEntries(volatilities.map((v) => [assetName(v.asset), v.volatility]));
-      requireAssets(built.portfolio, Object.keys(volatility), 'volatilities');
-      const corr = correlation ? { assets: correlation.assets.map(assetName), matrix: correlation.matrix } : undefined;
+      let volatility: Record<string, number>;
+      let corr: { assets: string[]; matrix: number[][] } | undefined;
+      let volatilitySource: string;
+      if (volatilities) {
+        volatility = Object.fromEntries(volatilities.map((v) => [assetName(v.asset), v.volatility]));
+        requireAssets(built.portfolio, Object.keys(volatility), 'volatilities');
+        corr = correlation ? { assets: correlation.assets.map(assetName), matrix: correlation.matrix } : undefined;
+        volatilitySource = correlation ? 'given, with correlations' : 'given; assets independent';
+      } else {
+        if (correlation) throw userError('`correlation` goes with `volatilities`; without them both are estimated from history');
+        const volatile = Object.entries(built.portfolio.assets).filter(([, a]) => !a.stable).map(([name]) => name);
+        const sources = ctx.sources.registry.select(protocols, networks).filter((s) => cover.venues.includes(sourceKey(s)));
+        const estimate = await engineAsync(() => estimateVolatility(ctx, sources, historyHours ?? 72, volatile));
+        volatility = estimate.volatility;
+        corr = estimate.correlation;
+        volatilitySource = estimate.description;
+      }
       const result = engine(() => monteCarloRisk(built.portfolio, { volatility, correlation: corr, horizonDays: horizonDays ?? 1, paths: paths ?? 10_000, seed: seed ?? 1 }));
       return {
         paths: result.paths,
         horizonDays: result.horizonDays,
         seed: result.seed,
+        volatilities: Object.entries(volatility).map(([asset, v]) => ({ asset, volatility: v })),
+        volatilitySource,
         venues: result.venues.map((v) => venueRisk(v.venue.protocol, v.venue.network, v)),
         total: venueRisk('*', '*', result.total),
         coverage: cover,

@@ -92,8 +92,14 @@ export function annualisedVolatility(prices: readonly number[], intervalDays = 1
 /** Pearson correlation matrix of the log returns of series sampled at the same times. */
 export function correlationMatrix(series: readonly (readonly number[])[]): number[][] {
   const returns = series.map((s) => logReturns(s as number[]));
+  if ((returns[0]?.length ?? 0) < 2) throw new RiskError('RISK_TOO_LITTLE_HISTORY', 'correlation needs at least 3 prices per series');
+  return returnsCorrelation(returns);
+}
+
+/** Pearson correlation matrix of return series taken over the same periods. */
+export function returnsCorrelation(returns: readonly (readonly number[])[]): number[][] {
   const n = returns[0]?.length ?? 0;
-  if (n < 2) throw new RiskError('RISK_TOO_LITTLE_HISTORY', 'correlation needs at least 3 prices per series');
+  if (n < 2) throw new RiskError('RISK_TOO_LITTLE_HISTORY', 'correlation needs at least 2 returns per series');
   if (returns.some((r) => r.length !== n)) throw badInput('correlation needs series of equal length, sampled at the same times');
   const means = returns.map((r) => mean(r));
   const sd = returns.map((r) => Math.sqrt(variance(r)));

@@ -181,3 +181,25 @@ test('money conversions are exact', () => {
   expect(scaled('1.0000015', 6)).toBe(1000002n);
   expect(price('2000.5')).toBe(scaled('2000.5', 18));
 });
+
+test('without volatilities, valueAtRisk estimates them from the indexed hourly prices', async () => {
+  const answer = await post(gateway, `{ valueAtRisk(${ONLY}, paths: 1000, historyHours: 48) { volatilities { asset volatility } volatilitySource total { var95 { value } } } }`);
+  expect(answer.errors).toBeUndefined();
+  const { volatilities, volatilitySource } = answer.data!.valueAtRisk;
+  // The same estimate, made here: WETH's price at the last block of every hour with activity.
+  const head = (await post(`${server.url}/subgraphs/name/${DEPLOYMENT}`, '{ _meta { block { timestamp } } }')).data!._meta.block.timestamp;
+  const snapshots = await all('protocolHourlySnapshots', 'hour blockNumber', `hour_gte: ${Math.floor(head / 3600) - 48}`);
+  const weth = '0x82af49447d8a07e3bd95bd0d56f35241523fbab1';
+  const byHour = new Map<number, number>();
+  for (const s of snapshots) {
+    const t = (await post(`${server.url}/subgraphs/name/${DEPLOYMENT}`, `{ token(id: "${weth}", block: { number: ${s.blockNumber} }) { lastPriceUSD } }`)).data!.token;
+    if (t?.lastPriceUSD) byHour.set(s.hour, Number(t.lastPriceUSD));
+  }
+  const returns: number[] = [];
+  for (const [h, p] of byHour) if (byHour.has(h + 1)) returns.push(Math.log(byHour.get(h + 1)! / p));
+  const m = returns.reduce((a, b) => a + b, 0) / returns.length;
+  const v = returns.reduce((a, b) => a + (b - m) ** 2, 0) / (returns.length - 1);
+  const eth = volatilities.find((x: any) => x.asset === 'ETH').volatility;
+  expect(eth).toBeCloseTo(Math.sqrt(v * 24 * 365), 9);
+  expect(volatilitySource).toMatch(new RegExp(`ETH ${returns.length}`));
+});
