@@ -7,6 +7,7 @@
 import { GraphQLError, Kind, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
 import { SourceError, sourceKey, type BlockPin, type IndexingStatus, type RequestSources, type SourceDefinition } from '../sources';
 import type { GatewayContext } from './context';
+import { settle } from './settle';
 import type { RatioSnapshotParent } from './parents';
 import { Decimal } from './decimal';
 import { readAccount, readAssetChannel, type AccountPositionFigures } from './exposure';
@@ -81,20 +82,6 @@ async function readSourceRatio(rs: RequestSources, source: SourceDefinition, spe
   return { source, pin, figures, markets, collateral };
 }
 
-/** Runs `read` for every source; failures are recorded for the response and left out. */
-async function settle<T>(ctx: GatewayContext, sources: readonly SourceDefinition[], read: (s: SourceDefinition) => Promise<T>): Promise<{ ok: T[]; missing: string[] }> {
-  const results = await Promise.allSettled(sources.map(read));
-  const ok: T[] = [];
-  const missing: string[] = [];
-  results.forEach((r, i) => {
-    if (r.status === 'fulfilled') ok.push(r.value);
-    else if (r.reason instanceof SourceError) {
-      ctx.sourceErrors.push(r.reason);
-      missing.push(sourceKey(sources[i]));
-    } else throw r.reason;
-  });
-  return { ok, missing };
-}
 
 function ratioFigures(f: Figures) {
   const exposure = openInterest(f);

@@ -19,10 +19,11 @@
  * half to even at those precisions.
  */
 import type { LendingAccount, LiquidityPool, PerpPosition, Portfolio, Position } from '../risk';
-import { SourceError, blockArgument, sourceKey, type BlockPin, type RequestSources, type SourceDefinition } from '../sources';
+import { blockArgument, sourceKey, type BlockPin, type RequestSources, type SourceDefinition } from '../sources';
 import type { GatewayContext } from './context';
 import { Decimal } from './decimal';
 import { canonicalSymbol, rayMul } from './exposure';
+import { settle } from './settle';
 
 export interface BuiltPortfolio {
   portfolio: Portfolio;
@@ -78,16 +79,7 @@ const micro = (d: Decimal) => d.scaledTo(6);
 
 /** The portfolio of the given sources, each at its head or at the block given for it (by protocol/network). */
 export async function buildPortfolio(ctx: GatewayContext, sources: readonly SourceDefinition[], pins?: ReadonlyMap<string, BlockPin>): Promise<BuiltPortfolio> {
-  const results = await Promise.allSettled(sources.map((s) => readSource(ctx.sources, s, pins?.get(sourceKey(s)))));
-  const data: SourceData[] = [];
-  const missingSources: string[] = [];
-  results.forEach((r, i) => {
-    if (r.status === 'fulfilled') data.push(r.value);
-    else if (r.reason instanceof SourceError) {
-      ctx.sourceErrors.push(r.reason);
-      missingSources.push(`${sources[i].protocol}/${sources[i].network}`);
-    } else throw r.reason;
-  });
+  const { ok: data, missing: missingSources } = await settle(ctx, sources, (s) => readSource(ctx.sources, s, pins?.get(sourceKey(s))));
 
   // One price per asset: the most recently updated among the venues' tokens.
   const best = new Map<string, { price: Decimal; time: number; stable: boolean }>();
