@@ -2,9 +2,9 @@
  * Joins across sources: one account everywhere (accountExposure) and one asset
  * everywhere (assetExposure).
  */
-import { blockArgument, sourceKey, type BlockPin, type RequestSources, type SourceDefinition } from '../sources';
+import { sourceKey, type BlockPin, type RequestSources, type SourceDefinition } from '../sources';
 import { Decimal } from './decimal';
-import { gqlString } from './figures';
+import { gqlString, readProtocolType } from './figures';
 
 export interface AccountPositionFigures {
   protocol: string;
@@ -123,8 +123,7 @@ async function lendingPositions(rs: RequestSources, source: SourceDefinition, pi
 }
 
 export async function readAccount(rs: RequestSources, source: SourceDefinition, pin: BlockPin, account: string): Promise<AccountPositionFigures[]> {
-  const type = (await rs.fetch<Array<{ type: string }>>(source, `protocols(first: 1, block: ${blockArgument(pin)}) { id type }`)).value[0]?.type;
-  return type === 'LENDING' ? lendingPositions(rs, source, pin, account) : perpPositions(rs, source, pin, account);
+  return (await readProtocolType(rs, source, pin)) === 'LENDING' ? lendingPositions(rs, source, pin, account) : perpPositions(rs, source, pin, account);
 }
 
 /**

@@ -58,6 +58,15 @@ function dec(text: string | null | undefined): Decimal {
   return text === null || text === undefined ? Decimal.ZERO : Decimal.parse(text);
 }
 
+/**
+ * The deployment's protocol type at the pinned block; PERPETUAL before its
+ * Protocol entity exists (nothing is indexed yet, so nothing depends on it).
+ */
+export async function readProtocolType(rs: RequestSources, source: SourceDefinition, pin: BlockPin): Promise<'PERPETUAL' | 'LENDING'> {
+  const rows = await rs.fetch<Array<{ type: 'PERPETUAL' | 'LENDING' }>>(source, `protocols(first: 1, block: ${blockArgument(pin)}) { id type }`);
+  return rows.value[0]?.type ?? 'PERPETUAL';
+}
+
 interface ProtocolRow {
   id: string;
   type: 'PERPETUAL' | 'LENDING';
@@ -217,15 +226,14 @@ export async function readSnapshots(
 ): Promise<{ before: HistoryRow | null; rows: HistoryRow[] }> {
   const collection = interval === 'DAY' ? 'protocolDailySnapshots' : 'protocolHourlySnapshots';
   const field = interval === 'DAY' ? 'day' : 'hour';
-  const [typeRows, inRange, previous] = await Promise.all([
-    rs.fetch<Array<{ type: 'PERPETUAL' | 'LENDING' }>>(source, `protocols(first: 1, block: ${blockArgument(pin)}) { id type }`),
+  const [type, inRange, previous] = await Promise.all([
+    readProtocolType(rs, source, pin),
     rs.all<SnapshotRow>(source, collection, `${field} ${SNAPSHOT_FIELDS}`, pin, `${field}_gte: ${from}, ${field}_lte: ${to}`),
     rs.fetch<SnapshotRow[]>(
       source,
       `${collection}(first: 1, orderBy: ${field}, orderDirection: desc, where: { ${field}_lt: ${from} }, block: ${blockArgument(pin)}) { id ${field} ${SNAPSHOT_FIELDS} }`,
     ),
   ]);
-  const type = typeRows.value[0]?.type ?? 'PERPETUAL';
   const toRow = (r: SnapshotRow): HistoryRow => ({ id: r.id, index: (r.day ?? r.hour)!, figures: snapshotFigures(type, r) });
   return {
     before: previous.value[0] ? toRow(previous.value[0]) : null,

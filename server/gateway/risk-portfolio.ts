@@ -19,10 +19,11 @@
  * half to even at those precisions.
  */
 import type { LendingAccount, LiquidityPool, PerpPosition, Portfolio, Position } from '../risk';
-import { blockArgument, sourceKey, type BlockPin, type RequestSources, type SourceDefinition } from '../sources';
+import { sourceKey, type BlockPin, type RequestSources, type SourceDefinition } from '../sources';
 import type { GatewayContext } from './context';
 import { Decimal } from './decimal';
 import { canonicalSymbol, rayMul } from './exposure';
+import { readProtocolType } from './figures';
 import { settle } from './settle';
 
 export interface BuiltPortfolio {
@@ -56,7 +57,7 @@ interface SourceData {
 
 async function readSource(rs: RequestSources, source: SourceDefinition, at?: BlockPin): Promise<SourceData> {
   const pin = at ?? (await rs.head(source));
-  const type = (await rs.fetch<Array<{ type: string }>>(source, `protocols(first: 1, block: ${blockArgument(pin)}) { id type }`)).value[0]?.type ?? 'PERPETUAL';
+  const type = await readProtocolType(rs, source, pin);
   const tokens = rs.all<TokenRow>(source, 'tokens', 'symbol decimals lastPriceUSD lastPriceTimestamp isStablecoin', pin);
   if (type === 'LENDING') {
     const [t, balances, reserves] = await Promise.all([
