@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { buildSubgraph } from './compile/graph-build';
 import { storePath } from './indexer/deployment';
 import { indexFiles, type IndexProgress } from './indexer/index-files';
+import { indexRpc } from './indexer/index-rpc';
 import { SqliteStore } from './store/sqlite-store';
 import { DEMO_PROTOCOLS, runDemo } from './demo';
 import { PROJECT_ROOT } from './paths';
@@ -49,6 +50,15 @@ function resolveSubgraphDir(name: string): string {
   return dir;
 }
 
+/** "1h 02m", "3m 05s", "12s": an ETA. */
+function duration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '?';
+  const s = Math.round(seconds);
+  if (s >= 3600) return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+  if (s >= 60) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
+  return `${s}s`;
+}
+
 function progressPrinter(label: string): { update(p: IndexProgress): void; done(): void } {
   const tty = process.stderr.isTTY;
   const start = Date.now();
@@ -60,11 +70,15 @@ function progressPrinter(label: string): { update(p: IndexProgress): void; done(
       last = now;
       const secs = Math.max((now - start) / 1000, 1e-3);
       const width = 30;
-      const filled = Math.round((p.blocksDone / Math.max(p.blocksTotal, 1)) * width);
+      const filled = Math.min(width, Math.round((p.blocksDone / Math.max(p.blocksTotal, 1)) * width));
       const bar = '#'.repeat(filled) + '-'.repeat(width - filled);
+      const blocksPerSecond = p.blocksDone / secs;
+      const left = p.blocksTotal - p.blocksDone;
       const line =
-        `${label} [${bar}] ${p.blocksDone}/${p.blocksTotal} blocks, block ${p.block}, ` +
-        `${(p.blocksDone / secs).toFixed(0)} blocks/s, ${(p.events / secs).toFixed(0)} events/s`;
+        `${label} [${bar}] ${p.blocksDone}/${p.blocksTotal} blocks, block ${p.block}` +
+        (p.chainHead !== undefined ? ` (${Math.max(0, p.chainHead - p.block)} behind head ${p.chainHead})` : '') +
+        `, ${blocksPerSecond.toFixed(0)} blocks/s, ${(p.events / secs).toFixed(0)} events/s` +
+        (left > 0 ? `, ETA ${duration(left / Math.max(blocksPerSecond, 1e-9))}` : '');
       process.stderr.write(tty ? `\r${line}\u001b[K` : line + '\n');
     },
     done() {
@@ -137,6 +151,128 @@ async function serveData(dataDir: string, opts: { port: string; host: string; co
   process.once('SIGTERM', stop);
 }
 
+interface IndexCommandOptions {
+  subgraph: string;
+  network: string;
+  logs?: string;
+  blocks?: string;
+  calls?: string;
+  rpc?: string;
+  from?: string;
+  to?: string;
+  follow?: boolean;
+  finalityDepth?: string;
+  rpcRate: string;
+  rpcTimeout: string;
+  data: string;
+  quiet?: boolean;
+}
+
+interface RpcIndexArgs {
+  url: string;
+  from?: number;
+  to?: number;
+  finalityDepth?: number;
+  callsPerSecond: number;
+  timeoutMs: number;
+}
+
+/** `svr index` reads files or a node, not both; says which flags go together. Returns the RPC settings, or null for files. */
+function checkIndexSource(opts: IndexCommandOptions): RpcIndexArgs | null {
+  const whole = (flag: string, text: string | undefined, min = 0): number | undefined => {
+    if (text === undefined) return undefined;
+    const n = Number(text);
+    if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < min) throw new InvalidArgumentError(`${flag} must be a whole number${min ? ` of at least ${min}` : ''}, not "${text}"`);
+    return n;
+  };
+  if (opts.rpc !== undefined) {
+    if (opts.logs !== undefined || opts.blocks !== undefined || opts.calls !== undefined) {
+      throw new InvalidArgumentError('--rpc reads logs, blocks and contract calls from the node: leave out --logs, --blocks and --calls (or leave out --rpc to index files)');
+    }
+    if (opts.follow && opts.to !== undefined) throw new InvalidArgumentError('--follow indexes without end: leave out --to, or leave out --follow to stop at --to');
+    const from = whole('--from', opts.from);
+    const to = whole('--to', opts.to);
+    if (from !== undefined && to !== undefined && to < from) throw new InvalidArgumentError(`--to ${to} is before --from ${from}`);
+    return {
+      url: opts.rpc,
+      from,
+      to,
+      finalityDepth: whole('--finality-depth', opts.finalityDepth),
+      callsPerSecond: whole('--rpc-rate', opts.rpcRate)!,
+      timeoutMs: whole('--rpc-timeout', opts.rpcTimeout, 1)!,
+    };
+  }
+  const rpcOnly = (['from', 'to', 'follow', 'finalityDepth'] as const).filter((k) => opts[k] !== undefined);
+  if (rpcOnly.length > 0) {
+    const flag = (k: string) => '--' + k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
+    throw new InvalidArgumentError(`${rpcOnly.map(flag).join(', ')} ${rpcOnly.length === 1 ? 'applies' : 'apply'} to --rpc only: files are indexed whole`);
+  }
+  if (opts.logs === undefined || opts.blocks === undefined) {
+    throw new InvalidArgumentError('give either --logs <file> and --blocks <file> (NDJSON), or --rpc <url> (an Ethereum JSON-RPC node)');
+  }
+  return null;
+}
+
+/** `svr index --rpc`: indexes until --to, the head, or SIGINT/SIGTERM (with --follow), flushing the store on the way out. */
+async function indexFromRpc(
+  opts: IndexCommandOptions,
+  rpc: RpcIndexArgs,
+  run: { manifestPath: string; name: string; progress: ReturnType<typeof progressPrinter> | null },
+): Promise<void> {
+  const stop = new AbortController();
+  const onSignal = (signal: string) => {
+    if (stop.signal.aborted) return;
+    process.stderr.write(`\nsvr: ${signal}: stopping after the current block ...\n`);
+    stop.abort();
+  };
+  const onInt = () => onSignal('SIGINT');
+  const onTerm = () => onSignal('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
+  try {
+    const summary = await indexRpc({
+      manifestPath: run.manifestPath,
+      subgraph: run.name,
+      dataDir: resolve(opts.data),
+      rpcUrl: rpc.url,
+      from: rpc.from,
+      to: rpc.to,
+      follow: opts.follow,
+      finalityDepth: rpc.finalityDepth,
+      client: { callsPerSecond: rpc.callsPerSecond, timeoutMs: rpc.timeoutMs },
+      signal: stop.signal,
+      onProgress: run.progress ? (p) => run.progress!.update(p) : undefined,
+      onLog: (level, message, ds) => {
+        if (level !== 'debug') process.stderr.write(`${level.toUpperCase()} [${ds}] ${message}\n`);
+      },
+      onEvent: (e) => {
+        if (e.kind === 'reorg') {
+          process.stderr.write(
+            `\nsvr: reorg: block ${e.oldHead} is no longer on the chain; rolled back ${e.depth} block(s) to ${e.commonAncestor}` +
+              (e.beyondFinality ? ' (deeper than the finality depth: consider raising --finality-depth)' : '') +
+              '\n',
+          );
+        } else if (e.kind === 'retry' && e.attempt >= 3) {
+          process.stderr.write(`\nsvr: ${e.message}; retry ${e.attempt} in ${e.waitMs} ms\n`);
+        } else if (e.kind === 'caught-up' && !opts.quiet) {
+          process.stderr.write(`\nsvr: caught up with the head (block ${e.head}); following it\n`);
+        }
+      },
+    });
+    run.progress?.done();
+    const perThousand = summary.blocksIndexed > 0 ? ` (${summary.rpc.calls} JSON-RPC calls in ${summary.rpc.httpRequests} requests)` : '';
+    console.log(
+      `${summary.subgraph}/${summary.network}: indexed ${summary.blocksIndexed} blocks with triggers or checked, ${summary.logsRead} logs, ` +
+        `${summary.triggers} handlers run, ${summary.entityChanges} entity changes, ${summary.contractCalls} contract reads, ${summary.reorgs} reorg(s) ` +
+        `in ${summary.seconds.toFixed(2)} s${perThousand}; head is block ${summary.head ?? 'none'}` +
+        `${summary.stopped ? ' (stopped)' : ''}. Store: ${resolve(opts.data, summary.subgraph, summary.network + '.sqlite')}`,
+    );
+  } finally {
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
+  }
+}
+
 export function program(): Command {
   const cli = new Command('svr')
     .description('svr: solvency data for decentralized derivatives. Runs graph-cli-compiled subgraph mappings embedded, with graph-node semantics.')
@@ -163,25 +299,41 @@ export function program(): Command {
 
   cli
     .command('index')
-    .description('Index a subgraph from NDJSON files: eth_getLogs results (one log object a line) and block headers ({number, hash, parentHash, timestamp}, JSON-RPC hex). Re-running resumes after the last indexed block.')
+    .description(
+      'Index a subgraph from NDJSON files (--logs and --blocks: eth_getLogs results, one log object a line, and block headers ' +
+        '{number, hash, parentHash, timestamp} in JSON-RPC hex), or from an Ethereum JSON-RPC node (--rpc), historically or following the head ' +
+        'through reorgs (--follow). Re-running resumes after the last indexed block.',
+    )
     .requiredOption('--subgraph <name>', 'a folder under subgraph/, or a path to a folder with a subgraph.yaml')
     .requiredOption('--network <network>', "graph-cli's network name, e.g. arbitrum-one")
-    .requiredOption('--logs <file>', 'NDJSON file of logs')
-    .requiredOption('--blocks <file>', 'NDJSON file of block headers, one for every block to index')
+    .option('--logs <file>', 'NDJSON file of logs (with --blocks)')
+    .option('--blocks <file>', 'NDJSON file of block headers, one for every block to index (with --logs)')
     .option('--calls <file>', 'NDJSON of recorded eth_call / eth_getBalance / eth_getCode requests with their results, for mappings that read contracts')
+    .option('--rpc <url>', "an Ethereum JSON-RPC node's HTTP endpoint to index from, instead of --logs/--blocks")
+    .option('--from <block>', 'with --rpc: first block, when the store is empty (default: the manifest\'s start block)')
+    .option('--to <block>', 'with --rpc: last block (default: the head when the run starts)')
+    .option('--follow', 'with --rpc: keep indexing new blocks as the chain grows, rolling back reorgs, until SIGINT/SIGTERM')
+    .option('--finality-depth <blocks>', 'with --rpc: blocks below the head that can still be reorganized (default per network, see docs/ingest.md)')
+    .option('--rpc-rate <calls/s>', 'with --rpc: JSON-RPC calls per second at most, 0 for no limit', '100')
+    .option('--rpc-timeout <ms>', 'with --rpc: milliseconds before a request is retried', '30000')
     .option('--data <dir>', 'data directory for the store', 'data')
     .option('--quiet', 'no progress output')
-    .action(async (opts: { subgraph: string; network: string; logs: string; blocks: string; calls?: string; data: string; quiet?: boolean }) => {
+    .action(async (opts: IndexCommandOptions) => {
+      const rpc = checkIndexSource(opts);
       const dir = resolveSubgraphDir(opts.subgraph);
       const name = dir.startsWith(SUBGRAPHS) ? dir.slice(SUBGRAPHS.length + 1) : opts.subgraph.replace(/.*[\\/]/, '');
       const manifestPath = buildSubgraph({ subgraphDir: dir, network: opts.network, sourceRoot: dir.startsWith(SUBGRAPHS) ? SUBGRAPHS : undefined });
       const progress = opts.quiet ? null : progressPrinter(`${name}/${opts.network}`);
+      if (rpc) {
+        await indexFromRpc(opts, rpc, { manifestPath, name, progress });
+        return;
+      }
       const summary = await indexFiles({
         manifestPath,
         subgraph: name,
         dataDir: resolve(opts.data),
-        logsPath: resolve(opts.logs),
-        blocksPath: resolve(opts.blocks),
+        logsPath: resolve(opts.logs!),
+        blocksPath: resolve(opts.blocks!),
         callsPath: opts.calls ? resolve(opts.calls) : undefined,
         onProgress: progress ? (p) => progress.update(p) : undefined,
         onLog: (level, message, ds) => {

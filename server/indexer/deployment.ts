@@ -51,6 +51,23 @@ export interface BlockResult {
   modifications: number;
 }
 
+export interface ProcessBlockOptions {
+  /**
+   * Called when the block's handlers created data sources, before anything is
+   * committed. Throwing aborts the block with nothing applied (an RPC ingest
+   * does, to fetch the block's logs at the new addresses and run it again).
+   */
+  beforeCommit?: (created: readonly StoredDataSource[]) => void;
+}
+
+/** A data source as an ingest needs to see it: which logs and blocks it wants. */
+export interface DataSourceFilter {
+  spec: DataSourceSpec;
+  /** null: every address (a wildcard data source). */
+  address: string | null;
+  startBlock: number;
+}
+
 /** The store file of a deployment inside a data directory. */
 export function storePath(dataDir: string, subgraph: string, network: string): string {
   return join(dataDir, subgraph, `${network}.sqlite`);
@@ -178,6 +195,11 @@ export class Deployment {
     return Math.min(...this.manifest.dataSources.map((d) => d.startBlock));
   }
 
+  /** The running data sources, manifest ones first, then those created from templates, in creation order. */
+  dataSourceFilters(): DataSourceFilter[] {
+    return this.dataSources.map((ds) => ({ spec: ds.spec, address: ds.address, startBlock: ds.startBlock }));
+  }
+
   /** The last committed block, or null before the first. */
   head(): { number: number; hash: string } | null {
     return this.store.head();
@@ -232,7 +254,7 @@ export class Deployment {
    * block's changes are not applied. A non-deterministic error is thrown as
    * is, with nothing recorded.
    */
-  processBlock(block: BlockWithLogs): BlockResult {
+  processBlock(block: BlockWithLogs, options: ProcessBlockOptions = {}): BlockResult {
     const failure = this.failure();
     if (failure) throw new IndexingFailedError(failure);
     const header = block.header;
@@ -270,12 +292,12 @@ export class Deployment {
       for (const log of block.logs) {
         for (const ds of active) {
           if (ds.address !== null && ds.address !== log.address) continue;
-          const match = this.matchLog(ds, log, header);
+          const match = this.matchLog(ds, log, header, block);
           if (!match) continue;
           triggers++;
-          this.run(ds, match.handler.handler, makeContext(ds), header, (heap) =>
-            writeEvent(heap, log, match.params, ethBlock, { hash: log.transactionHash, index: BigInt(log.transactionIndex) }, null),
-          );
+          const tx = block.transactions?.get(log.transactionHash) ?? { hash: log.transactionHash, index: BigInt(log.transactionIndex) };
+          const receipt = match.handler.receipt ? block.receipts!.get(log.transactionHash)! : null;
+          this.run(ds, match.handler.handler, makeContext(ds), header, (heap) => writeEvent(heap, log, match.params, ethBlock, tx, receipt));
         }
       }
       // Every-block and polling handlers run last (graph-node's End trigger).
@@ -301,6 +323,7 @@ export class Deployment {
         this.dataSources.push(...fresh);
         runOn(fresh);
       }
+      if (created.length > 0) options.beforeCommit?.(created);
       modifications = cache.modifications();
       this.store.commitBlock(
         { number, hash: header.hash, parentHash: header.parentHash, timestamp: Number(header.timestamp) },
@@ -322,16 +345,18 @@ export class Deployment {
     return { triggers, modifications: modifications.length };
   }
 
-  private matchLog(ds: RunningDataSource, log: Log, header: BlockHeader): { handler: EventHandler; params: EventParam[] } | null {
+  private matchLog(ds: RunningDataSource, log: Log, header: BlockHeader, block: BlockWithLogs): { handler: EventHandler; params: EventParam[] } | null {
     const topic0 = log.topics[0];
     if (!topic0) return null;
     const matches: Array<{ handler: EventHandler; params: EventParam[] }> = [];
     for (const handler of ds.spec.eventHandlers) {
       if (handler.topic0 !== topic0) continue;
       if (handler.topics.some((filter, i) => filter !== null && !filter.includes(log.topics[i + 1] ?? ''))) continue;
-      if (handler.receipt) {
+      if (handler.receipt && !block.receipts?.has(log.transactionHash)) {
         throw new NonDeterministicError(
-          `handler ${handler.handler} asks for the transaction receipt (receipt: true), which NDJSON log files do not carry`,
+          block.receipts
+            ? `handler ${handler.handler} asks for the receipt of transaction ${log.transactionHash}, which the ingest did not fetch`
+            : `handler ${handler.handler} asks for the transaction receipt (receipt: true), which NDJSON log files do not carry: index from an RPC node (--rpc)`,
         );
       }
       const params = handler.decode(log.topics, log.data);

@@ -13,6 +13,8 @@ export interface IndexProgress {
   blocksTotal: number;
   events: number;
   block: number;
+  /** The chain's head when indexing from a node (blocks behind it are shown). */
+  chainHead?: number;
 }
 
 export interface IndexSummary {

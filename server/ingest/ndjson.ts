@@ -211,7 +211,11 @@ const HEADER_FIELDS = 'number, hash, parentHash and timestamp';
 /** Validates one logs-file line (an eth_getLogs result object). */
 export function parseLogLine(text: string, file: string, line: number): Log {
   const s = { file, line };
-  const obj = parseObject(text, s, 'eth_getLogs result');
+  return parseLogObject(parseObject(text, s, 'eth_getLogs result'), s);
+}
+
+/** Validates one eth_getLogs result object, from a file line or a node's answer (`s` names where it came from). */
+export function parseLogObject(obj: Record<string, unknown>, s: Source): Log {
   const f = new Fields(obj, s, 'log', LOG_FIELDS);
   const address = f.fixed('address', 20, 'an address');
   const rawTopics = f.get('topics');
@@ -255,7 +259,11 @@ const EXTRA_HASHES = ['stateRoot', 'transactionsRoot', 'receiptsRoot', 'sha3Uncl
 /** Validates one blocks-file line (a block header). */
 export function parseHeaderLine(text: string, file: string, line: number): BlockHeader {
   const s = { file, line };
-  const obj = parseObject(text, s, 'block header');
+  return parseHeaderObject(parseObject(text, s, 'block header'), s);
+}
+
+/** Validates one block header object (an eth_getBlockByNumber result, or a file line). */
+export function parseHeaderObject(obj: Record<string, unknown>, s: Source): BlockHeader {
   const f = new Fields(obj, s, 'header', HEADER_FIELDS);
   const header: BlockHeader = {
     number: f.quantity('number'),

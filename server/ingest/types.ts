@@ -70,10 +70,50 @@ export interface BlockHeader extends BlockHeaderExtras {
   timestamp: bigint;
 }
 
+/**
+ * The transaction a log came from, as eth_getTransactionByHash returns it.
+ * NDJSON files carry only the hash and index; an RPC ingest fills the rest.
+ */
+export interface Transaction {
+  /** 32 bytes. */
+  hash: string;
+  index: bigint;
+  /** 20 bytes. */
+  from?: string;
+  /** 20 bytes; null for a contract creation. */
+  to?: string | null;
+  value?: bigint;
+  /** The transaction's `gas` field. */
+  gasLimit?: bigint;
+  gasPrice?: bigint;
+  input?: string;
+  nonce?: bigint;
+}
+
+/** eth_getTransactionReceipt's answer, for handlers with `receipt: true`. */
+export interface TransactionReceipt {
+  transactionHash: string;
+  transactionIndex: bigint;
+  blockHash: string;
+  blockNumber: bigint;
+  cumulativeGasUsed: bigint;
+  gasUsed: bigint;
+  contractAddress: string | null;
+  logs: Log[];
+  status: bigint;
+  /** Pre-Byzantium state root; null after. */
+  root: string | null;
+  logsBloom: string;
+}
+
 /** One block to index: its header and its logs in logIndex order. */
 export interface BlockWithLogs {
   header: BlockHeader;
   logs: Log[];
+  /** Full transactions by hash, where the source has them (RPC); else a mapping sees hash and index only. */
+  transactions?: ReadonlyMap<string, Transaction>;
+  /** Receipts by transaction hash, for handlers with `receipt: true` (RPC only). */
+  receipts?: ReadonlyMap<string, TransactionReceipt>;
 }
 
 /**

@@ -265,6 +265,17 @@ export class SqliteStore implements EntityReader {
     return row ? this.block(Number(row.number)) : null;
   }
 
+  /** Recorded blocks at or below `number`, highest first (a reorg's search for the common ancestor). */
+  blocksAtOrBelow(number: number, limit: number): BlockPointer[] {
+    const rows = this.stmt(`SELECT number, hash, parent_hash, timestamp FROM _svr_blocks WHERE number <= ? ORDER BY number DESC LIMIT ?`).all(number, limit) as Array<{
+      number: bigint;
+      hash: string;
+      parent_hash: string;
+      timestamp: bigint;
+    }>;
+    return rows.map((r) => ({ number: Number(r.number), hash: r.hash, parentHash: r.parent_hash, timestamp: Number(r.timestamp) }));
+  }
+
   meta(key: string): string | null {
     const row = this.stmt(`SELECT value FROM _svr_meta WHERE key = ?`).get(key) as { value: string } | undefined;
     return row ? row.value : null;
