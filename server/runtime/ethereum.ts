@@ -6,7 +6,7 @@
 import { decodeAbiParameters, encodeAbiParameters, parseAbiParameter, type AbiParameter } from 'viem';
 import { AscHeap, TypeId, ptrOf } from './asc';
 import { RuntimeError } from './errors';
-import type { Log } from '../ingest/types';
+import type { Log, Transaction, TransactionReceipt } from '../ingest/types';
 import { bigIntToBytesLE } from './numbers';
 import { bytesToHex, hexToBytes } from './values';
 
@@ -257,34 +257,14 @@ export interface EthBlock {
   baseFeePerGas?: bigint;
 }
 
-export interface EthTransaction {
-  hash: string;
-  index: bigint;
-  from?: string;
-  to?: string | null;
-  value?: bigint;
-  gasLimit?: bigint;
-  gasPrice?: bigint;
-  input?: string;
-  nonce?: bigint;
-}
+/** A transaction as ingest hands it over (only hash and index from NDJSON files). */
+export type EthTransaction = Transaction;
 
 /** A log as ingest hands it over (lowercase hex, numeric indexes). */
 export type EthLog = Log;
 
-export interface EthReceipt {
-  transactionHash: string;
-  transactionIndex: bigint;
-  blockHash: string;
-  blockNumber: bigint;
-  cumulativeGasUsed: bigint;
-  gasUsed: bigint;
-  contractAddress: string | null;
-  logs: EthLog[];
-  status: bigint;
-  root: string | null;
-  logsBloom: string;
-}
+/** A receipt as an RPC ingest hands it over. */
+export type EthReceipt = TransactionReceipt;
 
 const ZERO_HASH = '0x' + '00'.repeat(32);
 const ZERO_ADDRESS = '0x' + '00'.repeat(20);
