@@ -22,7 +22,8 @@
 import { parseAbiItem, keccak256, type AbiEvent } from 'viem';
 import { SeededRandom } from '../risk/random';
 import type { DemoTx, EmittedEvent } from './chain';
-import type { Asset, PricePaths } from './prices';
+import { oraclePrice, type OracleRounds } from './chainlink';
+import type { Asset } from './prices';
 
 export const RAY = 10n ** 27n;
 const HALF_RAY = RAY / 2n;
@@ -135,8 +136,8 @@ export function healthFactor(
   return (collateral * 10n ** 18n) / 10000n / debt;
 }
 
-export function simulateAave(options: { network: string; seed: number; paths: PricePaths; scale: number }): { txs: DemoTx[]; stats: Record<string, number> } {
-  const { network, paths, scale } = options;
+export function simulateAave(options: { network: string; seed: number; oracle: OracleRounds; scale: number }): { txs: DemoTx[]; stats: Record<string, number> } {
+  const { network, oracle, scale } = options;
   const contracts = AAVE_CONTRACTS[network];
   const configs = AAVE_RESERVES[network];
   if (!contracts || !configs) throw new Error(`aave-v3 demo: no Pool configured for network ${network}`);
@@ -157,8 +158,8 @@ export function simulateAave(options: { network: string; seed: number; paths: Pr
   });
 
   let minute = 0;
-  /** Oracle price, 8 decimals (USD base currency). */
-  const price = (r: ReserveState) => (r.config.asset === null ? 10n ** 8n : BigInt(Math.round(paths.prices[r.config.asset][minute] * 1e8)));
+  /** The Pool's oracle price, 8 decimals (USD base currency): the Chainlink answer in force, stablecoins 1.00. */
+  const price = (r: ReserveState) => oraclePrice(oracle, r.config.asset, minute);
   const unit = (r: ReserveState) => 10n ** BigInt(r.config.decimals);
   const amountOf = (r: ReserveState, usd: number) => (BigInt(Math.round(usd * 100)) * 10n ** 6n * unit(r)) / price(r);
   let second = 0;
@@ -362,12 +363,12 @@ export function simulateAave(options: { network: string; seed: number; paths: Pr
   });
 
   const perMinute = (800 * scale) / (24 * 60);
-  for (minute = 1; minute < paths.minutes; minute++) {
+  for (minute = 1; minute < oracle.minutes; minute++) {
     second = minute * 60 + 1;
     // USD per scaled unit this minute, per reserve: for a float estimate of each health factor.
     const factors = new Map(
       reserves.map((r) => {
-        const usd = (r.config.asset === null ? 1 : paths.prices[r.config.asset][minute]) / 10 ** r.config.decimals;
+        const usd = Number(price(r)) / 1e8 / 10 ** r.config.decimals;
         return [r, { collateral: ((usd * Number(r.liquidityIndex)) / 1e27) * (Number(r.config.liquidationThreshold) / 10000), debt: (usd * Number(r.variableBorrowIndex)) / 1e27 }];
       }),
     );

@@ -10,6 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLOCKS, renderChain, type DemoTx } from './chain';
 import { simulateAave } from './aave-v3';
+import { feedTransactions, simulateOracle, type OracleRounds } from './chainlink';
 import { simulateGmx } from './gmx-v1';
 import { simulatePrices, type PricePaths } from './prices';
 import { simulatePerps } from './synthetix-perps-v2';
@@ -42,18 +43,29 @@ export interface DemoDeploymentResult {
   stats: Record<string, number>;
 }
 
+/** What a protocol's simulator is given: one market for every chain. */
+export interface DemoMarket {
+  /** The assets' prices, minute by minute. */
+  paths: PricePaths;
+  /** The Chainlink rounds along them (the oracle price of protocols that read Chainlink). */
+  oracle: OracleRounds;
+}
+
 /** One protocol the demo models: its subgraph folder, networks and simulator. */
 export interface DemoProtocol {
   subgraph: string;
   networks: string[];
-  simulate(network: string, seed: number, paths: PricePaths, scale: number): { txs: DemoTx[]; stats: Record<string, number> };
+  /** Its subgraph follows the Chainlink aggregators of subgraph/common/chainlink-feeds.ts: their rounds go in its files. */
+  followsChainlink: boolean;
+  simulate(network: string, seed: number, market: DemoMarket, scale: number): { txs: DemoTx[]; stats: Record<string, number> };
 }
 
 export const DEMO_PROTOCOLS: DemoProtocol[] = [
   {
     subgraph: 'gmx-v1',
     networks: ['arbitrum-one', 'avalanche'],
-    simulate: (network, seed, paths, scale) => {
+    followsChainlink: true,
+    simulate: (network, seed, { paths }, scale) => {
       const { txs, stats } = simulateGmx({ network, seed, paths, scale });
       return { txs, stats: { ...stats } };
     },
@@ -61,12 +73,14 @@ export const DEMO_PROTOCOLS: DemoProtocol[] = [
   {
     subgraph: 'synthetix-perps-v2',
     networks: ['optimism'],
-    simulate: (_network, seed, paths, scale) => simulatePerps({ seed, paths, scale }),
+    followsChainlink: false,
+    simulate: (_network, seed, { paths }, scale) => simulatePerps({ seed, paths, scale }),
   },
   {
     subgraph: 'aave-v3',
     networks: ['mainnet', 'arbitrum-one', 'optimism', 'avalanche'],
-    simulate: (network, seed, paths, scale) => simulateAave({ network, seed, paths, scale }),
+    followsChainlink: true,
+    simulate: (network, seed, { oracle }, scale) => simulateAave({ network, seed, oracle, scale }),
   },
 ];
 
@@ -81,12 +95,18 @@ export function runDemo(options: DemoOptions): DemoDeploymentResult[] {
   const minutes = Math.round(days * 24 * 60);
   // One market for every chain: the same price path drives every deployment.
   const paths = simulatePrices(seed, minutes);
+  const market: DemoMarket = { paths, oracle: simulateOracle(paths) };
   const results: DemoDeploymentResult[] = [];
   for (const protocol of DEMO_PROTOCOLS) {
     if (options.subgraphs && !options.subgraphs.includes(protocol.subgraph)) continue;
     for (const network of protocol.networks) {
       if (options.networks && !options.networks.includes(network)) continue;
-      const { txs, stats } = protocol.simulate(network, seed, paths, scale);
+      const { txs, stats } = protocol.simulate(network, seed, market, scale);
+      if (protocol.followsChainlink) {
+        const rounds = feedTransactions(network, market.oracle);
+        txs.push(...rounds);
+        stats.feedRounds = rounds.length;
+      }
       const files = renderChain(seed, CLOCKS[network], txs, minutes * 60, clockSeconds);
       const dir = join(options.out, protocol.subgraph);
       mkdirSync(dir, { recursive: true });

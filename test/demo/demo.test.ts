@@ -13,6 +13,9 @@ import { buildSubgraph } from '../../server/compile/graph-build';
 import { runDemo, type DemoDeploymentResult } from '../../server/demo';
 import { START_TIMESTAMP } from '../../server/demo/chain';
 import { AAVE_RESERVES } from '../../server/demo/aave-v3';
+import { VAULT_TOKENS } from '../../server/demo/gmx-v1';
+import { ANSWER_UPDATED, simulateOracle, FEED_DEVIATION, FEED_HEARTBEAT_MINUTES, FIRST_ROUND_MINUTE, STABLE_FEED_HEARTBEAT_MINUTES } from '../../server/demo/chainlink';
+import { CHAINLINK_FEEDS, aggregatorForToken } from '../../subgraph/common/chainlink-feeds';
 import { defaultCrash, simulatePrices } from '../../server/demo/prices';
 import { Deployment } from '../../server/indexer/deployment';
 import { indexFiles } from '../../server/indexer/index-files';
@@ -23,7 +26,9 @@ import { entity } from '../subgraph/entities';
 const ROOT = resolve(__dirname, '../..');
 const VAULT_ABI = JSON.parse(readFileSync(join(ROOT, 'subgraph/gmx-v1/abis/Vault.json'), 'utf8')) as Abi;
 const VAULT_EVENTS = VAULT_ABI.filter((item): item is AbiEvent => item.type === 'event');
-const SELECTORS = new Map(VAULT_EVENTS.map((e) => [toEventSelector(e), e]));
+const SELECTORS = new Map([...VAULT_EVENTS, ANSWER_UPDATED].map((e) => [toEventSelector(e), e]));
+/** The aggregators of subgraph/common/chainlink-feeds.ts on a network. */
+const aggregators = (network: string) => CHAINLINK_FEEDS.filter((f) => f.network === network).map((f) => f.aggregator);
 const VAULTS: Record<string, string> = {
   'arbitrum-one': '0x489ee077994b6658eafa855c308275ead8097c4a',
   avalanche: '0x9ab2de34a33fb459b538c43f251eb825645e8595',
@@ -37,6 +42,13 @@ function tempDir(): string {
   return dir;
 }
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+/** An integer with `decimals` decimals as graph-node prints the BigDecimal (no trailing zeros). */
+function decimalString(value: bigint, decimals: number): string {
+  const unit = 10n ** BigInt(decimals);
+  const fraction = (value % unit).toString().padStart(decimals, '0').replace(/0+$/, '');
+  return (value / unit).toString() + (fraction ? '.' + fraction : '');
+}
 
 const files = (r: DemoDeploymentResult[]) => r.flatMap((x) => [readFileSync(x.logsPath), readFileSync(x.blocksPath)]);
 
@@ -66,6 +78,7 @@ describe('determinism', () => {
 interface Decoded {
   block: bigint;
   timestamp: bigint;
+  address: string;
   name: string;
   args: Record<string, unknown>;
   inputs: number;
@@ -77,9 +90,9 @@ async function readDemo(r: DemoDeploymentResult): Promise<{ blocks: BlockWithLog
   for (const b of blocks) {
     for (const log of b.logs) {
       const event = SELECTORS.get(log.topics[0] as `0x${string}`);
-      if (!event) throw new Error(`topic0 ${log.topics[0]} is no event of the Vault ABI`);
+      if (!event) throw new Error(`topic0 ${log.topics[0]} is no event of the Vault ABI or AnswerUpdated`);
       const decoded = decodeEventLog({ abi: [event], topics: log.topics as [`0x${string}`], data: log.data as `0x${string}`, strict: true });
-      events.push({ block: b.header.number, timestamp: b.header.timestamp, name: decoded.eventName, args: decoded.args as unknown as Record<string, unknown>, inputs: event.inputs.length });
+      events.push({ block: b.header.number, timestamp: b.header.timestamp, address: log.address, name: decoded.eventName, args: decoded.args as unknown as Record<string, unknown>, inputs: event.inputs.length });
     }
   }
   return { blocks, events };
@@ -97,7 +110,12 @@ describe('validity', () => {
     const logs = blocks.flatMap((b) => b.logs);
     expect(logs.length).toBe(r.logs);
     expect(blocks.length).toBe(r.blocks);
-    expect(new Set(logs.map((l) => l.address))).toEqual(new Set([VAULTS[network]]));
+    // Vault events at the Vault; AnswerUpdated at the network's listed Chainlink aggregators, one for
+    // every simulated (non-stable) Vault token.
+    expect(new Set(events.filter((e) => e.name !== 'AnswerUpdated').map((e) => e.address))).toEqual(new Set([VAULTS[network]]));
+    const feedAddresses = new Set(events.filter((e) => e.name === 'AnswerUpdated').map((e) => e.address));
+    for (const address of feedAddresses) expect(aggregators(network)).toContain(address);
+    for (const token of VAULT_TOKENS[network].filter((t) => t.asset !== null)) expect(feedAddresses).toContain(aggregatorForToken(network, token.address));
     const updateForms = new Set(events.filter((e) => e.name === 'UpdatePosition').map((e) => e.inputs));
     expect(updateForms).toEqual(new Set([network === 'avalanche' ? 8 : 7]));
     const names = new Set(events.map((e) => e.name));
@@ -116,6 +134,65 @@ describe('validity', () => {
       expect(e.name === 'IncreasePosition' ? ['UpdatePosition'] : ['UpdatePosition', 'ClosePosition']).toContain(next.name);
       expect(next.args.key).toBe(e.args.key);
     });
+  });
+});
+
+describe('Chainlink rounds on the demo chain', () => {
+  const SEED = 3;
+  const DAYS = 1;
+  let results: DemoDeploymentResult[];
+  beforeAll(() => {
+    results = runDemo({ out: tempDir(), seed: SEED, days: DAYS, subgraphs: ['aave-v3'] });
+  });
+
+  it.each(['mainnet', 'arbitrum-one', 'optimism', 'avalanche'])('%s: each listed aggregator publishes on a 0.5%% move or the heartbeat, and misses no move', async (network) => {
+    const r = results.find((x) => x.network === network)!;
+    const blocks = groupLogsByBlock(await readBlockHeaders(r.blocksPath), await readLogs(r.logsPath));
+    const selector = toEventSelector(ANSWER_UPDATED);
+    const rounds = new Map<string, Array<{ minute: number; answer: bigint; roundId: bigint }>>();
+    for (const b of blocks) {
+      for (const log of b.logs) {
+        if (log.topics[0] !== selector) continue;
+        const { args } = decodeEventLog({ abi: [ANSWER_UPDATED], topics: log.topics as [`0x${string}`], data: log.data as `0x${string}`, strict: true });
+        const a = args as unknown as { current: bigint; roundId: bigint; updatedAt: bigint };
+        expect(a.updatedAt).toBe(b.header.timestamp);
+        const list = rounds.get(log.address) ?? [];
+        list.push({ minute: Number(b.header.timestamp - BigInt(START_TIMESTAMP)) / 60, answer: a.current, roundId: a.roundId });
+        rounds.set(log.address, list);
+      }
+    }
+    const paths = simulatePrices(SEED, DAYS * 24 * 60);
+    const feeds = CHAINLINK_FEEDS.filter((f) => f.network === network);
+    for (const feed of feeds) {
+      const list = rounds.get(feed.aggregator) ?? [];
+      const base = feed.pair.split(' / ')[0];
+      // Round ids count up from 1.
+      list.forEach((round, i) => expect(round.roundId).toBe(BigInt(i + 1)));
+      if (['USDC', 'USDT', 'DAI'].includes(base)) {
+        expect(list.map((x) => x.minute)).toEqual(Array.from({ length: Math.floor((DAYS * 1440 - FIRST_ROUND_MINUTE) / STABLE_FEED_HEARTBEAT_MINUTES) + 1 }, (_, i) => FIRST_ROUND_MINUTE + i * STABLE_FEED_HEARTBEAT_MINUTES));
+        for (const round of list) expect(round.answer).toBe(10n ** 8n);
+        continue;
+      }
+      const prices = (paths.prices as Record<string, Float64Array>)[base];
+      if (!prices) {
+        expect(list).toEqual([]); // a pair the demo does not simulate: no rounds
+        continue;
+      }
+      expect(list[0]).toMatchObject({ minute: FIRST_ROUND_MINUTE });
+      for (let i = 0; i < list.length; i++) {
+        const { minute, answer } = list[i];
+        expect(answer).toBe(BigInt(Math.round(prices[minute] * 1e8)));
+        const next = i + 1 < list.length ? list[i + 1].minute : DAYS * 1440 + 1;
+        // Between two rounds no minute's price moved 0.5% from the answer, and the heartbeat was not due.
+        for (let m = minute + 1; m < next; m++) expect(Math.abs(Math.round(prices[m] * 1e8) - Number(answer)) < FEED_DEVIATION * Number(answer)).toBe(true);
+        expect(next - minute <= FEED_HEARTBEAT_MINUTES || next === DAYS * 1440 + 1).toBe(true);
+        if (i + 1 < list.length && next - minute < FEED_HEARTBEAT_MINUTES) {
+          expect(Math.abs(Number(list[i + 1].answer - answer)) >= FEED_DEVIATION * Number(answer)).toBe(true);
+        }
+      }
+    }
+    // Every aggregator that published is a listed one.
+    for (const address of rounds.keys()) expect(feeds.map((f) => f.aggregator)).toContain(address);
   });
 });
 
@@ -238,6 +315,20 @@ describe('gmx-v1 end to end: the demo chain through the compiled subgraph', () =
       expect(protocol.cumulativeLiquidationCount).toBe(expected.liquidations.length);
       for (const [token, amount] of expected.pool) {
         expect(entity(d, 'CollateralBalance', token)).toMatchObject({ amount: amount.toString(), reservedAmount: (expected.reserved.get(token) ?? 0n).toString() });
+      }
+      // Prices: every pool token priced (its Chainlink feed, or a later position event's price:
+      // the most recent source wins); each feed's last answer is the last round in the files.
+      expect({ priced: protocol.priced, unpricedTokens: protocol.unpricedTokens }).toEqual({ priced: true, unpricedTokens: [] });
+      const rounds = new Map<string, bigint[]>();
+      for (const e of events) if (e.name === 'AnswerUpdated') rounds.set(e.address, [...(rounds.get(e.address) ?? []), e.args.current as bigint]);
+      for (const [aggregator, answers] of rounds) {
+        expect(entity(d, 'PriceFeed', aggregator)).toMatchObject({ lastAnswer: answers[answers.length - 1].toString(), roundCount: answers.length });
+      }
+      for (const t of VAULT_TOKENS[network].filter((x) => x.asset !== null)) {
+        const token = entity(d, 'Token', t.address);
+        const answers = rounds.get(aggregatorForToken(network, t.address)!)!;
+        expect(['CHAINLINK', 'POSITION_EVENT']).toContain(token.lastPriceSource);
+        if (token.lastPriceSource === 'CHAINLINK') expect(token.lastPriceUSD).toBe(decimalString(answers[answers.length - 1], 8));
       }
       // Each open position: the subgraph's size is the last UpdatePosition's.
       for (const [key, p] of [...expected.open].slice(0, 50)) {
@@ -369,35 +460,41 @@ describe('aave-v3 end to end: the demo chain through the compiled subgraph', () 
     ...(JSON.parse(readFileSync(join(ROOT, 'subgraph/aave-v3/abis/Pool.json'), 'utf8')) as Abi),
     ...(JSON.parse(readFileSync(join(ROOT, 'subgraph/aave-v3/abis/PoolConfigurator.json'), 'utf8')) as Abi),
   ].filter((item): item is AbiEvent => item.type === 'event');
-  const AAVE_SELECTORS = new Map(AAVE_ABI.map((e) => [toEventSelector(e), e]));
+  const AAVE_SELECTORS = new Map([...AAVE_ABI, ANSWER_UPDATED].map((e) => [toEventSelector(e), e]));
   const RAY = 10n ** 27n;
   const rayDiv = (a: bigint, b: bigint) => (a * RAY + b / 2n) / b;
   const rayMul = (a: bigint, b: bigint) => (a * b + RAY / 2n) / RAY;
   const YEAR = 365n * 24n * 3600n;
 
-  it('all four networks: valid files; mainnet indexed without errors, and the subgraph agrees with the events', async () => {
-    const results = runDemo({ out: tempDir(), seed: SEED, days: DAYS, subgraphs: ['aave-v3'] });
+  let results: DemoDeploymentResult[];
+  beforeAll(() => {
+    results = runDemo({ out: tempDir(), seed: SEED, days: DAYS, subgraphs: ['aave-v3'] });
     expect(results.map((r) => r.network)).toEqual(['mainnet', 'arbitrum-one', 'optimism', 'avalanche']);
-    const networks = JSON.parse(readFileSync(join(ROOT, 'subgraph/networks.json'), 'utf8')) as Record<string, Record<string, { address: string }>>;
-    const decodeAll = async (r: DemoDeploymentResult) => {
-      const blocks = groupLogsByBlock(await readBlockHeaders(r.blocksPath), await readLogs(r.logsPath));
-      const allowed = new Set([networks[r.network]['aave-v3'].address, networks[r.network]['aave-v3-configurator'].address]);
-      return blocks.flatMap((b) =>
-        b.logs.map((log) => {
-          expect(allowed.has(log.address)).toBe(true);
-          const event = AAVE_SELECTORS.get(log.topics[0] as `0x${string}`);
-          if (!event) throw new Error(`topic0 ${log.topics[0]} is no event of the Aave ABIs`);
-          const decoded = decodeEventLog({ abi: [event], topics: log.topics as [`0x${string}`], data: log.data as `0x${string}`, strict: true });
-          return { tx: log.transactionHash, timestamp: b.header.timestamp, name: decoded.eventName as string, args: decoded.args as unknown as Record<string, unknown> };
-        }),
-      );
-    };
-    for (const r of results.slice(1)) expect((await decodeAll(r)).length).toBe(r.logs);
+  });
+  const networks = JSON.parse(readFileSync(join(ROOT, 'subgraph/networks.json'), 'utf8')) as Record<string, Record<string, { address: string }>>;
+  const decodeAll = async (r: DemoDeploymentResult) => {
+    const blocks = groupLogsByBlock(await readBlockHeaders(r.blocksPath), await readLogs(r.logsPath));
+    const allowed = new Set([networks[r.network]['aave-v3'].address, networks[r.network]['aave-v3-configurator'].address, ...aggregators(r.network)]);
+    return blocks.flatMap((b) =>
+      b.logs.map((log) => {
+        expect(allowed.has(log.address)).toBe(true);
+        const event = AAVE_SELECTORS.get(log.topics[0] as `0x${string}`);
+        if (!event) throw new Error(`topic0 ${log.topics[0]} is no event of the Aave ABIs or AnswerUpdated`);
+        const decoded = decodeEventLog({ abi: [event], topics: log.topics as [`0x${string}`], data: log.data as `0x${string}`, strict: true });
+        return { tx: log.transactionHash, address: log.address, timestamp: b.header.timestamp, name: decoded.eventName as string, args: decoded.args as unknown as Record<string, unknown> };
+      }),
+    );
+  };
 
-    const r = results[0];
+  it.each(['mainnet', 'arbitrum-one', 'optimism', 'avalanche'])('%s: valid files, indexed without errors, and the subgraph agrees with the events', async (network) => {
+    const r = results.find((x) => x.network === network)!;
     const events = await decodeAll(r);
-    const paths = simulatePrices(SEED, DAYS * 24 * 60);
-    const configs = new Map(AAVE_RESERVES.mainnet.map((c) => [c.address, c]));
+    expect(events.length).toBe(r.logs);
+    const configs = new Map(AAVE_RESERVES[network].map((c) => [c.address, c]));
+    // The Pool's oracle: the last Chainlink answer of the reserve's aggregator, read from the logs;
+    // stablecoins without a round yet count 1.00, a volatile reserve without one has no price.
+    const answers = new Map<string, bigint>();
+    const oracle = simulateOracle(simulatePrices(SEED, DAYS * 24 * 60));
     // Recompute scaled balances from the events, with the rules of docs/methodology.md ("Aave v3").
     const reserves = new Map<string, { li: bigint; vbi: bigint; lr: bigint; vbr: bigint; at: bigint; supply: bigint; debt: bigint; lt: bigint }>();
     const users = new Map<string, Map<string, { supply: bigint; debt: bigint; collateral: boolean }>>();
@@ -412,6 +509,7 @@ describe('aave-v3 end to end: the demo chain through the compiled subgraph', () 
     const txs = new Map<string, typeof events>();
     for (const e of events) txs.set(e.tx, [...(txs.get(e.tx) ?? []), e]);
     for (const tx of txs.values()) {
+      for (const e of tx) if (e.name === 'AnswerUpdated') answers.set(e.address, e.args.current as bigint);
       const liquidation = tx.find((e) => e.name === 'LiquidationCall');
       for (const e of tx.filter((x) => x.name === 'ReserveDataUpdated')) {
         const a = e.args;
@@ -422,14 +520,19 @@ describe('aave-v3 end to end: the demo chain through the compiled subgraph', () 
       if (liquidation) {
         // Health factor before the liquidation, at the minute's prices, indexes accrued to now.
         const t = liquidation.timestamp;
-        const minute = Number(t - BigInt(START_TIMESTAMP)) / 60;
         let collateral = 0;
         let debt = 0;
         for (const [reserve, u] of users.get(String(liquidation.args.user).toLowerCase())!) {
           const res = reserves.get(reserve)!;
           const c = configs.get(reserve)!;
           const accrue = (index: bigint, rate: bigint) => (t > res.at ? rayMul(RAY + (rate * (t - res.at)) / YEAR, index) : index);
-          const price = c.asset ? Math.round(paths.prices[c.asset][Math.floor(minute)] * 1e8) / 1e8 : 1;
+          // A reserve whose aggregator is not listed has no rounds in the files: the demo's own oracle
+          // (the same rounds, server/demo/chainlink.ts) stands in for it.
+          const aggregator = aggregatorForToken(network, reserve);
+          const minute = Number(t - BigInt(START_TIMESTAMP)) / 60;
+          const answer = aggregator !== null ? answers.get(aggregator) : c.asset ? BigInt(oracle.answers[c.asset][Math.floor(minute)]) : undefined;
+          if (c.asset && answer === undefined) throw new Error(`liquidation at ${t} on ${network}: ${c.symbol} has no Chainlink answer`);
+          const price = answer === undefined ? 1 : Number(answer) / 1e8;
           const unit = 10 ** c.decimals;
           if (u.collateral) collateral += (Number(rayMul(u.supply, accrue(res.li, res.lr))) / unit) * price * (Number(res.lt) / 10000);
           debt += (Number(rayMul(u.debt, accrue(res.vbi, res.vbr))) / unit) * price;
@@ -502,7 +605,7 @@ describe('aave-v3 end to end: the demo chain through the compiled subgraph', () 
     expect(liquidations.length).toBe(r.stats.liquidations);
     for (const l of liquidations) expect(l.healthFactor).toBeLessThan(1);
 
-    const manifestPath = buildSubgraph({ subgraphDir: join(ROOT, 'subgraph/aave-v3'), network: 'mainnet', sourceRoot: join(ROOT, 'subgraph') });
+    const manifestPath = buildSubgraph({ subgraphDir: join(ROOT, 'subgraph/aave-v3'), network, sourceRoot: join(ROOT, 'subgraph') });
     const dataDir = tempDir();
     const messages: string[] = [];
     const summary = await indexFiles({
@@ -528,7 +631,21 @@ describe('aave-v3 end to end: the demo chain through the compiled subgraph', () 
           variableBorrowIndex: res.vbi.toString(),
         });
       }
-      expect(entity(d, 'Protocol', 'aave-v3').cumulativeLiquidationCount).toBe(liquidations.length);
+      const protocol = entity(d, 'Protocol', 'aave-v3');
+      expect(protocol.cumulativeLiquidationCount).toBe(liquidations.length);
+      // Every reserve is priced by its Chainlink aggregator (stablecoins without one: 1.00), at the
+      // last answer in the logs; a volatile reserve with no listed aggregator is named unpriced.
+      const unpriced = AAVE_RESERVES[network].filter((c) => c.asset !== null && aggregatorForToken(network, c.address) === null).map((c) => c.address);
+      expect({ priced: protocol.priced, unpricedTokens: protocol.unpricedTokens }).toEqual({ priced: unpriced.length === 0, unpricedTokens: unpriced });
+      for (const c of AAVE_RESERVES[network]) {
+        const aggregator = aggregatorForToken(network, c.address);
+        const token = entity(d, 'Token', c.address);
+        if (aggregator !== null && answers.has(aggregator)) {
+          expect(token).toMatchObject({ lastPriceSource: 'CHAINLINK', lastPriceUSD: decimalString(answers.get(aggregator)!, 8) });
+          expect(entity(d, 'PriceFeed', aggregator)).toMatchObject({ lastAnswer: answers.get(aggregator)!.toString() });
+        } else if (c.asset === null) expect(token).toMatchObject({ lastPriceSource: 'STABLECOIN_DEFAULT', lastPriceUSD: '1' });
+        else expect(token.lastPriceUSD ?? null).toBeNull();
+      }
     } finally {
       d.close();
     }

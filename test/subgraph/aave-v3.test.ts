@@ -6,7 +6,7 @@
  *   rayMul(s, i) = (s x i + 10^27 / 2) / 10^27  balance = scaled rayMul index
  * Then the real Aave v3 logs of ../shared/fixtures/real-logs, read where they lie.
  */
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { encodeAbiParameters, encodeEventTopics, parseAbiItem, toEventSelector, type AbiEvent, type AbiParameter } from 'viem';
@@ -14,6 +14,7 @@ import { buildSubgraph } from '../../server/compile/graph-build';
 import { Deployment } from '../../server/indexer/deployment';
 import { groupLogsByBlock, readBlockHeaders, readLogs } from '../../server/ingest/ndjson';
 import type { BlockWithLogs, Log } from '../../server/ingest/types';
+import { aggregatorForToken } from '../../subgraph/common/chainlink-feeds';
 import { entity, plain } from './entities';
 
 const ROOT = resolve(__dirname, '../..');
@@ -36,8 +37,8 @@ const WETH = '0xc02aaa39b223fe8d0a0e5c4f27ead9083c756cc2'; // mainnet, 18 decima
 const USDC = '0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48'; // mainnet, 6, stablecoin
 const USDC_ARB = '0xaf88d065e77c8cc2239327c5edb3a432268e5831'; // arbitrum-one, 6, stablecoin
 const UNKNOWN = '0x1111111111111111111111111111111111111111'; // not in the token table
-/** A test-only aggregator address for the price test's feed table (not a real feed). */
-const TEST_AGGREGATOR = '0xfeed00000000000000000000000000000000feed';
+/** The ETH / USD aggregator on mainnet (subgraph/common/chainlink-feeds.ts). */
+const WETH_USD_AGGREGATOR = '0xe62b71cf983019bff55bc83b48601ce8419650cc';
 
 const ALICE = '0xa11ce00000000000000000000000000000000001';
 const BOB = '0xb0b0000000000000000000000000000000000002';
@@ -110,14 +111,11 @@ const rdu = (reserve: string, liquidityIndex: bigint, variableBorrowIndex: bigin
 const balanceId = (reserve: string, account: string) => reserve + account.slice(2);
 
 let dataDir: string;
-let feedRoot: string;
 beforeAll(() => {
   dataDir = mkdtempSync(join(tmpdir(), 'svr-aave-v3-'));
-  feedRoot = mkdtempSync(join(tmpdir(), 'svr-aave-v3-feed-'));
 });
 afterAll(() => {
   rmSync(dataDir, { recursive: true, force: true });
-  rmSync(feedRoot, { recursive: true, force: true });
 });
 
 const manifests = new Map<string, string>();
@@ -241,22 +239,11 @@ describe('aave-v3 on mainnet: balances from the indexes, collateral, configurati
 });
 
 describe('aave-v3 with a Chainlink feed: price updates and a liquidation', () => {
-  // protocols.md gives no aggregator address, so the production feed table is empty. This test
-  // builds a copy of the subgraph whose table lists a test-only aggregator for mainnet WETH.
+  // WETH's aggregator on mainnet, from subgraph/common/chainlink-feeds.ts (cited there).
   let d: Deployment;
   beforeAll(() => {
-    const root = join(feedRoot, 'subgraph');
-    cpSync(SUBGRAPHS, root, { recursive: true, filter: (src) => !/(^|\/)(build|generated|node_modules)$/.test(src) });
-    const feeds = join(root, 'aave-v3', 'src', 'feeds.ts');
-    const original = readFileSync(feeds, 'utf8');
-    const patched = original.replace(
-      'export function aggregatorFor(network: string, token: string): string | null {\n',
-      `export function aggregatorFor(network: string, token: string): string | null {\n  if (network == 'mainnet' && token == '${WETH}') return '${TEST_AGGREGATOR}';\n`,
-    );
-    expect(patched).not.toEqual(original);
-    writeFileSync(feeds, patched);
-    const manifest = buildSubgraph({ subgraphDir: join(root, 'aave-v3'), network: 'mainnet', sourceRoot: root });
-    d = deploy('mainnet', 'feed', manifest);
+    expect(aggregatorForToken('mainnet', WETH)).toBe(WETH_USD_AGGREGATOR);
+    d = deploy('mainnet', 'feed');
   });
   afterAll(() => d.close());
 
@@ -275,7 +262,7 @@ describe('aave-v3 with a Chainlink feed: price updates and a liquidation', () =>
 
     d.processBlock(
       makeBlock('mainnet', 18100001, T0 + 60n, [
-        { event: 'AnswerUpdated', args: { current: 2000n * E8, roundId: 1n, updatedAt: T0 + 60n }, address: TEST_AGGREGATOR },
+        { event: 'AnswerUpdated', args: { current: 2000n * E8, roundId: 1n, updatedAt: T0 + 60n }, address: WETH_USD_AGGREGATOR },
       ]),
     );
     expect(d.failure()).toBeNull();
@@ -285,7 +272,7 @@ describe('aave-v3 with a Chainlink feed: price updates and a liquidation', () =>
 
     d.processBlock(
       makeBlock('mainnet', 18100002, T0 + 120n, [
-        { event: 'AnswerUpdated', args: { current: 1700n * E8, roundId: 2n, updatedAt: T0 + 120n }, address: TEST_AGGREGATOR },
+        { event: 'AnswerUpdated', args: { current: 1700n * E8, roundId: 2n, updatedAt: T0 + 120n }, address: WETH_USD_AGGREGATOR },
         // Health factor 10 x 1,700 x 0.825 / 15,000 = 0.935 < 1. Half the debt is repaid, 4.5 WETH seized.
         { event: 'LiquidationCall', args: { collateralAsset: WETH, debtAsset: USDC, user: BOB, debtToCover: 7500n * E6, liquidatedCollateralAmount: 45n * 10n ** 17n, liquidator: LIQUIDATOR, receiveAToken: false } },
       ]),

@@ -1,6 +1,6 @@
 // Aave v3 -> svr's common schema: entities shared by the Pool, PoolConfigurator and Chainlink
 // handlers. The rules are stated with their sources in docs/methodology.md ("Aave v3").
-import { Address, BigDecimal, BigInt, Bytes, DataSourceContext, dataSource, ethereum, log, ValueKind } from '@graphprotocol/graph-ts';
+import { Address, BigDecimal, BigInt, Bytes, dataSource, ethereum, log, ValueKind } from '@graphprotocol/graph-ts';
 import {
   Account,
   CollateralBalance,
@@ -9,6 +9,7 @@ import {
   Market,
   MarketDailySnapshot,
   MarketHourlySnapshot,
+  PriceFeed,
   Protocol,
   ProtocolDailySnapshot,
   ProtocolHourlySnapshot,
@@ -16,7 +17,7 @@ import {
 } from '../generated/schema';
 import { ChainlinkAggregator } from '../generated/templates';
 import { dayIndex, hourIndex, tenPow } from '../../common/units';
-import { aggregatorFor } from './feeds';
+import { aggregatorForToken, feedOf } from '../../common/chainlink-feeds';
 import { knownToken, poolAddress } from './tokens';
 
 export const PROTOCOL_ID = 'aave-v3';
@@ -134,15 +135,30 @@ export function getToken(address: Address, event: ethereum.Event): Token {
       token.lastPriceTimestamp = event.block.timestamp;
     }
     token.save();
-    // Follow the token's Chainlink aggregator, where one is configured for this network.
-    let aggregator = aggregatorFor(network, address.toHexString());
-    if (aggregator != null) {
-      let context = new DataSourceContext();
-      context.setBytes('token', address);
-      ChainlinkAggregator.createWithContext(Address.fromString(aggregator!), context);
-    }
+    followFeed(network, address, event);
   }
   return token;
+}
+
+/**
+ * Follows the Chainlink aggregator that prices `token` on `network` (subgraph/common/chainlink-feeds.ts),
+ * once per aggregator: several tokens can share one (its handler prices them all).
+ */
+function followFeed(network: string, token: Address, event: ethereum.Event): void {
+  let aggregator = aggregatorForToken(network, token.toHexString());
+  if (aggregator == null) return;
+  let address = Address.fromString(aggregator!);
+  if (PriceFeed.load(address) != null) return;
+  let feed = feedOf(network, aggregator!)!;
+  let entity = new PriceFeed(address);
+  entity.pair = feed.pair;
+  let tokens = new Array<Bytes>();
+  for (let i = 0; i < feed.tokens.length; i++) tokens.push(Bytes.fromHexString(feed.tokens[i]));
+  entity.tokens = tokens;
+  entity.roundCount = 0;
+  entity.createdBlockNumber = event.block.number;
+  entity.save();
+  ChainlinkAggregator.create(address);
 }
 
 /** The reserve's Market (id: the underlying token), with its LendingReserve and CollateralBalance. */

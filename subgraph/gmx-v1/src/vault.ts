@@ -23,12 +23,15 @@ import {
   MarketDailySnapshot,
   MarketHourlySnapshot,
   Position,
+  PriceFeed,
   Protocol,
   ProtocolDailySnapshot,
   ProtocolHourlySnapshot,
   Token,
 } from '../generated/schema';
 import { dayIndex, fixedToDecimal, hourIndex, tenPow } from '../../common/units';
+import { ChainlinkAggregator } from '../generated/templates';
+import { aggregatorForToken, feedOf } from '../../common/chainlink-feeds';
 import { knownToken } from './tokens';
 
 const PROTOCOL_ID = 'gmx-v1';
@@ -56,7 +59,7 @@ function usdUnits(dollars: i32): BigInt {
 
 // ---------------------------------------------------------------- protocol, tokens, markets
 
-function getProtocol(event: ethereum.Event): Protocol {
+export function getProtocol(event: ethereum.Event): Protocol {
   let protocol = Protocol.load(PROTOCOL_ID);
   if (protocol == null) {
     protocol = new Protocol(PROTOCOL_ID);
@@ -89,7 +92,7 @@ function getProtocol(event: ethereum.Event): Protocol {
 }
 
 /** Saves the protocol and writes its hourly and daily snapshots. */
-function saveProtocol(protocol: Protocol, event: ethereum.Event): void {
+export function saveProtocol(protocol: Protocol, event: ethereum.Event): void {
   protocol.lastUpdateBlockNumber = event.block.number;
   protocol.lastUpdateTimestamp = event.block.timestamp;
   protocol.save();
@@ -152,8 +155,31 @@ function getToken(address: Address, event: ethereum.Event): Token {
       token.lastPriceTimestamp = event.block.timestamp;
     }
     token.save();
+    followFeed(address, event);
   }
   return token;
+}
+
+/**
+ * Follows the Chainlink aggregator that prices the token on this network
+ * (subgraph/common/chainlink-feeds.ts), once per aggregator: several tokens can share one.
+ */
+function followFeed(token: Address, event: ethereum.Event): void {
+  let network = dataSource.network();
+  let aggregator = aggregatorForToken(network, token.toHexString());
+  if (aggregator == null) return;
+  let address = Address.fromString(aggregator!);
+  if (PriceFeed.load(address) != null) return;
+  let feed = feedOf(network, aggregator!)!;
+  let entity = new PriceFeed(address);
+  entity.pair = feed.pair;
+  let tokens = new Array<Bytes>();
+  for (let i = 0; i < feed.tokens.length; i++) tokens.push(Bytes.fromHexString(feed.tokens[i]));
+  entity.tokens = tokens;
+  entity.roundCount = 0;
+  entity.createdBlockNumber = event.block.number;
+  entity.save();
+  ChainlinkAggregator.create(address);
 }
 
 function getMarket(indexToken: Token, event: ethereum.Event, protocol: Protocol): Market {
@@ -298,10 +324,13 @@ function recomputeCollateral(protocol: Protocol): void {
   protocol.priced = unpriced.length == 0;
 }
 
-/** A position event's price updates its index token's price: the most recent source wins. */
-function updatePrice(token: Token, price: BigInt, event: ethereum.Event, protocol: Protocol): void {
-  token.lastPriceUSD = usd(price);
-  token.lastPriceSource = SOURCE_POSITION_EVENT;
+/**
+ * A new price for a token, from a position event (its index token) or a Chainlink round: the most
+ * recent source wins, and the token's pool is revalued at it.
+ */
+export function updatePrice(token: Token, priceUSD: BigDecimal, source: string, event: ethereum.Event, protocol: Protocol): void {
+  token.lastPriceUSD = priceUSD;
+  token.lastPriceSource = source;
   token.lastPriceBlockNumber = event.block.number;
   token.lastPriceTimestamp = event.block.timestamp;
   token.save();
@@ -454,7 +483,7 @@ function positionEvent(
 ): void {
   let protocol = getProtocol(event);
   let indexToken = getToken(indexTokenAddress, event);
-  updatePrice(indexToken, price, event, protocol);
+  updatePrice(indexToken, usd(price), SOURCE_POSITION_EVENT, event, protocol);
   let market = getMarket(indexToken, event, protocol);
   let position = touchPosition(key, accountAddress, collateralToken, indexToken, isLong, opening, event, protocol, market);
   position.save();
@@ -495,7 +524,7 @@ function updatePosition(
   let market = Market.load(position.market)!;
   if (markPrice !== null) {
     let indexToken = Token.load(position.indexToken!)!;
-    updatePrice(indexToken, markPrice, event, protocol);
+    updatePrice(indexToken, usd(markPrice), SOURCE_POSITION_EVENT, event, protocol);
   }
   setSize(position, size, market, protocol);
   position.collateralBalance = collateral;
@@ -564,7 +593,7 @@ export function handleLiquidatePosition(event: LiquidatePosition): void {
   let p = event.params;
   let protocol = getProtocol(event);
   let indexToken = getToken(p.indexToken, event);
-  updatePrice(indexToken, p.markPrice, event, protocol);
+  updatePrice(indexToken, usd(p.markPrice), SOURCE_POSITION_EVENT, event, protocol);
   let market = getMarket(indexToken, event, protocol);
   let known = Position.load(p.key);
   let wasTracked = known != null && known.isOpen;
