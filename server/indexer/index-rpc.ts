@@ -133,6 +133,14 @@ class RpcIndexRun {
   private counts = { indexed: 0, logs: 0, triggers: 0, changes: 0, reorgs: 0 };
   /** Logs fetched beyond the last step, for the blocks from `from` to `to`, with the filter they were fetched with. */
   private prefetched: { key: string; from: number; to: number; logs: Log[] } | null = null;
+  /**
+   * Headers and transactions of final blocks that recent steps fetched, kept while the cursor has
+   * not passed them: a block that creates data sources is fetched again with the new addresses
+   * (graph-node restarts its block stream the same way), and what the node already sent for the
+   * blocks from there on need not be asked twice. Final blocks do not change, so nothing is stale.
+   */
+  private finalHeaders = new Map<number, BlockHeader>();
+  private finalTransactions = new Map<string, { block: number; transaction: Transaction }>();
 
   constructor(
     private readonly deployment: Deployment,
@@ -285,6 +293,35 @@ class RpcIndexRun {
     return { blocks, everyBlock };
   }
 
+  /** The headers of `numbers`: those of final blocks kept from earlier steps, the rest from the node. */
+  private async headersOf(numbers: number[], first: number, unfinal: boolean): Promise<Map<number, BlockHeader>> {
+    if (unfinal) {
+      this.finalHeaders.clear();
+      return this.chain.headers(numbers);
+    }
+    for (const n of this.finalHeaders.keys()) if (n < first - 1) this.finalHeaders.delete(n);
+    const missing = numbers.filter((n) => !this.finalHeaders.has(n));
+    const fetched = missing.length ? await this.chain.headers(missing) : new Map<number, BlockHeader>();
+    for (const [n, header] of fetched) this.finalHeaders.set(n, header);
+    return new Map(numbers.map((n) => [n, this.finalHeaders.get(n)!]));
+  }
+
+  /** The transactions of `logs`, kept from earlier steps for final blocks as headersOf does. */
+  private async transactionsOf(logs: Log[], first: number, unfinal: boolean): Promise<Map<string, Transaction>> {
+    const hashes = [...new Set(logs.map((l) => l.transactionHash))];
+    if (unfinal) {
+      this.finalTransactions.clear();
+      return hashes.length ? this.chain.transactions(hashes) : new Map();
+    }
+    for (const [hash, kept] of this.finalTransactions) if (kept.block < first) this.finalTransactions.delete(hash);
+    const missing = hashes.filter((h) => !this.finalTransactions.has(h));
+    if (missing.length) {
+      const blockOf = new Map(logs.map((l) => [l.transactionHash, Number(l.blockNumber)]));
+      for (const [hash, transaction] of await this.chain.transactions(missing)) this.finalTransactions.set(hash, { block: blockOf.get(hash)!, transaction });
+    }
+    return new Map(hashes.map((h) => [h, this.finalTransactions.get(h)!.transaction]));
+  }
+
   /** Fetches and runs the blocks from `first` to at most `last`. */
   private async range(first: number, last: number, unfinal: boolean): Promise<void> {
     const { deployment } = this;
@@ -327,11 +364,10 @@ class RpcIndexRun {
     const head = deployment.head();
     const checkParent = head !== null && head.number === first - 1;
 
-    const txHashes = logs.map((l) => l.transactionHash);
     const receiptHashes = logs.filter((l) => this.receiptTopic0s.has(l.topics[0] ?? '')).map((l) => l.transactionHash);
     const [headers, transactions, receipts] = await Promise.all([
-      this.chain.headers(checkParent ? [first - 1, ...needed] : [...needed]),
-      txHashes.length ? this.chain.transactions(txHashes) : Promise.resolve(new Map<string, Transaction>()),
+      this.headersOf(checkParent ? [first - 1, ...needed] : [...needed], first, unfinal),
+      this.transactionsOf(logs, first, unfinal),
       receiptHashes.length ? this.chain.receipts(receiptHashes) : Promise.resolve(new Map<string, TransactionReceipt>()),
     ]);
 
