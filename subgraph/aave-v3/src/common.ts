@@ -9,15 +9,13 @@ import {
   Market,
   MarketDailySnapshot,
   MarketHourlySnapshot,
-  PriceFeed,
   Protocol,
   ProtocolDailySnapshot,
   ProtocolHourlySnapshot,
   Token,
 } from '../generated/schema';
-import { ChainlinkAggregator } from '../generated/templates';
 import { dayIndex, hourIndex, tenPow } from '../../common/units';
-import { aggregatorForToken, feedOf } from '../../common/chainlink-feeds';
+import { followFeed } from '../../common/chainlink';
 import { knownToken, poolAddress } from './tokens';
 
 export const PROTOCOL_ID = 'aave-v3';
@@ -135,30 +133,9 @@ export function getToken(address: Address, event: ethereum.Event): Token {
       token.lastPriceTimestamp = event.block.timestamp;
     }
     token.save();
-    followFeed(network, address, event);
+    followFeed(address, event);
   }
   return token;
-}
-
-/**
- * Follows the Chainlink aggregator that prices `token` on `network` (subgraph/common/chainlink-feeds.ts),
- * once per aggregator: several tokens can share one (its handler prices them all).
- */
-function followFeed(network: string, token: Address, event: ethereum.Event): void {
-  let aggregator = aggregatorForToken(network, token.toHexString());
-  if (aggregator == null) return;
-  let address = Address.fromString(aggregator!);
-  if (PriceFeed.load(address) != null) return;
-  let feed = feedOf(network, aggregator!)!;
-  let entity = new PriceFeed(address);
-  entity.pair = feed.pair;
-  let tokens = new Array<Bytes>();
-  for (let i = 0; i < feed.tokens.length; i++) tokens.push(Bytes.fromHexString(feed.tokens[i]));
-  entity.tokens = tokens;
-  entity.roundCount = 0;
-  entity.createdBlockNumber = event.block.number;
-  entity.save();
-  ChainlinkAggregator.create(address);
 }
 
 /** The reserve's Market (id: the underlying token), with its LendingReserve and CollateralBalance. */

@@ -23,15 +23,13 @@ import {
   MarketDailySnapshot,
   MarketHourlySnapshot,
   Position,
-  PriceFeed,
   Protocol,
   ProtocolDailySnapshot,
   ProtocolHourlySnapshot,
   Token,
 } from '../generated/schema';
 import { dayIndex, fixedToDecimal, hourIndex, tenPow } from '../../common/units';
-import { ChainlinkAggregator } from '../generated/templates';
-import { aggregatorForToken, feedOf } from '../../common/chainlink-feeds';
+import { followFeed } from '../../common/chainlink';
 import { knownToken } from './tokens';
 
 const PROTOCOL_ID = 'gmx-v1';
@@ -158,28 +156,6 @@ function getToken(address: Address, event: ethereum.Event): Token {
     followFeed(address, event);
   }
   return token;
-}
-
-/**
- * Follows the Chainlink aggregator that prices the token on this network
- * (subgraph/common/chainlink-feeds.ts), once per aggregator: several tokens can share one.
- */
-function followFeed(token: Address, event: ethereum.Event): void {
-  let network = dataSource.network();
-  let aggregator = aggregatorForToken(network, token.toHexString());
-  if (aggregator == null) return;
-  let address = Address.fromString(aggregator!);
-  if (PriceFeed.load(address) != null) return;
-  let feed = feedOf(network, aggregator!)!;
-  let entity = new PriceFeed(address);
-  entity.pair = feed.pair;
-  let tokens = new Array<Bytes>();
-  for (let i = 0; i < feed.tokens.length; i++) tokens.push(Bytes.fromHexString(feed.tokens[i]));
-  entity.tokens = tokens;
-  entity.roundCount = 0;
-  entity.createdBlockNumber = event.block.number;
-  entity.save();
-  ChainlinkAggregator.create(address);
 }
 
 function getMarket(indexToken: Token, event: ethereum.Event, protocol: Protocol): Market {
