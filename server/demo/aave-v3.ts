@@ -16,8 +16,8 @@
  * Simplified (README.md): interest accrues linearly between updates for both indexes (Aave
  * compounds the borrow index); a two-slope rate curve with the demo's own parameters; the risk
  * parameters below are demo values, not the reserves' on-chain settings; no liquidation protocol
- * fee, no stable-rate debt, no eMode or isolation mode, no aToken transfers; no Chainlink events
- * (no real aggregator address is configured, see subgraph/aave-v3/src/feeds.ts).
+ * fee, no stable-rate debt, no eMode or isolation mode, no aToken transfers. Prices are the
+ * Chainlink answers in force (./chainlink.ts), whose rounds the demo writes at the real aggregators.
  */
 import { parseAbiItem, keccak256, type AbiEvent } from 'viem';
 import { SeededRandom } from '../risk/random';
