@@ -20,7 +20,7 @@
  * Chainlink answers in force (./chainlink.ts), whose rounds the demo writes at the real aggregators.
  */
 import { parseAbiItem, keccak256, type AbiEvent } from 'viem';
-import { SeededRandom } from '../risk/random';
+import { SeededRandom } from '../numeric/random';
 import type { DemoTx, EmittedEvent } from './chain';
 import { oraclePrice, type OracleRounds } from './chainlink';
 import type { Asset } from './prices';

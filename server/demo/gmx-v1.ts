@@ -26,7 +26,7 @@
  * one the subgraph's liquidation price states exactly; minProfitTime; global short sizes.
  */
 import { parseAbiItem, keccak256, type AbiEvent, type Hex } from 'viem';
-import { SeededRandom } from '../risk/random';
+import { SeededRandom } from '../numeric/random';
 import { CLOCKS, type DemoTx, type EmittedEvent } from './chain';
 import type { Asset, PricePaths } from './prices';
 

@@ -6,7 +6,7 @@
  * at 1.00. Seeded: the same seed gives the same path.
  */
 import { cholesky } from '../risk/linalg';
-import { SeededRandom } from '../risk/random';
+import { SeededRandom } from '../numeric/random';
 
 export type Asset = 'ETH' | 'BTC' | 'AVAX' | 'LINK';
 export const ASSETS: readonly Asset[] = ['ETH', 'BTC', 'AVAX', 'LINK'];

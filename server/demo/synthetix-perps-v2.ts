@@ -15,7 +15,7 @@
  * in the subgraph's ABI).
  */
 import { parseAbiItem, keccak256, stringToHex, type AbiEvent } from 'viem';
-import { SeededRandom } from '../risk/random';
+import { SeededRandom } from '../numeric/random';
 import type { DemoTx, EmittedEvent } from './chain';
 import type { Asset, PricePaths } from './prices';
 

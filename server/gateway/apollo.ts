@@ -42,6 +42,31 @@ export const BigDecimalScalar = new GraphQLScalarType({
   },
 });
 
+/** Largest Unix time served or accepted: the largest integer a JSON number carries exactly. */
+const MAX_TIMESTAMP = Number.MAX_SAFE_INTEGER;
+
+function timestampOf(value: unknown): number {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n) || n < 0 || n > MAX_TIMESTAMP) {
+    throw new GraphQLError(`a Timestamp is a whole number of seconds since 1970 from 0 to ${MAX_TIMESTAMP}, as a number or a string of digits; got ${JSON.stringify(value)}`, {
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
+  }
+  return n;
+}
+
+/** Unix times: 64-bit whole seconds (GraphQL's Int is 32-bit and ends in 2038). */
+export const TimestampScalar = new GraphQLScalarType({
+  name: 'Timestamp',
+  description: 'A Unix time in whole seconds, 64-bit.',
+  serialize: timestampOf,
+  parseValue: timestampOf,
+  parseLiteral(ast) {
+    if (ast.kind !== Kind.INT && ast.kind !== Kind.STRING) throw new GraphQLError('a Timestamp is a whole number of seconds, e.g. 1709424000', { extensions: { code: 'BAD_USER_INPUT' } });
+    return timestampOf(ast.kind === Kind.INT ? Number(ast.value) : ast.value);
+  },
+});
+
 export function publicTypeDefs(): DocumentNode {
   return parse(readFileSync(SCHEMA_PATH, 'utf8'));
 }
@@ -61,7 +86,7 @@ const entityResolvers = {
 };
 
 export function gatewaySchema(options: { federation?: boolean } = {}): GraphQLSchema {
-  const all: Record<string, unknown> = { ...resolvers, BigDecimal: BigDecimalScalar };
+  const all: Record<string, unknown> = { ...resolvers, BigDecimal: BigDecimalScalar, Timestamp: TimestampScalar };
   for (const [type, fields] of Object.entries(riskResolvers)) all[type] = { ...(all[type] as object), ...(fields as object) };
   if (options.federation) {
     for (const [type, r] of Object.entries(entityResolvers)) all[type] = { ...(all[type] as object), ...r };

@@ -3,7 +3,9 @@
  * everywhere (assetExposure).
  */
 import { sourceKey, type BlockPin, type RequestSources, type SourceDefinition } from '../sources';
-import { Decimal } from './decimal';
+import { Decimal } from '../numeric/decimal';
+import { rayMul } from '../numeric/ray';
+import { assetOfSymbol } from '../risk';
 import { gqlString, readProtocolType } from './figures';
 
 export interface AccountPositionFigures {
@@ -37,12 +39,6 @@ interface LendingBalanceRow {
   usedAsCollateral: boolean;
 }
 
-const RAY = 10n ** 27n;
-
-/** Aave's WadRayMath.rayMul: a x b / 10^27, rounded half up. */
-export function rayMul(a: bigint, b: bigint): bigint {
-  return (a * b + RAY / 2n) / RAY;
-}
 
 /** Perpetual positions of an account, open at the pinned block. */
 async function perpPositions(rs: RequestSources, source: SourceDefinition, pin: BlockPin, account: string): Promise<AccountPositionFigures[]> {
@@ -126,21 +122,6 @@ export async function readAccount(rs: RequestSources, source: SourceDefinition, 
   return (await readProtocolType(rs, source, pin)) === 'LENDING' ? lendingPositions(rs, source, pin, account) : perpPositions(rs, source, pin, account);
 }
 
-/**
- * The canonical name of an asset for matching by symbol: upper case, without
- * a bridge suffix (USDC.e, BTC.b), a wrapper's W (WETH, WBTC, WAVAX) or a
- * synth's s (sETH, sBTC), so "ETH" finds WETH on GMX and Aave and sETH on
- * Synthetix. A query by address matches that address only.
- */
-export function canonicalSymbol(symbol: string): string {
-  let s = symbol.trim();
-  s = s.replace(/\.[a-zA-Z]$/, '');
-  if (/^s[A-Z0-9]{2,}$/.test(s)) s = s.slice(1);
-  s = s.toUpperCase();
-  if (/^W(ETH|BTC|AVAX|MATIC|BNB)$/.test(s)) s = s.slice(1);
-  return s;
-}
-
 export interface AssetChannelFigures {
   protocol: string;
   network: string;
@@ -150,11 +131,12 @@ export interface AssetChannelFigures {
   priced: boolean;
 }
 
+/** A token by address, or every token that stands for the same asset as a symbol (server/risk/assets.ts: ETH finds WETH, WETH.e and sETH). */
 export async function readAssetChannel(rs: RequestSources, source: SourceDefinition, pin: BlockPin, token: string): Promise<AssetChannelFigures | null> {
   const tokens = (await rs.all<{ id: string; symbol: string }>(source, 'tokens', 'symbol', pin)).value;
   const byAddress = /^0x[0-9a-fA-F]+$/.test(token);
-  const wanted = byAddress ? token.toLowerCase() : canonicalSymbol(token);
-  const matched = tokens.filter((t) => (byAddress ? t.id === wanted : canonicalSymbol(t.symbol) === wanted));
+  const wanted = byAddress ? token.toLowerCase() : assetOfSymbol(token);
+  const matched = tokens.filter((t) => (byAddress ? t.id === wanted : assetOfSymbol(t.symbol) === wanted));
   if (matched.length === 0) return null;
   const ids = `[${matched.map((t) => gqlString(t.id)).join(', ')}]`;
   const [collateral, markets] = await Promise.all([

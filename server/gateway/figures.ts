@@ -4,12 +4,12 @@
  * exact decimals. Every read goes through the request's sources (batched,
  * cached, pinned).
  *
- * Exposure: perpetuals' open interest is long plus short position notional;
- * lending's exposure is its debt (`debtUSD`), which has no side. A ratio's
- * `openInterestUSD` is long + short + debt.
+ * What the figures mean (backing, obligations, ratio, buffer) is defined once,
+ * per collateral model, in server/risk/solvency.ts; this file only reads.
  */
+import { Decimal, sum } from '../numeric/decimal';
+import { MODEL_DEFINITIONS, balanceOfTotals, isCollateralModel, type Balance, type CollateralModel } from '../risk';
 import { SourceError, blockArgument, gqlString, sourceKey, type BlockPin, type RequestSources, type SourceDefinition } from '../sources';
-import { Decimal, sum } from './decimal';
 
 export interface Figures {
   collateralUSD: Decimal;
@@ -20,8 +20,9 @@ export interface Figures {
   unpricedTokens: string[];
 }
 
-export function openInterest(f: Figures): Decimal {
-  return f.longOpenInterestUSD.plus(f.shortOpenInterestUSD).plus(f.debtUSD);
+/** The figures' balance under the one solvency definition. */
+export function balanceOf(f: Figures): Balance {
+  return balanceOfTotals({ collateralUsd: f.collateralUSD, longOpenInterestUsd: f.longOpenInterestUSD, shortOpenInterestUsd: f.shortOpenInterestUSD, debtUsd: f.debtUSD });
 }
 
 export function addFigures(all: readonly Figures[]): Figures {
@@ -33,25 +34,6 @@ export function addFigures(all: readonly Figures[]): Figures {
     priced: all.every((f) => f.priced),
     unpricedTokens: [...new Set(all.flatMap((f) => f.unpricedTokens))],
   };
-}
-
-const ZERO_FIGURES: Figures = {
-  collateralUSD: Decimal.ZERO,
-  longOpenInterestUSD: Decimal.ZERO,
-  shortOpenInterestUSD: Decimal.ZERO,
-  debtUSD: Decimal.ZERO,
-  priced: true,
-  unpricedTokens: [],
-};
-
-/**
- * Protocols whose collateral is one pool for every market (GMX v1's Vault):
- * their markets carry no collateral of their own.
- */
-const POOLED_COLLATERAL = new Set(['gmx-v1']);
-
-export function pooledCollateral(protocol: string): boolean {
-  return POOLED_COLLATERAL.has(protocol);
 }
 
 function dec(text: string | null | undefined): Decimal {
@@ -70,6 +52,7 @@ export async function readProtocolType(rs: RequestSources, source: SourceDefinit
 interface ProtocolRow {
   id: string;
   type: 'PERPETUAL' | 'LENDING';
+  collateralModel: string;
   totalValueLockedUSD: string;
   priced: boolean;
   unpricedTokens: string[];
@@ -79,21 +62,29 @@ interface ProtocolRow {
 }
 
 export interface ProtocolFigures extends Figures {
+  model: CollateralModel;
   stale: boolean;
   ageMs: number;
+}
+
+/** The Protocol entity's collateral model, checked: a store that does not state one is not svr's common schema. */
+function modelOf(source: SourceDefinition, value: string): CollateralModel {
+  if (!isCollateralModel(value)) throw new SourceError('UPSTREAM_QUERY_ERROR', sourceKey(source), `states collateral model ${JSON.stringify(value)}, which svr does not know`);
+  return value;
 }
 
 export async function readProtocol(rs: RequestSources, source: SourceDefinition, pin: BlockPin): Promise<ProtocolFigures> {
   const got = await rs.fetch<ProtocolRow[]>(
     source,
-    `protocols(first: 2, block: ${blockArgument(pin)}) { id type totalValueLockedUSD priced unpricedTokens longOpenInterestUSD shortOpenInterestUSD totalBorrowBalanceUSD }`,
+    `protocols(first: 2, block: ${blockArgument(pin)}) { id type collateralModel totalValueLockedUSD priced unpricedTokens longOpenInterestUSD shortOpenInterestUSD totalBorrowBalanceUSD }`,
   );
   const rows = got.value;
   if (rows.length > 1) throw new SourceError('UPSTREAM_QUERY_ERROR', sourceKey(source), `has ${rows.length} Protocol entities; a deployment has one`);
-  // No Protocol entity yet: the deployment has not seen the protocol's first event. Nothing is locked.
-  if (rows.length === 0) return { ...ZERO_FIGURES, stale: got.stale, ageMs: got.ageMs };
+  // No Protocol entity at that block: before the protocol's first indexed event. Zeros would be a claim; this is no data.
+  if (rows.length === 0) throw new SourceError('NO_DATA', sourceKey(source), `has no data at block ${pin.number}: it is before the protocol's first indexed event`);
   const p = rows[0];
   return {
+    model: modelOf(source, p.collateralModel),
     collateralUSD: dec(p.totalValueLockedUSD),
     longOpenInterestUSD: dec(p.longOpenInterestUSD),
     shortOpenInterestUSD: dec(p.shortOpenInterestUSD),
@@ -124,11 +115,11 @@ interface MarketRow {
   totalBorrowBalanceUSD: string | null;
 }
 
-export async function readMarkets(rs: RequestSources, source: SourceDefinition, pin: BlockPin, where = ''): Promise<MarketFigures[]> {
+export async function readMarkets(rs: RequestSources, source: SourceDefinition, pin: BlockPin, model: CollateralModel, where = ''): Promise<MarketFigures[]> {
   const rows = (
     await rs.all<MarketRow>(source, 'markets', 'name indexToken { id } totalValueLockedUSD priced longOpenInterestUSD shortOpenInterestUSD totalBorrowBalanceUSD', pin, where)
   ).value;
-  const pooled = pooledCollateral(source.protocol);
+  const pooled = !MODEL_DEFINITIONS[model].perMarketBacking;
   return rows.map((m) => ({
     market: m.id,
     name: m.name,

@@ -14,7 +14,7 @@ import { createMetrics } from './metrics';
 
 export { loadConfig, ConfigError, type GatewayConfig } from './config';
 export { createApollo, gatewaySchema, federatedTypeDefs, publicTypeDefs } from './apollo';
-export { Decimal } from './decimal';
+export { Decimal } from '../numeric/decimal';
 
 export interface StartOptions {
   /** Data directory with the embedded stores; its deployments are served and, without configured sources, read. */

@@ -9,12 +9,13 @@ import { SourceError, sourceKey, type BlockPin, type IndexingStatus, type Reques
 import type { GatewayContext } from './context';
 import { settle } from './settle';
 import type { RatioSnapshotParent } from './parents';
-import { Decimal } from './decimal';
+import { Decimal } from '../numeric/decimal';
+import { MODEL_DEFINITIONS, solvency, type CollateralModel } from '../risk';
 import { readAccount, readAssetChannel, type AccountPositionFigures } from './exposure';
 import {
   addFigures,
+  balanceOf,
   blockAtTimestamp,
-  openInterest,
   readCollateral,
   readMarkets,
   readProtocol,
@@ -74,42 +75,44 @@ interface SourceRatio {
 
 async function readSourceRatio(rs: RequestSources, source: SourceDefinition, spec: TimeSpec, info: GraphQLResolveInfo | null): Promise<SourceRatio> {
   const pin = await pinFor(rs, source, spec);
-  const [figures, markets, collateral] = await Promise.all([
-    readProtocol(rs, source, pin),
-    info && selects(info, 'markets') ? readMarkets(rs, source, pin) : [],
-    info && selects(info, 'collateral') ? readCollateral(rs, source, pin) : [],
-  ]);
+  const [figures, collateral] = await Promise.all([readProtocol(rs, source, pin), info && selects(info, 'collateral') ? readCollateral(rs, source, pin) : []]);
+  const markets = info && selects(info, 'markets') ? await readMarkets(rs, source, pin, figures.model) : [];
   return { source, pin, figures, markets, collateral };
 }
 
-
+/** The headline figures, formatted; what they mean is server/risk/solvency.ts's. */
 function ratioFigures(f: Figures) {
-  const exposure = openInterest(f);
+  const s = solvency(balanceOf(f));
   return {
-    collateralUSD: f.collateralUSD.toString(),
-    openInterestUSD: exposure.toString(),
+    collateralUSD: s.backingUsd.toString(),
+    openInterestUSD: s.obligationsUsd.toString(),
     longOpenInterestUSD: f.longOpenInterestUSD.toString(),
     shortOpenInterestUSD: f.shortOpenInterestUSD.toString(),
     debtUSD: f.debtUSD.toString(),
-    ratio: f.collateralUSD.dividedBy(exposure)?.toString() ?? null,
-    bufferUSD: f.collateralUSD.minus(exposure).toString(),
+    ratio: s.ratio?.toString() ?? null,
+    bufferUSD: s.bufferUsd.toString(),
     priced: f.priced,
   };
 }
 
+export function modelDefinition(model: CollateralModel) {
+  const d = MODEL_DEFINITIONS[model];
+  return { model, backing: d.backing, obligations: d.obligations, leftOut: d.leftOut, perMarketBacking: d.perMarketBacking };
+}
+
 function marketRatio(network: string, m: MarketFigures): MarketRatio {
-  const exposure = openInterest(m);
+  const s = solvency(balanceOf(m));
   return {
     network,
     market: m.market,
     name: m.name,
-    collateralUSD: m.hasOwnCollateral ? m.collateralUSD.toString() : null,
-    openInterestUSD: exposure.toString(),
+    collateralUSD: m.hasOwnCollateral ? s.backingUsd.toString() : null,
+    openInterestUSD: s.obligationsUsd.toString(),
     longOpenInterestUSD: m.longOpenInterestUSD.toString(),
     shortOpenInterestUSD: m.shortOpenInterestUSD.toString(),
     debtUSD: m.debtUSD.toString(),
-    ratio: m.hasOwnCollateral ? (m.collateralUSD.dividedBy(exposure)?.toString() ?? null) : null,
-    bufferUSD: m.hasOwnCollateral ? m.collateralUSD.minus(exposure).toString() : null,
+    ratio: m.hasOwnCollateral ? (s.ratio?.toString() ?? null) : null,
+    bufferUSD: m.hasOwnCollateral ? s.bufferUsd.toString() : null,
     priced: m.priced,
   };
 }
@@ -125,6 +128,7 @@ function snapshot(protocol: string, network: string | null, parts: readonly Sour
   return {
     protocol,
     network,
+    collateralModels: [...new Set(parts.map((p) => p.figures.model))].sort().map(modelDefinition),
     ...ratioFigures(figures),
     unpricedTokens: figures.unpricedTokens,
     blockNumber: single ? single.pin.number : null,
@@ -350,6 +354,10 @@ export const resolvers: Resolvers = {
   Protocol: {
     id: (p) => p.id,
     deployments: (p, _, ctx) => ctx.sources.registry.select([p.id]).map((source) => ({ source })),
+    collateralModel: async (p, _, ctx) => {
+      const { ok } = await settle(ctx, ctx.sources.registry.select([p.id]), async (s) => (await readProtocol(ctx.sources, s, await ctx.sources.head(s))).model);
+      return ok.length ? modelDefinition(ok[0]!) : null;
+    },
     ratio: (p, _, ctx, info) => aggregateOver(ctx, p.id, ctx.sources.registry.select([p.id]), {}, info),
   },
   Deployment: {

@@ -11,7 +11,7 @@
 import { RiskError, returnsCorrelation, variance } from '../risk';
 import { SourceError, type SourceDefinition } from '../sources';
 import type { GatewayContext } from './context';
-import { canonicalSymbol } from './exposure';
+import { assetOfSymbol } from '../risk';
 
 export interface EstimatedVolatility {
   volatility: Record<string, number>;
@@ -43,7 +43,7 @@ export async function estimateVolatility(ctx: GatewayContext, sources: readonly 
     const seen = new Set<string>();
     rows.forEach((r, i) => {
       for (const t of tokenSeries[i]) {
-        const asset = canonicalSymbol(t.symbol);
+        const asset = assetOfSymbol(t.symbol);
         if (t.isStablecoin || t.lastPriceUSD === null || !assets.includes(asset)) continue;
         // The first source with an asset supplies its whole series.
         if (prices.has(asset) && !seen.has(asset)) continue;

@@ -2,7 +2,10 @@
  * Builds the risk engine's Portfolio (server/risk) from indexed entities,
  * every source read at its head block through the request's sources.
  *
- * - Assets are named by canonicalSymbol (WETH, WETH.e and sETH are ETH). An
+ * - Each venue's headline balance and collateral model come from its Protocol
+ *   entity at the same block (readProtocol), so that the engine's "before" is
+ *   the headline ratio and buffer exactly (server/risk/solvency.ts).
+ * - Assets are named by server/risk/assets.ts (WETH, WETH.e and sETH are ETH). An
  *   asset's price is its token's lastPriceUSD on the venues that price it,
  *   the most recently updated one winning; a token a venue does not price
  *   takes its asset's price from another venue. An asset with no price on any
@@ -11,19 +14,18 @@
  *   price as the subgraph keeps them. Collateral is USD (GMX v1 keeps
  *   position collateral in USD; Synthetix PerpsV2 margin is sUSD). Traders'
  *   PnL is against the venue's pool.
- * - GMX v1's pool: CollateralBalance per token, at the asset's price.
+ * - Pools (SHARED_POOL, MARKET_POOL): CollateralBalance per token, valued as the subgraph values it (amountUSD).
  * - Lending (Aave v3): each account's balances at the reserves' current
  *   indexes (rayMul), collateral where enabled, with the reserve's liquidation
  *   threshold and bonus.
- * Money converts exactly: decimals to micro-USD and USD x 1e18 prices, rounded
- * half to even at those precisions.
+ * Money stays exact: the subgraphs' BigDecimal strings become Decimals.
  */
-import type { LendingAccount, LiquidityPool, PerpPosition, Portfolio, Position } from '../risk';
+import { Decimal } from '../numeric/decimal';
+import { rayMul } from '../numeric/ray';
+import { assetOfSymbol, type LendingAccount, type LiquidityPool, type PerpPosition, type Portfolio, type Position, type VenueBook } from '../risk';
 import { sourceKey, type BlockPin, type RequestSources, type SourceDefinition } from '../sources';
 import type { GatewayContext } from './context';
-import { Decimal } from './decimal';
-import { canonicalSymbol, rayMul } from './exposure';
-import { readProtocolType } from './figures';
+import { balanceOf, readProtocol, type ProtocolFigures } from './figures';
 import { settle } from './settle';
 
 export interface BuiltPortfolio {
@@ -47,36 +49,36 @@ interface TokenRow {
 
 interface SourceData {
   source: SourceDefinition;
-  type: string;
+  protocol: ProtocolFigures;
   tokens: TokenRow[];
   positions: Array<{ id: string; side: 'LONG' | 'SHORT'; sizeUSD: string; collateralUSD: string; entryPriceUSD: string; liquidationPriceUSD: string | null; account: { id: string }; market: { indexToken: { id: string } | null } }>;
-  pool: Array<{ id: string; token: { id: string }; amount: string }>;
+  pool: Array<{ id: string; token: { id: string }; amountUSD: string; priced: boolean }>;
   balances: Array<{ id: string; account: { id: string }; market: { id: string; liquidationThreshold: string | null; liquidationPenalty: string | null }; token: { id: string }; scaledSupply: string; scaledVariableDebt: string; stableDebt: string; usedAsCollateral: boolean }>;
   reserves: Array<{ id: string; liquidityIndex: string; variableBorrowIndex: string }>;
 }
 
 async function readSource(rs: RequestSources, source: SourceDefinition, at?: BlockPin): Promise<SourceData> {
   const pin = at ?? (await rs.head(source));
-  const type = await readProtocolType(rs, source, pin);
+  const protocol = await readProtocol(rs, source, pin);
   const tokens = rs.all<TokenRow>(source, 'tokens', 'symbol decimals lastPriceUSD lastPriceTimestamp isStablecoin', pin);
-  if (type === 'LENDING') {
+  if (protocol.model === 'OVERCOLLATERALIZED_LENDING') {
     const [t, balances, reserves] = await Promise.all([
       tokens,
       rs.all<SourceData['balances'][number]>(source, 'lendingBalances', 'account { id } market { id liquidationThreshold liquidationPenalty } token { id } scaledSupply scaledVariableDebt stableDebt usedAsCollateral', pin),
       rs.all<SourceData['reserves'][number]>(source, 'lendingReserves', 'liquidityIndex variableBorrowIndex', pin),
     ]);
-    return { source, type, tokens: t.value, positions: [], pool: [], balances: balances.value, reserves: reserves.value };
+    return { source, protocol, tokens: t.value, positions: [], pool: [], balances: balances.value, reserves: reserves.value };
   }
   const [t, positions, pool] = await Promise.all([
     tokens,
     rs.all<SourceData['positions'][number]>(source, 'positions', 'side sizeUSD collateralUSD entryPriceUSD liquidationPriceUSD account { id } market { indexToken { id } }', pin, 'isOpen: true'),
-    // Only GMX v1 pools collateral for all markets; elsewhere CollateralBalance is traders' margin, already in the positions.
-    source.protocol === 'gmx-v1' ? rs.all<SourceData['pool'][number]>(source, 'collateralBalances', 'token { id } amount', pin) : Promise.resolve({ value: [], stale: false, ageMs: 0 }),
+    // In a pool model CollateralBalance is the pool's holdings; in a margin model it is traders' margin, already in the positions.
+    protocol.model === 'SHARED_POOL' || protocol.model === 'MARKET_POOL'
+      ? rs.all<SourceData['pool'][number]>(source, 'collateralBalances', 'token { id } amountUSD priced', pin)
+      : Promise.resolve({ value: [], stale: false, ageMs: 0 }),
   ]);
-  return { source, type, tokens: t.value, positions: positions.value, pool: pool.value, balances: [], reserves: [] };
+  return { source, protocol, tokens: t.value, positions: positions.value, pool: pool.value, balances: [], reserves: [] };
 }
-
-const micro = (d: Decimal) => d.scaledTo(6);
 
 /** The portfolio of the given sources, each at its head or at the block given for it (by protocol/network). */
 export async function buildPortfolio(ctx: GatewayContext, sources: readonly SourceDefinition[], pins?: ReadonlyMap<string, BlockPin>): Promise<BuiltPortfolio> {
@@ -87,7 +89,7 @@ export async function buildPortfolio(ctx: GatewayContext, sources: readonly Sour
   const assetTokens: Record<string, string[]> = {};
   for (const d of data) {
     for (const t of d.tokens) {
-      const asset = canonicalSymbol(t.symbol);
+      const asset = assetOfSymbol(t.symbol);
       (assetTokens[asset] ??= []).includes(`${t.symbol}:${t.id}`) || assetTokens[asset].push(`${t.symbol}:${t.id}`);
       if (t.lastPriceUSD === null || Decimal.parse(t.lastPriceUSD).compare(Decimal.ZERO) <= 0) continue;
       const time = Number(t.lastPriceTimestamp ?? 0);
@@ -95,17 +97,20 @@ export async function buildPortfolio(ctx: GatewayContext, sources: readonly Sour
       if (!current || time > current.time) best.set(asset, { price: Decimal.parse(t.lastPriceUSD), time, stable: t.isStablecoin });
     }
   }
-  const assets: Portfolio['assets'] = Object.fromEntries([...best].map(([asset, b]) => [asset, { price: b.price.scaledTo(18), stable: b.stable }]));
+  const assets: Portfolio['assets'] = Object.fromEntries([...best].map(([asset, b]) => [asset, { price: b.price, stable: b.stable }]));
 
   const positions: Position[] = [];
   const pools: LiquidityPool[] = [];
+  const venues: VenueBook[] = [];
   let unpricedPositions = 0;
   for (const d of data) {
     const venue = { protocol: d.source.protocol, network: d.source.network };
+    const headline = balanceOf(d.protocol);
+    venues.push({ venue, model: d.protocol.model, backingUsd: headline.backingUsd, obligationsUsd: headline.obligationsUsd });
     const tokens = new Map(d.tokens.map((t) => [t.id, t]));
     const assetOf = (tokenId: string | undefined) => {
       const t = tokenId ? tokens.get(tokenId) : undefined;
-      return t ? canonicalSymbol(t.symbol) : null;
+      return t ? assetOfSymbol(t.symbol) : null;
     };
     for (const p of d.positions) {
       const asset = assetOf(p.market.indexToken?.id);
@@ -120,22 +125,21 @@ export async function buildPortfolio(ctx: GatewayContext, sources: readonly Sour
         account: p.account.id,
         asset,
         side: p.side === 'LONG' ? 'long' : 'short',
-        sizeUsd: micro(Decimal.parse(p.sizeUSD)),
-        collateralUsd: micro(Decimal.parse(p.collateralUSD)),
-        entryPrice: entry.scaledTo(18),
-        poolBacked: true,
+        sizeUsd: Decimal.parse(p.sizeUSD),
+        collateralUsd: Decimal.parse(p.collateralUSD),
+        entryPrice: entry,
       };
-      if (p.liquidationPriceUSD !== null && Decimal.parse(p.liquidationPriceUSD).compare(Decimal.ZERO) > 0) perp.liquidationPrice = Decimal.parse(p.liquidationPriceUSD).scaledTo(18);
+      if (p.liquidationPriceUSD !== null && Decimal.parse(p.liquidationPriceUSD).isPositive()) perp.liquidationPrice = Decimal.parse(p.liquidationPriceUSD);
       else perp.maintenanceMarginRate = 0.01;
       positions.push(perp);
     }
     if (d.pool.length) {
       const holdings: LiquidityPool['holdings'] = [];
       for (const b of d.pool) {
-        const t = tokens.get(b.token.id);
         const asset = assetOf(b.token.id);
-        if (!t || !asset || t.decimals === null || !best.has(asset)) continue;
-        holdings.push({ asset, valueUsd: micro(Decimal.fromBigInt(BigInt(b.amount), t.decimals).times(best.get(asset)!.price)) });
+        // An unpriced holding is outside the headline too (Protocol.unpricedTokens); it cannot move with a price it lacks.
+        if (!asset || !b.priced || !best.has(asset)) continue;
+        holdings.push({ asset, valueUsd: Decimal.parse(b.amountUSD) });
       }
       pools.push({ venue, holdings });
     }
@@ -154,7 +158,7 @@ export async function buildPortfolio(ctx: GatewayContext, sources: readonly Sour
           skipped.add(b.account.id);
           continue;
         }
-        const value = (raw: bigint) => micro(Decimal.fromBigInt(raw, t.decimals!).times(best.get(asset)!.price));
+        const value = (raw: bigint) => Decimal.fromBigInt(raw, t.decimals!).times(best.get(asset)!.price);
         const account = accounts.get(b.account.id) ?? { kind: 'lending' as const, venue, account: b.account.id, collateral: [], debt: [] };
         accounts.set(b.account.id, account);
         if (supply > 0n && b.usedAsCollateral) {
@@ -173,5 +177,5 @@ export async function buildPortfolio(ctx: GatewayContext, sources: readonly Sour
       for (const a of accounts.values()) if (a.collateral.length || a.debt.length) positions.push(a);
     }
   }
-  return { portfolio: { assets, positions, pools }, missingSources, unpricedPositions, assetTokens };
+  return { portfolio: { assets, positions, pools, venues }, missingSources, unpricedPositions, assetTokens };
 }

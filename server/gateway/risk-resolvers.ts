@@ -7,23 +7,22 @@
 import { GraphQLError } from 'graphql';
 import {
   RiskError,
+  assetOfSymbol,
   contagion,
   distanceToInsolvency,
   forecastRatio,
-  formatUsd,
   liquidationCurves,
   monteCarloRisk,
   stressTest,
-  type InsolvencyDistance,
+  type DirectionalDistance,
   type Portfolio,
-  type VenueBalance,
+  type StressTotal,
   type VenueRisk as EngineVenueRisk,
   type VenueStress as EngineVenueStress,
 } from '../risk';
 import { sourceKey, type BlockPin } from '../sources';
 import type { GatewayContext } from './context';
-import { Decimal } from './decimal';
-import { canonicalSymbol } from './exposure';
+import { Decimal } from '../numeric/decimal';
 import type { Resolvers, RiskCoverage, VenueRisk, VenueStress } from './generated/resolvers-types';
 import { checkNames, history, userError } from './resolvers';
 import { estimateVolatility } from './risk-history';
@@ -60,26 +59,31 @@ async function engineAsync<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
-const usdText = (amount: bigint) => formatUsd(amount);
+const usdText = (amount: Decimal) => amount.toString();
 
-function distance(d: InsolvencyDistance) {
-  return { down: d.down, up: d.up };
+function distance(d: DirectionalDistance) {
+  return { down: d.down.move, downReason: d.down.reason, up: d.up.move, upReason: d.up.reason };
 }
 
-function venueStress(protocol: string, network: string, v: Omit<EngineVenueStress, 'venue' | 'key' | 'pool'> & { pool?: EngineVenueStress['pool'] }): VenueStress {
-  const ratio = (b: VenueBalance) => b.ratio;
+function venueStress(protocol: string, network: string, v: StressTotal & Partial<Pick<EngineVenueStress, 'model' | 'tradersPnlUsd'>>): VenueStress {
   return {
     protocol,
     network,
-    ratioBefore: ratio(v.before),
-    ratioAfter: ratio(v.after),
+    collateralModel: v.model ?? null,
+    ratioBefore: v.before.ratio?.toString() ?? null,
+    ratioAfter: v.after.ratio?.toString() ?? null,
+    collateralBeforeUSD: usdText(v.before.backingUsd),
+    collateralAfterUSD: usdText(v.after.backingUsd),
+    obligationsBeforeUSD: usdText(v.before.obligationsUsd),
+    obligationsAfterUSD: usdText(v.after.obligationsUsd),
     bufferBeforeUSD: usdText(v.before.bufferUsd),
     bufferAfterUSD: usdText(v.after.bufferUsd),
     liquidatedPositions: v.liquidatedPositions,
-    liquidatedNotionalUSD: usdText(v.liquidatedNotionalUsd),
+    liquidatedObligationsUSD: usdText(v.liquidatedObligationsUsd),
     liquidatedCollateralUSD: usdText(v.liquidatedCollateralUsd),
     shortfallUSD: usdText(v.shortfallUsd),
-    tradersPnlUSD: v.pool ? usdText(v.pool.tradersPnlUsd) : null,
+    pendingPositions: v.pendingPositions,
+    tradersPnlUSD: v.tradersPnlUsd ? usdText(v.tradersPnlUsd) : null,
   };
 }
 
@@ -98,7 +102,7 @@ function venueRisk(protocol: string, network: string, r: EngineVenueRisk): Venue
 }
 
 function assetName(asset: string): string {
-  return canonicalSymbol(asset);
+  return assetOfSymbol(asset);
 }
 
 function requireAssets(portfolio: Portfolio, assets: readonly string[], what: string): void {
@@ -117,11 +121,14 @@ export const riskResolvers: Resolvers = {
         pins,
       );
       const venues = snapshot.reads.map((r) => sourceKey(r.source));
-      const result = engine(() => distanceToInsolvency(built.portfolio));
-      const report = snapshot.network ? result.venues.find((v) => v.key === `${snapshot.protocol}/${snapshot.network}`) ?? result.total : result.total;
+      const key = snapshot.network ? `${snapshot.protocol}/${snapshot.network}` : '*';
+      const result = engine(() => distanceToInsolvency(built.portfolio, { only: key }));
+      const report = key === '*' ? result.total! : result.venues[0]!;
       return {
-        marketWide: distance(report.marketWide),
-        perAsset: Object.entries(report.perAsset).map(([asset, d]) => ({ asset, distance: distance(d) })),
+        marketWide: distance(report.marketWide.insolvency),
+        firstBadDebt: distance(report.marketWide.firstBadDebt),
+        perAsset: Object.entries(report.perAsset).map(([asset, d]) => ({ asset, distance: distance(d.insolvency), firstBadDebt: distance(d.firstBadDebt) })),
+        ...result.options,
         coverage: coverage(built, venues),
       };
     },
@@ -152,7 +159,7 @@ export const riskResolvers: Resolvers = {
       const assets = { ...built.portfolio.assets };
       for (const d of depths) {
         const name = assetName(d.asset);
-        assets[name] = { ...assets[name]!, depthUsd: Decimal.parse(d.depthUSD).scaledTo(6) };
+        assets[name] = { ...assets[name]!, depthUsd: Decimal.parse(d.depthUSD) };
       }
       const portfolio: Portfolio = { ...built.portfolio, assets };
       const result = engine(() => stressTest(portfolio, { moves, marketWide: scenario.marketWide ?? undefined, cascade: scenario.cascade ?? true }));
@@ -197,8 +204,11 @@ export const riskResolvers: Resolvers = {
         coverage: cover,
       };
     },
-    contagion: async (_, { shock, protocols, networks }, ctx) => {
+    contagion: async (_, { shock, parameters, protocols, networks }, ctx) => {
       const { built, cover } = await portfolioFor(ctx, protocols, networks);
+      const depthUsd: Record<string, Decimal> = {};
+      for (const d of parameters?.depths ?? []) depthUsd[assetName(d.asset)] = Decimal.parse(d.depthUSD);
+      requireAssets(built.portfolio, Object.keys(depthUsd), 'depths');
       let engineShock: Parameters<typeof contagion>[1];
       if (shock.asset && shock.move !== null && shock.move !== undefined && !shock.protocol) {
         const asset = assetName(shock.asset);
@@ -207,7 +217,9 @@ export const riskResolvers: Resolvers = {
       } else if (shock.protocol && shock.network && shock.lossFraction !== null && shock.lossFraction !== undefined && !shock.asset) {
         engineShock = { kind: 'venue', venue: { protocol: shock.protocol, network: shock.network }, lossFraction: shock.lossFraction };
       } else throw userError('a shock is either { asset, move } or { protocol, network, lossFraction }');
-      const result = engine(() => contagion(built.portfolio, engineShock));
+      const result = engine(() =>
+        contagion(built.portfolio, engineShock, { impact: { depthUsd }, sharedAccountWithdrawal: parameters?.sharedAccountWithdrawal ?? undefined }),
+      );
       return {
         nodes: result.nodes.map((n) => ({
           protocol: n.venue.protocol,
@@ -217,7 +229,17 @@ export const riskResolvers: Resolvers = {
           distress: n.distress,
           lossUSD: usdText(n.lossUsd),
         })),
-        exposures: result.exposures.map((e) => ({ exposed: e.exposed, source: e.source, channel: e.channel, asset: e.asset ?? null, accounts: e.accounts ?? null, amountUSD: usdText(e.amountUsd) })),
+        exposures: result.exposures.map((e) => ({
+          exposed: e.exposed,
+          source: e.source,
+          channel: e.channel,
+          asset: e.asset ?? null,
+          accounts: e.accounts ?? null,
+          amountUSD: usdText(e.amountUsd),
+          lossAtFullDistressUSD: usdText(e.lossAtFullDistressUsd),
+        })),
+        channels: result.channels,
+        sharedAccountWithdrawal: result.parameters.sharedAccountWithdrawal,
         totalImpact: result.totalImpact,
         debtRank: result.debtRank,
         iterations: result.iterations,

@@ -41,8 +41,8 @@ function termsAffineExact(terms: CompiledTerm[], moved: readonly boolean[]): Aff
   let k0 = 0n;
   let k1 = 0n;
   for (const t of terms) {
-    if (isMoved(moved, t.asset)) k1 += t.valueUsd;
-    else k0 += t.valueUsd;
+    if (isMoved(moved, t.asset)) k1 += t.value;
+    else k0 += t.value;
   }
   return { k0, k1 };
 }
@@ -66,11 +66,11 @@ export function perpEquityAffine(p: CompiledPerp, moved: readonly boolean[]): Af
 }
 
 export function perpSizeExact(p: CompiledPerp, moved: readonly boolean[]): AffineExact {
-  return splitExact(p.notionalUsd, isMoved(moved, p.asset));
+  return splitExact(p.size, isMoved(moved, p.asset));
 }
 
 export function perpCollateralExact(p: CompiledPerp, moved: readonly boolean[]): AffineExact {
-  return splitExact(p.collateralUsd, isMoved(moved, p.collateralAsset));
+  return splitExact(p.collateral, isMoved(moved, p.collateralAsset));
 }
 
 export function perpSizeAffine(p: CompiledPerp, moved: readonly boolean[]): Affine {

@@ -6,28 +6,29 @@
  *   p_i = min(pbar_i, e_i + sum_j pi_ji p_j),
  * found with their fictitious default algorithm: assume the current defaulters,
  * solve the linear system for their payments, add any node that now cannot pay
- * in full, repeat (at most n times). The solve is in doubles; payments are
- * then rounded to the micro-USD.
+ * in full, repeat (at most n times). The solve is in doubles (a model's
+ * estimate, not a tally); payments are then given as Decimals rounded to the
+ * cent, never above what is owed.
  */
+import { Decimal, sum } from '../numeric/decimal';
 import { badInput } from './errors';
-import type { MicroUsd } from './money';
 
 export interface ClearingInput {
   nodes: readonly string[];
-  externalAssetsUsd: readonly MicroUsd[];
+  externalAssetsUsd: readonly Decimal[];
   /** liabilitiesUsd[i][j]: what node i owes node j. */
-  liabilitiesUsd: readonly (readonly MicroUsd[])[];
+  liabilitiesUsd: readonly (readonly Decimal[])[];
 }
 
 export interface ClearingResult {
   nodes: readonly string[];
   /** What each node owes in total (pbar). */
-  owedUsd: MicroUsd[];
+  owedUsd: Decimal[];
   /** What each node pays (p*). */
-  paidUsd: MicroUsd[];
+  paidUsd: Decimal[];
   defaulted: boolean[];
   /** sum of (pbar - p*): the loss the network's creditors bear, never negative. */
-  shortfallUsd: MicroUsd;
+  shortfallUsd: Decimal;
   rounds: number;
 }
 
@@ -37,17 +38,17 @@ export function eisenbergNoe(input: ClearingInput): ClearingResult {
     throw badInput(`clearing needs ${n} external assets and an ${n} x ${n} liabilities matrix`);
   }
   const e = input.externalAssetsUsd.map((x) => {
-    if (x < 0n) throw badInput('external assets must be >= 0');
-    return Number(x) / 1e6;
+    if (x.isNegative()) throw badInput('external assets must be >= 0');
+    return x.toNumber();
   });
   const L = input.liabilitiesUsd.map((row, i) =>
     row.map((x, j) => {
-      if (x < 0n) throw badInput(`liability [${i}][${j}] is negative`);
-      return i === j ? 0 : Number(x) / 1e6;
+      if (x.isNegative()) throw badInput(`liability [${i}][${j}] is negative`);
+      return i === j ? 0 : x.toNumber();
     }),
   );
-  const owedExact = input.liabilitiesUsd.map((row, i) => row.reduce((s, x, j) => (i === j ? s : s + x), 0n));
-  const pbar = owedExact.map((x) => Number(x) / 1e6);
+  const owedExact = input.liabilitiesUsd.map((row, i) => sum(row.filter((_, j) => j !== i)));
+  const pbar = owedExact.map((x) => x.toNumber());
   const pi = L.map((row, i) => row.map((x) => (pbar[i]! > 0 ? x / pbar[i]! : 0)));
 
   let defaulted = new Array<boolean>(n).fill(false);
@@ -59,11 +60,8 @@ export function eisenbergNoe(input: ClearingInput): ClearingResult {
     if (next.every((d, i) => d === defaulted[i])) break;
     defaulted = next;
   }
-  const paidUsd = p.map((x, i) => {
-    const paid = BigInt(Math.round(Math.max(0, x) * 1e6));
-    return paid > owedExact[i]! ? owedExact[i]! : paid;
-  });
-  const shortfallUsd = owedExact.reduce((s, x, i) => s + (x - paidUsd[i]!), 0n);
+  const paidUsd = p.map((x, i) => (defaulted[i] ? Decimal.min(owedExact[i]!, Decimal.fromNumber(Math.max(0, x)).rounded(2)) : owedExact[i]!));
+  const shortfallUsd = sum(owedExact.map((x, i) => x.minus(paidUsd[i]!)));
   return { nodes: input.nodes, owedUsd: owedExact, paidUsd, defaulted, shortfallUsd, rounds: rounds + 1 };
 }
 

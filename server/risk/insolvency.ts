@@ -1,121 +1,158 @@
 /**
- * Distance to insolvency: the smallest price move at which shortfall (bad debt)
- * turns positive, moving either one asset or every non-stable asset together
- * (market-wide), with the move taken as an instantaneous jump (no liquidation
- * on the way). A position's equity is affine in the move, k0 + k1 x, so its
- * own distance is exact: down 1 - (-k0/k1) if k1 > 0, up (-k0/k1) - 1 if k1 < 0.
- * The venue's distance is the smallest over its positions.
+ * Distance to insolvency: the smallest price move, down or up, at which a
+ * venue's buffer (solvency.ts) after the liquidation cascade, with bad debt
+ * absorbed (stress.ts), turns negative. Moved either market-wide (every
+ * non-stable asset together) or one asset at a time. 0 only when the buffer
+ * is negative now; null, with the reason, when no move in the searched range
+ * does it. Beside it, the smallest move at which the stress creates any bad
+ * debt at all, which comes first and is a different question.
+ *
+ * Search: the stress test at `gridSteps` evenly spaced moves up to the range's
+ * end, then bisection inside the first step where the condition holds, to
+ * `resolution`. A buffer that dips below zero and recovers between two grid
+ * points is missed; the answer states the grid.
  */
-import { insolvencyRegion, lendingEquityAffine, perpEquityAffine, type Affine } from './affine';
 import { badInput } from './errors';
 import { compilePortfolio, type CompiledPortfolio } from './portfolio';
-import { stressTest, type StressScenario } from './stress';
+import { runCascade, tallyStress, type StressResult } from './stress';
+import type { PriceImpactModel } from './price-impact';
 import type { Portfolio, Venue, VenueKey } from './types';
 
-/** Fractions; null when no move that way (down to a price of zero, or any rise) makes shortfall positive. */
-export interface InsolvencyDistance {
-  down: number | null;
-  up: number | null;
+export interface DistanceOptions {
+  /** Resolution of the answer (default 1e-4 = 1 basis point). */
+  resolution?: number;
+  /** Grid points searched before bisection (default 10). */
+  gridSteps?: number;
+  /** Largest fall searched, a fraction (default 0.99). */
+  maxDown?: number;
+  /** Largest rise searched, a fraction (default 4 = +400%). */
+  maxUp?: number;
+  impact?: PriceImpactModel;
+  /** Only this venue (its key) or the total ('*'); default every venue and the total. */
+  only?: VenueKey | '*';
+}
+
+export interface MoveDistance {
+  /** The move as a positive fraction (0.25 = a 25% fall or rise); null when none in range. */
+  move: number | null;
+  /** Why move is null, or why it is 0. */
+  reason: string | null;
+}
+
+export interface DirectionalDistance {
+  down: MoveDistance;
+  up: MoveDistance;
+}
+
+export interface DistanceFigures {
+  /** Buffer after the cascade turns negative. */
+  insolvency: DirectionalDistance;
+  /** The stress creates bad debt (shortfall > 0). */
+  firstBadDebt: DirectionalDistance;
 }
 
 export interface DistanceReport {
-  venue: Venue;
-  key: VenueKey;
-  marketWide: InsolvencyDistance;
-  perAsset: Record<string, InsolvencyDistance>;
+  venue: Venue | null;
+  key: VenueKey | '*';
+  marketWide: DistanceFigures;
+  perAsset: Record<string, DistanceFigures>;
 }
 
 export interface DistanceResult {
   venues: DistanceReport[];
-  total: Omit<DistanceReport, 'venue' | 'key'>;
+  total: DistanceReport | null;
+  options: Required<Omit<DistanceOptions, 'impact' | 'only'>>;
 }
 
-/** The distance of one position whose equity along the move is `equity`. */
-export function positionDistance(equity: Affine): InsolvencyDistance {
-  if (equity.k0 + equity.k1 < 0) return { down: 0, up: 0 };
-  const region = insolvencyRegion(equity);
-  if (region.kind === 'below') return { down: region.threshold > 0 ? 1 - region.threshold : null, up: null };
-  if (region.kind === 'above') return { down: null, up: region.threshold - 1 };
-  return { down: null, up: null };
+type Target = number | '*';
+
+function figuresOf(result: StressResult, target: Target) {
+  const v = target === '*' ? result.total : result.venues[target]!;
+  return { bufferNegative: v.after.bufferUsd.isNegative(), badDebt: v.shortfallUsd.isPositive(), bufferNowNegative: v.before.bufferUsd.isNegative() };
 }
 
-function closer(a: number | null, b: number | null): number | null {
-  if (a === null) return b;
-  if (b === null) return a;
-  return Math.min(a, b);
-}
-
-function merge(into: InsolvencyDistance, d: InsolvencyDistance): void {
-  into.down = closer(into.down, d.down);
-  into.up = closer(into.up, d.up);
-}
-
-export function distanceToInsolvency(portfolio: Portfolio | CompiledPortfolio): DistanceResult {
+export function distanceToInsolvency(portfolio: Portfolio | CompiledPortfolio, options: DistanceOptions = {}): DistanceResult {
   const c = 'positions' in portfolio ? compilePortfolio(portfolio) : portfolio;
-  const nAssets = c.assetNames.length;
-  const none = (): InsolvencyDistance => ({ down: null, up: null });
-  const perVenue = c.venues.map(() => ({ marketWide: none(), perAsset: c.assetNames.map(none) }));
-  const total = { marketWide: none(), perAsset: c.assetNames.map(none) };
-  const masks = c.assetNames.map((_, a) => c.assetNames.map((__, i) => i === a));
-  const visit = (venue: number, assets: Set<number>, equityAlong: (moved: boolean[]) => Affine) => {
-    const wide = positionDistance(equityAlong(c.volatile));
-    merge(perVenue[venue]!.marketWide, wide);
-    merge(total.marketWide, wide);
-    for (const a of assets) {
-      const d = positionDistance(equityAlong(masks[a]!));
-      merge(perVenue[venue]!.perAsset[a]!, d);
-      merge(total.perAsset[a]!, d);
-    }
+  const resolution = options.resolution ?? 1e-4;
+  const gridSteps = options.gridSteps ?? 10;
+  const maxDown = options.maxDown ?? 0.99;
+  const maxUp = options.maxUp ?? 4;
+  if (!(resolution > 0 && resolution < 0.1)) throw badInput(`resolution is ${resolution}; expected a fraction in (0, 0.1)`);
+  if (!(Number.isInteger(gridSteps) && gridSteps >= 1 && gridSteps <= 100)) throw badInput(`gridSteps is ${gridSteps}; expected a whole number from 1 to 100`);
+  if (!(maxDown > 0 && maxDown <= 1)) throw badInput(`maxDown is ${maxDown}; expected a fraction in (0, 1]`);
+  if (!(maxUp > 0 && maxUp <= 100)) throw badInput(`maxUp is ${maxUp}; expected a fraction in (0, 100]`);
+
+  const targets: Target[] = [];
+  if (options.only === undefined || options.only === '*') targets.push('*');
+  c.venueKeys.forEach((k, v) => {
+    if (options.only === undefined || options.only === k) targets.push(v);
+  });
+  if (options.only !== undefined && targets.length === 0) throw badInput(`no venue ${options.only} in the portfolio`);
+
+  const stressAt = (asset: number | null, move: number) => {
+    const scenario = asset === null ? { marketWide: move } : { moves: { [c.assetNames[asset]!]: move } };
+    return tallyStress(c, runCascade(c, { ...scenario, impact: options.impact }));
   };
-  for (const p of c.perps) visit(p.venue, new Set([p.asset, p.collateralAsset].filter((a) => a >= 0)), (m) => perpEquityAffine(p, m));
-  for (const a of c.lending) visit(a.venue, new Set([...a.collateral, ...a.debt].map((t) => t.asset)), (m) => lendingEquityAffine(a, m));
-  const named = (list: InsolvencyDistance[]) => {
-    const out: Record<string, InsolvencyDistance> = {};
-    for (let i = 0; i < nAssets; i++) if (list[i]!.down !== null || list[i]!.up !== null) out[c.assetNames[i]!] = list[i]!;
+  const zero = tallyStress(c, runCascade(c, {}));
+
+  const search = (asset: number | null, sign: -1 | 1) => {
+    const max = sign < 0 ? maxDown : maxUp;
+    const where = `${asset === null ? 'market-wide' : c.assetNames[asset]} ${sign < 0 ? 'fall' : 'rise'}`;
+    const grid: StressResult[] = [];
+    for (let k = 1; k <= gridSteps; k++) grid.push(stressAt(asset, (sign * max * k) / gridSteps));
+    const out = new Map<Target, DistanceFigures['insolvency']['down'][]>();
+    for (const target of targets) {
+      const found = (pick: 'bufferNegative' | 'badDebt', what: string): MoveDistance => {
+        if (pick === 'bufferNegative' && figuresOf(zero, target).bufferNowNegative) return { move: 0, reason: 'the buffer is negative now' };
+        const k = grid.findIndex((r) => figuresOf(r, target)[pick]);
+        if (k < 0) return { move: null, reason: `no ${where} up to ${Math.round(max * 100)}% makes ${what} (searched ${gridSteps} grid points)` };
+        let lo = k === 0 ? 0 : (max * k) / gridSteps;
+        let hi = (max * (k + 1)) / gridSteps;
+        while (hi - lo > resolution) {
+          const mid = (lo + hi) / 2;
+          if (figuresOf(stressAt(asset, sign * mid), target)[pick]) hi = mid;
+          else lo = mid;
+        }
+        return { move: Math.ceil(hi / resolution) * resolution, reason: null };
+      };
+      out.set(target, [found('bufferNegative', 'the buffer negative'), found('badDebt', 'bad debt')]);
+    }
     return out;
   };
-  return {
-    venues: c.venues.map((venue, v) => ({ venue, key: c.venueKeys[v]!, marketWide: perVenue[v]!.marketWide, perAsset: named(perVenue[v]!.perAsset) })),
-    total: { marketWide: total.marketWide, perAsset: named(total.perAsset) },
-  };
-}
 
-export interface CascadeDistanceOptions {
-  direction: 'down' | 'up';
-  /** Move this asset only; default: market-wide. */
-  asset?: string;
-  impact?: StressScenario['impact'];
-  /** Resolution of the answer (default 1e-4 = 1 basis point). */
-  resolution?: number;
-  /** Largest move searched (default 1 down, 5 up). */
-  maxMove?: number;
-}
-
-/**
- * Distance to insolvency with the liquidation cascade: the smallest move at which
- * the stress test's total shortfall is positive, found by bisection (assumes
- * shortfall is monotone in the move, which holds when liquidations push prices
- * the same way as the shock). Null when even maxMove leaves no shortfall.
- */
-export function distanceToInsolvencyWithCascade(portfolio: Portfolio | CompiledPortfolio, options: CascadeDistanceOptions): number | null {
-  const c = 'positions' in portfolio ? compilePortfolio(portfolio) : portfolio;
-  const sign = options.direction === 'down' ? -1 : 1;
-  const maxMove = options.maxMove ?? (options.direction === 'down' ? 1 : 5);
-  const resolution = options.resolution ?? 1e-4;
-  if (!(resolution > 0) || !(maxMove > 0)) throw badInput('resolution and maxMove must be > 0');
-  const shortfallAt = (d: number) => {
-    const move = sign * d;
-    const scenario: StressScenario = options.asset ? { moves: { [options.asset]: move } } : { marketWide: move };
-    return stressTest(c, { ...scenario, impact: options.impact }).total.shortfallUsd > 0n;
-  };
-  if (shortfallAt(0)) return 0;
-  if (!shortfallAt(maxMove)) return null;
-  let lo = 0;
-  let hi = maxMove;
-  while (hi - lo > resolution) {
-    const mid = (lo + hi) / 2;
-    if (shortfallAt(mid)) hi = mid;
-    else lo = mid;
+  const reports = new Map<Target, DistanceReport>();
+  for (const target of targets) {
+    reports.set(target, {
+      venue: target === '*' ? null : c.venues[target]!,
+      key: target === '*' ? '*' : c.venueKeys[target]!,
+      marketWide: undefined as unknown as DistanceFigures,
+      perAsset: {},
+    });
   }
-  return hi;
+  const fill = (asset: number | null) => {
+    const down = search(asset, -1);
+    const up = search(asset, 1);
+    for (const target of targets) {
+      const [insDown, badDown] = down.get(target)!;
+      const [insUp, badUp] = up.get(target)!;
+      const figures: DistanceFigures = { insolvency: { down: insDown!, up: insUp! }, firstBadDebt: { down: badDown!, up: badUp! } };
+      const report = reports.get(target)!;
+      if (asset === null) report.marketWide = figures;
+      else report.perAsset[c.assetNames[asset]!] = figures;
+    }
+  };
+  fill(null);
+  // Per asset: every volatile asset some position of the targets holds or owes.
+  const held = new Set<number>();
+  const inTargets = (venue: number) => targets.includes('*') || targets.includes(venue);
+  for (const p of c.perps) if (inTargets(p.venue)) held.add(p.asset);
+  for (const a of c.lending) if (inTargets(a.venue)) for (const t of [...a.collateral, ...a.debt]) held.add(t.asset);
+  for (const pool of c.pools) if (inTargets(pool.venue)) for (const h of pool.holdings) held.add(h.asset);
+  for (const asset of [...held].sort((a, b) => a - b)) if (c.volatile[asset]) fill(asset);
+
+  return {
+    venues: targets.filter((t): t is number => t !== '*').map((t) => reports.get(t)!),
+    total: reports.get('*') ?? null,
+    options: { resolution, gridSteps, maxDown, maxUp },
+  };
 }

@@ -7,7 +7,8 @@
  */
 import { lendingCollateralExact, lendingDebtExact, lendingLiquidationRegion, perpCollateralExact, perpLiquidationRegion, perpSizeExact, type AffineExact, type Region } from './affine';
 import { badInput } from './errors';
-import { mulDiv, type MicroUsd } from './money';
+import type { Decimal } from '../numeric/decimal';
+import { fromDigits } from './money';
 import { compilePortfolio, type CompiledPortfolio } from './portfolio';
 import { ThresholdBook, type BookEntry } from './threshold-book';
 import type { Portfolio, Venue, VenueKey } from './types';
@@ -25,9 +26,9 @@ export interface CurvePoint {
   /** Price move of the asset as a fraction, e.g. -0.2. */
   move: number;
   positions: number;
-  collateralUsd: MicroUsd;
-  /** Perps: notional; lending: debt. */
-  sizeUsd: MicroUsd;
+  collateralUsd: Decimal;
+  /** Perps: size; lending: debt. */
+  sizeUsd: Decimal;
 }
 
 export interface LiquidationCurve {
@@ -79,7 +80,8 @@ export function liquidationCurves(portfolio: Portfolio | CompiledPortfolio, opti
       const x = (10_000 + bps) / 10_000;
       const value = (channel: number) => {
         const [k0, k1] = book.coefficientsAt(x, channel);
-        return k0 + mulDiv(k1, BigInt(10_000 + bps), 10_000n);
+        // k0 + k1 x with x = (10000 + bps) / 10000, exact at the portfolio's scale + 4.
+        return fromDigits(k0 * 10_000n + k1 * BigInt(10_000 + bps), c.scale + 4);
       };
       return { move: bps / 10_000, positions: book.countAt(x), collateralUsd: value(0), sizeUsd: value(1) };
     });

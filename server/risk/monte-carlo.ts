@@ -19,7 +19,7 @@ import { insolvencyRegion, lendingDebtAffine, lendingEquityAffine, lendingLiquid
 import { badInput } from './errors';
 import { checkCorrelation, cholesky } from './linalg';
 import { compilePortfolio, lendingEquityF, lendingLiquidatableF, perpEquityF, perpLiquidatableF, sumTermsF, TRIGGER_TOLERANCE, USD, type CompiledLending, type CompiledPerp, type CompiledPortfolio } from './portfolio';
-import { SeededRandom } from './random';
+import { SeededRandom } from '../numeric/random';
 import { mean, quantileInterval, quantileSorted } from './statistics';
 import { ThresholdBook, type BookEntry } from './threshold-book';
 import type { Portfolio, Venue, VenueKey } from './types';

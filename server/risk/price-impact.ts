@@ -9,13 +9,13 @@
  * the current (pre-stress) price, i.e. as quantities of the asset.
  */
 import { badInput } from './errors';
-import type { MicroUsd } from './money';
+import type { Decimal } from '../numeric/decimal';
 
 export interface PriceImpactModel {
   /** Price move caused by selling one depth's worth; default 0.02, matching the quoted "-2% depth". */
   movePerDepth?: number;
   /** Overrides the asset table's depthUsd, per asset. */
-  depthUsd?: Readonly<Record<string, MicroUsd>>;
+  depthUsd?: Readonly<Record<string, Decimal>>;
 }
 
 export const DEFAULT_MOVE_PER_DEPTH = 0.02;

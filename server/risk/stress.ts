@@ -1,28 +1,41 @@
 /**
- * Stress test with liquidation cascade.
+ * Stress test with a liquidation cascade, under each venue's own rules.
  *
  * 1. Shock: per-asset moves, and/or a market-wide move applied to every
  *    non-stable asset not moved by name (correlation forced to 1).
- * 2. Round r: every position liquidatable at the current factors and not yet
- *    liquidated is liquidated at those factors. Its forced trade is netted per
- *    asset: an order-book perp long sells its size, a short buys it; a lending
- *    liquidation sells the seized collateral and buys the repaid debt asset.
- *    Pool-backed perps (oracle-priced, the pool takes the other side) add no flow.
+ * 2. Round r: every position liquidatable at the round's prices, not yet
+ *    liquidated and not pending (already liquidatable before the shock, see
+ *    portfolio.ts), is liquidated:
+ *    - perps (GMX, Synthetix: oracle-priced, the pool or debt pool is the
+ *      counterparty) are closed whole; no market trade.
+ *    - lending accounts (Aave v3.3's LiquidationLogic) take liquidation calls
+ *      until their health factor is back at 1 or their collateral is gone:
+ *      each call repays the close factor of the debt (50%; 100% when the
+ *      health factor is below 0.95, or the account's collateral or debt is
+ *      under 2,000 USD, or a partial call would leave less than 1,000 USD of
+ *      either) and seizes that repayment times (1 + liquidation bonus) of
+ *      collateral, capped by what is left. Debt left when the collateral runs
+ *      out is bad debt (Aave v3.3 books it as the reserve's deficit). The
+ *      liquidator sells the seized collateral and buys the repaid debt asset.
  * 3. Prices move by the price-impact model on the cumulative net flow; repeat
- *    until a round liquidates nothing. Each position is liquidated at most
- *    once, so the cascade ends after at most (number of positions + 1) rounds.
+ *    until a round liquidates nothing.
  *
- * Money is tallied exactly (micro-USD bigint) at the end, from the factor
- * vector of the round in which each position was liquidated.
+ * Money is tallied exactly from each venue's headline balance (solvency.ts):
+ * after = headline + the change every position and pool makes between now
+ * and the final prices, so a scenario with no move returns the headline
+ * figures exactly. Decisions (who is liquidatable, how many calls) use
+ * floats; the amounts are replayed in exact digits (money.ts).
  */
+import { Decimal } from '../numeric/decimal';
 import { badInput } from './errors';
-import { FACTOR_SCALE, maxBig, minBig, mulDiv, scaleByPpb, type MicroUsd } from './money';
+import { FACTOR_SCALE, fromDigits, minBig, mulDiv } from './money';
 import {
   compilePortfolio,
   factorsToPpb,
-  lendingLiquidatableF,
+  fixedExact,
   perpCollateralExact,
   perpEquityExact,
+  perpObligationExact,
   perpPnlExact,
   sumTermsExact,
   sumTermsF,
@@ -31,8 +44,22 @@ import {
   type CompiledPortfolio,
 } from './portfolio';
 import { DEFAULT_MOVE_PER_DEPTH, impactFactor, type PriceImpactModel } from './price-impact';
-import { balance, totalBalance, venueBalances, type VenueBalance } from './ratio';
+import { addBalances, solvency, type CollateralModel, type Solvency } from './solvency';
 import type { Portfolio, PriceMoves, Venue, VenueKey } from './types';
+
+/** Aave v3.3 LiquidationLogic constants (aave-dao/aave-v3-origin, src/contracts/protocol/libraries/logic/LiquidationLogic.sol). */
+export const AAVE_LIQUIDATION = {
+  /** DEFAULT_LIQUIDATION_CLOSE_FACTOR: 50% of the debt per call. */
+  closeFactor: 0.5,
+  /** CLOSE_FACTOR_HF_THRESHOLD: below this health factor a call may repay all the debt. */
+  fullCloseBelowHealth: 0.95,
+  /** MIN_BASE_MAX_CLOSE_FACTOR_THRESHOLD: 2,000 USD (base currency); collateral or debt below it may be closed whole. */
+  smallPositionUsd: 2000,
+  /** MIN_LEFTOVER_BASE = MIN_BASE_MAX_CLOSE_FACTOR_THRESHOLD / 2: a partial call must leave at least this much of both. */
+  minLeftoverUsd: 1000,
+  /** Bound on calls per account and round (each partial call halves the debt). */
+  maxCallsPerRound: 64,
+} as const;
 
 export interface StressScenario {
   /** Moves by asset name, e.g. { ETH: -0.3 }. */
@@ -42,32 +69,27 @@ export interface StressScenario {
   /** Run the liquidation cascade (default true); false liquidates once at the shocked prices. */
   cascade?: boolean;
   impact?: PriceImpactModel;
-  /** Safety cap on rounds; the cascade ends on its own well before (default 100000). */
+  /** Safety cap on rounds; the cascade ends on its own well before (default 10000). */
   maxRounds?: number;
-}
-
-export interface PoolStress {
-  valueBeforeUsd: MicroUsd;
-  valueAfterUsd: MicroUsd;
-  /** Unrealised PnL of surviving pool-backed traders after the stress; positive = owed by the pool. */
-  tradersPnlUsd: MicroUsd;
-  /** tradersPnl / pool value after (float); null for an empty pool. */
-  pnlToPool: number | null;
 }
 
 export interface VenueStress {
   venue: Venue;
   key: VenueKey;
-  before: VenueBalance;
-  after: VenueBalance;
+  model: CollateralModel;
+  before: Solvency;
+  after: Solvency;
   liquidatedPositions: number;
-  /** Size of liquidated positions valued at current (pre-stress) prices: perps notional, lending debt. */
-  liquidatedNotionalUsd: MicroUsd;
-  /** Collateral taken from liquidated positions, at the prices of their liquidation round. */
-  liquidatedCollateralUsd: MicroUsd;
-  /** Bad debt: sum of max(0, obligations - collateral) over positions, never negative. */
-  shortfallUsd: MicroUsd;
-  pool: PoolStress | null;
+  /** Obligations the liquidations removed: perps' size, lending debt repaid (at the prices of their round). */
+  liquidatedObligationsUsd: Decimal;
+  /** Collateral the liquidations took: perps' collateral, lending collateral seized (at the prices of their round). */
+  liquidatedCollateralUsd: Decimal;
+  /** Bad debt the stress created: lending debt left without collateral, perps' losses beyond their collateral. */
+  shortfallUsd: Decimal;
+  /** Positions already liquidatable before the shock, carried unliquidated (portfolio.ts). */
+  pendingPositions: number;
+  /** Pool models: unrealised PnL of surviving traders at the final prices; positive = owed by the pool. Null elsewhere. */
+  tradersPnlUsd: Decimal | null;
 }
 
 export interface CascadeRound {
@@ -76,13 +98,23 @@ export interface CascadeRound {
   factors: Record<string, number>;
 }
 
+export interface StressTotal {
+  before: Solvency;
+  after: Solvency;
+  liquidatedPositions: number;
+  liquidatedObligationsUsd: Decimal;
+  liquidatedCollateralUsd: Decimal;
+  shortfallUsd: Decimal;
+  pendingPositions: number;
+}
+
 export interface StressResult {
   venues: VenueStress[];
-  total: Omit<VenueStress, 'venue' | 'key' | 'pool'>;
+  total: StressTotal;
   /** Rounds that liquidated something. */
   rounds: number;
   cascade: CascadeRound[];
-  /** Final price move per asset (shock plus cascade impact), as a fraction. */
+  /** Final price move per asset (shock plus cascade impact), as a fraction rounded to 1e-9. */
   finalMoves: Record<string, number>;
   /** Assets that received liquidation flow but have no depth: no impact applied. */
   assetsWithoutDepth: string[];
@@ -110,17 +142,72 @@ function checkMove(move: number, what: string): void {
   if (!Number.isFinite(move) || move < -1) throw badInput(`${what} is ${move}; a price move is a fraction >= -1`);
 }
 
+/** One liquidation call as decided on floats: its round and close factor. */
+interface LendingCall {
+  round: number;
+  closeFactor: number;
+}
+
 /** Which positions the cascade liquidated, and in which round. Exported for the benchmark and tests. */
 export interface CascadeOutcome {
   /** Round (0-based) in which each perp was liquidated, or -1. */
   perpRound: Int32Array;
-  lendingRound: Int32Array;
-  /** Factor vectors per round; the last entry is the final vector. */
+  /** Liquidation calls per lending account, in order. */
+  lendingCalls: LendingCall[][];
+  /** Factor vectors per round that liquidated something. */
   roundFactors: Float64Array[];
   finalFactors: Float64Array;
   rounds: number;
   roundCounts: number[];
   flowWithoutDepth: boolean[];
+}
+
+interface LendingStateF {
+  /** Share of the account's collateral and debt still there (pro rata across its assets). */
+  collateralKeep: number;
+  debtKeep: number;
+}
+
+/**
+ * Liquidation calls on one account at factors f, on floats, until it is
+ * healthy or has nothing left to seize. Adds the liquidator's trades to
+ * `flow` (USD at current prices: seized collateral sold, repaid debt bought).
+ */
+function liquidateF(a: CompiledLending, f: ArrayLike<number>, state: LendingStateF, round: number, calls: LendingCall[], flow: Float64Array): number {
+  const rules = AAVE_LIQUIDATION;
+  let made = 0;
+  for (let n = 0; n < rules.maxCallsPerRound; n++) {
+    const collateral = sumTermsF(a.collateral, f) * state.collateralKeep;
+    const debt = sumTermsF(a.debt, f) * state.debtKeep;
+    if (!(collateral > 0) || !(debt > 0)) break;
+    const weighted = sumTermsF(a.collateral, f, true) * state.collateralKeep;
+    if (weighted >= debt * (1 - TRIGGER_TOLERANCE)) break;
+    let closeFactor = weighted / debt < rules.fullCloseBelowHealth || collateral < rules.smallPositionUsd || debt < rules.smallPositionUsd ? 1 : rules.closeFactor;
+    let { repay, seize } = callAmountsF(collateral, debt, closeFactor, a.bonus);
+    if (closeFactor < 1 && (collateral - seize < rules.minLeftoverUsd || debt - repay < rules.minLeftoverUsd)) {
+      closeFactor = 1;
+      ({ repay, seize } = callAmountsF(collateral, debt, closeFactor, a.bonus));
+    }
+    calls.push({ round, closeFactor });
+    made++;
+    const seizedShare = seize / collateral;
+    const repaidShare = repay / debt;
+    for (const t of a.collateral) flow[t.asset]! += t.valueF * state.collateralKeep * seizedShare;
+    for (const t of a.debt) flow[t.asset]! -= t.valueF * state.debtKeep * repaidShare;
+    state.collateralKeep *= 1 - seizedShare;
+    state.debtKeep *= 1 - repaidShare;
+  }
+  return made;
+}
+
+function callAmountsF(collateral: number, debt: number, closeFactor: number, bonus: number): { repay: number; seize: number } {
+  let repay = debt * closeFactor;
+  let seize = repay * (1 + bonus);
+  if (seize > collateral) {
+    seize = collateral;
+    repay = collateral / (1 + bonus);
+  }
+  return { repay, seize };
 }
 
 /** Runs the cascade on floats; no money is tallied here. */
@@ -132,23 +219,29 @@ export function runCascade(c: CompiledPortfolio, scenario: StressScenario): Casc
   for (const [asset, d] of Object.entries(scenario.impact?.depthUsd ?? {})) {
     const i = c.assetIndex.get(asset);
     if (i === undefined) throw badInput(`impact.depthUsd names unknown asset "${asset}"`);
-    depth[i] = Number(d) / 1e6;
+    depth[i] = d.toNumber();
   }
   const cascade = scenario.cascade !== false;
-  const maxRounds = scenario.maxRounds ?? 100_000;
+  const maxRounds = scenario.maxRounds ?? 10_000;
 
-  // Perps per asset: longs by liquidation factor descending, shorts ascending; a pointer each.
+  // Perps per asset: longs by liquidation factor descending, shorts ascending; a pointer each. Pending perps stay out.
   const longs: number[][] = Array.from({ length: nAssets }, () => []);
   const shorts: number[][] = Array.from({ length: nAssets }, () => []);
-  c.perps.forEach((p, i) => (p.long ? longs : shorts)[p.asset]!.push(i));
+  c.perps.forEach((p, i) => {
+    if (!p.pending) (p.long ? longs : shorts)[p.asset]!.push(i);
+  });
   const longOrder = longs.map((ids) => Int32Array.from(ids.sort((a, b) => c.perps[b]!.liquidationFactor - c.perps[a]!.liquidationFactor)));
   const shortOrder = shorts.map((ids) => Int32Array.from(ids.sort((a, b) => c.perps[a]!.liquidationFactor - c.perps[b]!.liquidationFactor)));
   const longNext = new Int32Array(nAssets);
   const shortNext = new Int32Array(nAssets);
 
   const perpRound = new Int32Array(c.perps.length).fill(-1);
-  const lendingRound = new Int32Array(c.lending.length).fill(-1);
-  let aliveLending: number[] = c.lending.map((_, i) => i);
+  const lendingCalls: LendingCall[][] = c.lending.map(() => []);
+  const lendingState: LendingStateF[] = c.lending.map(() => ({ collateralKeep: 1, debtKeep: 1 }));
+  let alive: number[] = [];
+  c.lending.forEach((a, i) => {
+    if (!a.pending && a.debt.length > 0 && a.collateral.length > 0) alive.push(i);
+  });
   const netSell = new Float64Array(nAssets);
   const flowWithoutDepth = new Array<boolean>(nAssets).fill(false);
   const roundFactors: Float64Array[] = [];
@@ -162,33 +255,24 @@ export function runCascade(c: CompiledPortfolio, scenario: StressScenario): Casc
       const x = factors[a]!;
       const lo = longOrder[a]!;
       while (longNext[a]! < lo.length && x <= c.perps[lo[longNext[a]!]!]!.liquidationFactor * (1 + TRIGGER_TOLERANCE)) {
-        const i = lo[longNext[a]!]!;
+        perpRound[lo[longNext[a]!]!] = round;
         longNext[a]!++;
-        perpRound[i] = round;
         count++;
-        const p = c.perps[i]!;
-        if (!p.poolBacked) flow[a]! += p.notionalF;
       }
       const so = shortOrder[a]!;
       while (shortNext[a]! < so.length && x >= c.perps[so[shortNext[a]!]!]!.liquidationFactor * (1 - TRIGGER_TOLERANCE)) {
-        const i = so[shortNext[a]!]!;
+        perpRound[so[shortNext[a]!]!] = round;
         shortNext[a]!++;
-        perpRound[i] = round;
         count++;
-        const p = c.perps[i]!;
-        if (!p.poolBacked) flow[a]! -= p.notionalF;
       }
     }
     const stillAlive: number[] = [];
-    for (const i of aliveLending) {
-      const account = c.lending[i]!;
-      if (lendingLiquidatableF(account, factors)) {
-        lendingRound[i] = round;
-        count++;
-        lendingFlow(account, factors, flow);
-      } else stillAlive.push(i);
+    for (const i of alive) {
+      const state = lendingState[i]!;
+      if (liquidateF(c.lending[i]!, factors, state, round, lendingCalls[i]!, flow) > 0) count++;
+      if (state.collateralKeep > 0 && state.debtKeep > 0) stillAlive.push(i);
     }
-    aliveLending = stillAlive;
+    alive = stillAlive;
     if (count === 0) break;
     roundFactors.push(factors);
     roundCounts.push(count);
@@ -201,165 +285,167 @@ export function runCascade(c: CompiledPortfolio, scenario: StressScenario): Casc
     }
     factors = next;
   }
-  return { perpRound, lendingRound, roundFactors, finalFactors: factors, rounds: roundCounts.length, roundCounts, flowWithoutDepth };
+  return { perpRound, lendingCalls, roundFactors, finalFactors: factors, rounds: roundCounts.length, roundCounts, flowWithoutDepth };
 }
 
-/** Collateral-weighted liquidation bonus of an account. */
-function bonusOf(account: CompiledLending): number {
-  let value = 0;
-  let weighted = 0;
-  for (const t of account.collateral) {
-    value += t.valueF;
-    weighted += t.valueF * t.bonus;
+/** Exact replay of one account's liquidation calls: what they repaid and seized, and what is left at the final prices. */
+function replayLending(a: CompiledLending, calls: readonly LendingCall[], roundPpb: readonly bigint[][], finalPpb: readonly bigint[]) {
+  // Shares kept, as fractions with KEEP_SCALE; amounts are digits at scale + 9.
+  let collateralKeep = KEEP_SCALE;
+  let debtKeep = KEEP_SCALE;
+  let repaidTotal = 0n;
+  let seizedTotal = 0n;
+  const onePlusBonus = FACTOR_SCALE + a.bonusPpb;
+  for (const call of calls) {
+    const at = roundPpb[call.round]!;
+    const collateral = mulDiv(sumTermsExact(a.collateral, at), collateralKeep, KEEP_SCALE);
+    const debt = mulDiv(sumTermsExact(a.debt, at), debtKeep, KEEP_SCALE);
+    if (collateral <= 0n || debt <= 0n) break;
+    let repay = call.closeFactor === 1 ? debt : mulDiv(debt, BigInt(Math.round(call.closeFactor * 1e9)), FACTOR_SCALE);
+    let seize = mulDiv(repay, onePlusBonus, FACTOR_SCALE);
+    if (seize > collateral) {
+      seize = collateral;
+      repay = minBig(debt, mulDiv(collateral, FACTOR_SCALE, onePlusBonus));
+    }
+    repaidTotal += repay;
+    seizedTotal += seize;
+    collateralKeep = mulDiv(collateralKeep, collateral - seize, collateral);
+    debtKeep = mulDiv(debtKeep, debt - repay, debt);
   }
-  return value > 0 ? weighted / value : 0;
+  return {
+    repaid: repaidTotal,
+    seized: seizedTotal,
+    collateralAfter: mulDiv(sumTermsExact(a.collateral, finalPpb), collateralKeep, KEEP_SCALE),
+    debtAfter: mulDiv(sumTermsExact(a.debt, finalPpb), debtKeep, KEEP_SCALE),
+  };
 }
 
-/**
- * A lending liquidation at factors f: the liquidator repays min(debt, collateral)
- * and seizes min(collateral, debt x (1 + bonus)), pro rata across the account's
- * assets. Flows are quantities (USD at current prices): seized collateral is sold,
- * repaid debt bought.
- */
-function lendingFlow(account: CompiledLending, f: Float64Array, flow: Float64Array): void {
-  const collateral = sumTermsF(account.collateral, f);
-  const debt = sumTermsF(account.debt, f);
-  if (collateral <= 0 || debt <= 0) return;
-  const seizedShare = Math.min(1, (debt * (1 + bonusOf(account))) / collateral);
-  const repaidShare = Math.min(1, collateral / debt);
-  for (const t of account.collateral) flow[t.asset]! += t.valueF * seizedShare;
-  for (const t of account.debt) flow[t.asset]! -= t.valueF * repaidShare;
-}
+const KEEP_SCALE = 10n ** 27n;
 
 interface Tally {
-  backing: bigint;
-  obligations: bigint;
-  perpShortfall: bigint;
+  backingDelta: bigint;
+  obligationsDelta: bigint;
   shortfall: bigint;
   liquidatedPositions: number;
-  liquidatedNotional: bigint;
+  liquidatedObligations: bigint;
   liquidatedCollateral: bigint;
-  poolBefore: bigint;
-  poolAfter: bigint;
+  pending: number;
   poolPnl: bigint;
-  hasPool: boolean;
 }
 
 export function stressTest(portfolio: Portfolio | CompiledPortfolio, scenario: StressScenario): StressResult {
   const c = 'positions' in portfolio ? compilePortfolio(portfolio) : portfolio;
   const outcome = runCascade(c, scenario);
+  return tallyStress(c, outcome);
+}
+
+/** The exact figures of a cascade outcome. */
+export function tallyStress(c: CompiledPortfolio, outcome: CascadeOutcome): StressResult {
   const finalPpb = factorsToPpb(outcome.finalFactors);
   const roundPpb = outcome.roundFactors.map((f) => factorsToPpb(f));
   const tallies: Tally[] = c.venues.map(() => ({
-    backing: 0n,
-    obligations: 0n,
-    perpShortfall: 0n,
+    backingDelta: 0n,
+    obligationsDelta: 0n,
     shortfall: 0n,
     liquidatedPositions: 0,
-    liquidatedNotional: 0n,
+    liquidatedObligations: 0n,
     liquidatedCollateral: 0n,
-    poolBefore: 0n,
-    poolAfter: 0n,
+    pending: 0,
     poolPnl: 0n,
-    hasPool: false,
   }));
 
   c.perps.forEach((p, i) => {
     const t = tallies[p.venue]!;
+    const margin = c.models[p.venue] === 'TRADER_MARGIN';
+    if (p.pending) t.pending++;
     const round = outcome.perpRound[i]!;
     if (round >= 0) {
       const at = roundPpb[round]!;
       t.liquidatedPositions++;
-      t.liquidatedNotional += p.notionalUsd;
+      t.liquidatedObligations += fixedExact(p.size);
       t.liquidatedCollateral += perpCollateralExact(p, at);
+      t.obligationsDelta -= fixedExact(p.size);
+      // A trader-margin venue loses the liquidated margin (to the keeper and the backstop); a pool keeps it.
+      if (margin) t.backingDelta -= fixedExact(p.collateral);
       const equity = perpEquityExact(p, at);
-      if (equity < 0n) t.perpShortfall += -equity;
+      if (equity < 0n) t.shortfall += -equity;
     } else {
-      t.backing += perpCollateralExact(p, finalPpb);
-      t.obligations += scaleByPpb(p.notionalUsd, finalPpb[p.asset]!);
-      const equity = perpEquityExact(p, finalPpb);
-      if (equity < 0n) t.perpShortfall += -equity;
-      if (p.poolBacked) t.poolPnl += perpPnlExact(p, finalPpb);
+      t.obligationsDelta += perpObligationExact(p, finalPpb) - fixedExact(p.size);
+      const pnlChange = perpPnlExact(p, finalPpb) - perpPnlExact(p, nowPpb(c));
+      if (margin) t.backingDelta += pnlChange;
+      else t.poolPnl += perpPnlExact(p, finalPpb);
     }
   });
 
   c.lending.forEach((a, i) => {
     const t = tallies[a.venue]!;
-    const round = outcome.lendingRound[i]!;
-    if (round >= 0) {
-      const at = roundPpb[round]!;
-      const collateral = sumTermsExact(a.collateral, at);
-      const debt = sumTermsExact(a.debt, at);
-      const bonusPpb = BigInt(Math.round(bonusOf(a) * 1e9));
-      const seized = minBig(collateral, mulDiv(debt, FACTOR_SCALE + bonusPpb, FACTOR_SCALE));
-      const repaid = minBig(debt, collateral);
+    if (a.pending) t.pending++;
+    const now = nowPpb(c);
+    const calls = outcome.lendingCalls[i]!;
+    const r = replayLending(a, calls, roundPpb, finalPpb);
+    if (calls.length > 0) {
       t.liquidatedPositions++;
-      for (const d of a.debt) t.liquidatedNotional += d.valueUsd;
-      t.liquidatedCollateral += seized;
-      const residualDebt = debt - repaid;
-      t.shortfall += residualDebt;
-      // What is left of the collateral stays with the account, valued at final prices.
-      if (collateral > 0n) t.backing += mulDiv(sumTermsExact(a.collateral, finalPpb), collateral - seized, collateral);
-      t.obligations += residualDebt;
-    } else {
-      const collateral = sumTermsExact(a.collateral, finalPpb);
-      const debt = sumTermsExact(a.debt, finalPpb);
-      t.backing += collateral;
-      t.obligations += debt;
-      t.shortfall += maxBig(0n, debt - collateral);
+      t.liquidatedObligations += r.repaid;
+      t.liquidatedCollateral += r.seized;
+      if (r.collateralAfter === 0n && r.debtAfter > 0n) t.shortfall += r.debtAfter;
     }
+    t.backingDelta += r.collateralAfter - sumTermsExact(a.collateral, now);
+    t.obligationsDelta += r.debtAfter - sumTermsExact(a.debt, now);
   });
 
   for (const pool of c.pools) {
     const t = tallies[pool.venue]!;
-    t.hasPool = true;
-    for (const h of pool.holdings) {
-      t.poolBefore += h.valueUsd;
-      t.poolAfter += scaleByPpb(h.valueUsd, finalPpb[h.asset]!);
-    }
+    for (const h of pool.holdings) t.backingDelta += h.value * (finalPpb[h.asset]! - FACTOR_SCALE);
   }
 
-  const before = venueBalances(c);
+  const tallyScale = c.scale + 9;
+  const money = (digits: bigint) => fromDigits(digits, tallyScale);
   const venues: VenueStress[] = c.venues.map((venue, v) => {
     const t = tallies[v]!;
-    const key = c.venueKeys[v]!;
-    // Perps bad debt is absorbed by the venue's backing (pool or insurance).
-    const after = balance(venue, key, t.backing + t.poolAfter - t.perpShortfall, t.obligations);
+    const backing = fixedExact(c.headlineBacking[v]!);
+    const obligations = fixedExact(c.headlineObligations[v]!);
+    const pooled = c.models[v] === 'SHARED_POOL' || c.models[v] === 'MARKET_POOL';
     return {
       venue,
-      key,
-      before: before[v]!,
-      after,
+      key: c.venueKeys[v]!,
+      model: c.models[v]!,
+      before: solvency({ backingUsd: money(backing), obligationsUsd: money(obligations) }),
+      after: solvency({ backingUsd: money(backing + t.backingDelta), obligationsUsd: money(obligations + t.obligationsDelta) }),
       liquidatedPositions: t.liquidatedPositions,
-      liquidatedNotionalUsd: t.liquidatedNotional,
-      liquidatedCollateralUsd: t.liquidatedCollateral,
-      shortfallUsd: t.shortfall + t.perpShortfall,
-      pool: t.hasPool
-        ? {
-            valueBeforeUsd: t.poolBefore,
-            valueAfterUsd: t.poolAfter,
-            tradersPnlUsd: t.poolPnl,
-            pnlToPool: t.poolAfter === 0n ? null : Number(t.poolPnl) / Number(t.poolAfter),
-          }
-        : null,
+      liquidatedObligationsUsd: money(t.liquidatedObligations),
+      liquidatedCollateralUsd: money(t.liquidatedCollateral),
+      shortfallUsd: money(t.shortfall),
+      pendingPositions: t.pending,
+      tradersPnlUsd: pooled ? money(t.poolPnl) : null,
     };
   });
 
-  const total = {
-    before: totalBalance(venues.map((v) => v.before)),
-    after: totalBalance(venues.map((v) => v.after)),
+  const sumOf = (pick: (v: VenueStress) => Decimal) => venues.reduce((s, v) => s.plus(pick(v)), Decimal.ZERO);
+  const total: StressTotal = {
+    before: solvency(addBalances(venues.map((v) => v.before))),
+    after: solvency(addBalances(venues.map((v) => v.after))),
     liquidatedPositions: venues.reduce((n, v) => n + v.liquidatedPositions, 0),
-    liquidatedNotionalUsd: venues.reduce((n, v) => n + v.liquidatedNotionalUsd, 0n),
-    liquidatedCollateralUsd: venues.reduce((n, v) => n + v.liquidatedCollateralUsd, 0n),
-    shortfallUsd: venues.reduce((n, v) => n + v.shortfallUsd, 0n),
+    liquidatedObligationsUsd: sumOf((v) => v.liquidatedObligationsUsd),
+    liquidatedCollateralUsd: sumOf((v) => v.liquidatedCollateralUsd),
+    shortfallUsd: sumOf((v) => v.shortfallUsd),
+    pendingPositions: venues.reduce((n, v) => n + v.pendingPositions, 0),
   };
-  const named = (f: Float64Array, shift: number) => Object.fromEntries(c.assetNames.map((name, i) => [name, f[i]! + shift]));
+  const named = (f: Float64Array) => Object.fromEntries(c.assetNames.map((name, i) => [name, Math.round((f[i]! - 1) * 1e9) / 1e9]));
   return {
     venues,
     total,
     rounds: outcome.rounds,
-    cascade: outcome.roundFactors.map((f, r) => ({ liquidatedPositions: outcome.roundCounts[r]!, factors: named(f, 0) })),
-    finalMoves: named(outcome.finalFactors, -1),
+    cascade: outcome.roundFactors.map((f, r) => ({ liquidatedPositions: outcome.roundCounts[r]!, factors: Object.fromEntries(c.assetNames.map((name, i) => [name, f[i]!])) })),
+    finalMoves: named(outcome.finalFactors),
     assetsWithoutDepth: c.assetNames.filter((_, i) => outcome.flowWithoutDepth[i]),
   };
+}
+
+const nowCache = new WeakMap<CompiledPortfolio, bigint[]>();
+
+/** Factors of 1 for every asset, in parts per billion. */
+function nowPpb(c: CompiledPortfolio): bigint[] {
+  let now = nowCache.get(c);
+  if (!now) nowCache.set(c, (now = c.assetNames.map(() => FACTOR_SCALE)));
+  return now;
 }

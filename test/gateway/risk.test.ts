@@ -179,7 +179,7 @@ test('across every deployment: all positions priced, VaR grows with confidence, 
 test('money conversions are exact', () => {
   expect(scaled('1.0000005', 6)).toBe(1000000n);
   expect(scaled('1.0000015', 6)).toBe(1000002n);
-  expect(price('2000.5')).toBe(scaled('2000.5', 18));
+  expect(dec('2000.5')).toBe(scaled('2000.5', 18));
 });
 
 test('without volatilities, valueAtRisk estimates them from the indexed hourly prices', async () => {

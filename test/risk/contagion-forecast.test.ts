@@ -7,26 +7,26 @@ describe('contagion', () => {
   // The same account '0xab' is in both.
   const portfolio: Portfolio = {
     assets: {
-      ETH: { price: price('2000') },
-      USDC: { price: price('1'), stable: true },
-      GLP: { price: price('1'), issuedBy: GMX },
+      ETH: { price: dec('2000') },
+      USDC: { price: dec('1'), stable: true },
+      GLP: { price: dec('1'), issuedBy: GMX },
     },
     positions: [
-      { kind: 'lending', venue: AAVE, account: '0xab', collateral: [{ asset: 'GLP', valueUsd: usd('1000'), liquidationThreshold: 0.5, liquidationBonus: 0 }], debt: [{ asset: 'USDC', valueUsd: usd('500') }] },
-      { kind: 'perp', venue: GMX, account: '0xab', asset: 'ETH', side: 'long', sizeUsd: usd('1000'), collateralUsd: usd('100'), entryPrice: price('2000'), liquidationPrice: price('1900'), poolBacked: true },
+      { kind: 'lending', venue: AAVE, account: '0xab', collateral: [{ asset: 'GLP', valueUsd: dec('1000'), liquidationThreshold: 0.5, liquidationBonus: 0 }], debt: [{ asset: 'USDC', valueUsd: dec('500') }] },
+      { kind: 'perp', venue: GMX, account: '0xab', asset: 'ETH', side: 'long', sizeUsd: dec('1000'), collateralUsd: dec('100'), entryPrice: dec('2000'), liquidationPrice: dec('1900'), poolBacked: true },
     ],
-    pools: [{ venue: GMX, holdings: [{ asset: 'ETH', valueUsd: usd('2000') }] }],
+    pools: [{ venue: GMX, holdings: [{ asset: 'ETH', valueUsd: dec('2000') }] }],
   };
 
   it('lists exposures by channel', () => {
     const r = contagion(portfolio, { kind: 'venue', venue: GMX, lossFraction: 0.2 });
     const token = r.exposures.filter((e) => e.channel === 'token');
-    expect(token).toEqual([{ exposed: 'aave-v3/ethereum', source: 'gmx-v1/arbitrum-one', channel: 'token', asset: 'GLP', amountUsd: usd('1000'), lossAtFullDistressUsd: usd('1000') }]);
+    expect(token).toEqual([{ exposed: 'aave-v3/ethereum', source: 'gmx-v1/arbitrum-one', channel: 'token', asset: 'GLP', amountUsd: dec('1000'), lossAtFullDistressUsd: dec('1000') }]);
     const shared = r.exposures.filter((e) => e.channel === 'shared-accounts');
     // Aave side: the account's debt 500; GMX side: its notional 1000. No loss by default.
     expect(shared.map((e) => [e.exposed, e.amountUsd, e.lossAtFullDistressUsd])).toEqual([
-      ['aave-v3/ethereum', usd('500'), 0n],
-      ['gmx-v1/arbitrum-one', usd('1000'), 0n],
+      ['aave-v3/ethereum', dec('500'), 0n],
+      ['gmx-v1/arbitrum-one', dec('1000'), 0n],
     ]);
     expect(r.exposures.filter((e) => e.channel === 'shared-collateral')).toEqual([]);
   });
@@ -36,9 +36,9 @@ describe('contagion', () => {
     // Total = (0.4 x 500 + 0.2 x 1100) / 1600 = 0.2625; the shock alone = 220 / 1600 = 0.1375.
     const r = contagion(portfolio, { kind: 'venue', venue: GMX, lossFraction: 0.2 });
     const aave = r.nodes.find((n) => n.key === 'aave-v3/ethereum')!;
-    expect(aave.equityUsd).toBe(usd('500'));
+    expect(aave.equityUsd).toBe(dec('500'));
     expect(aave.distress).toBeCloseTo(0.4, 12);
-    expect(aave.lossUsd).toBe(usd('200'));
+    expect(aave.lossUsd).toBe(dec('200'));
     expect(r.totalImpact).toBeCloseTo(0.2625, 12);
     expect(r.debtRank).toBeCloseTo(0.125, 12);
     // A larger shock saturates Aave at 1: min(1, 2 x 0.8).
@@ -66,17 +66,17 @@ describe('eisenbergNoe', () => {
     // A owes B 100 and has 50: pays 50. B has 20 + 50 = 70 and owes C 100: pays 70. Shortfall 50 + 30 = 80.
     const r = eisenbergNoe({
       nodes: ['A', 'B', 'C'],
-      externalAssetsUsd: [usd('50'), usd('20'), 0n],
-      liabilitiesUsd: [[0n, usd('100'), 0n], [0n, 0n, usd('100')], [0n, 0n, 0n]],
+      externalAssetsUsd: [dec('50'), dec('20'), 0n],
+      liabilitiesUsd: [[0n, dec('100'), 0n], [0n, 0n, dec('100')], [0n, 0n, 0n]],
     });
-    expect(r.paidUsd).toEqual([usd('50'), usd('70'), 0n]);
+    expect(r.paidUsd).toEqual([dec('50'), dec('70'), 0n]);
     expect(r.defaulted).toEqual([true, true, false]);
-    expect(r.shortfallUsd).toBe(usd('80'));
+    expect(r.shortfallUsd).toBe(dec('80'));
   });
 
   it('a mutual debt clears in full (greatest fixed point)', () => {
-    const r = eisenbergNoe({ nodes: ['A', 'B'], externalAssetsUsd: [0n, 0n], liabilitiesUsd: [[0n, usd('100')], [usd('100'), 0n]] });
-    expect(r.paidUsd).toEqual([usd('100'), usd('100')]);
+    const r = eisenbergNoe({ nodes: ['A', 'B'], externalAssetsUsd: [0n, 0n], liabilitiesUsd: [[0n, dec('100')], [dec('100'), 0n]] });
+    expect(r.paidUsd).toEqual([dec('100'), dec('100')]);
     expect(r.shortfallUsd).toBe(0n);
   });
 
@@ -84,11 +84,11 @@ describe('eisenbergNoe', () => {
     // A has 60 and owes B 100 and C 50 (pbar 150): pays 60, 40 to B and 20 to C. B has 0 + 40, owes C 40: pays in full.
     const r = eisenbergNoe({
       nodes: ['A', 'B', 'C'],
-      externalAssetsUsd: [usd('60'), 0n, 0n],
-      liabilitiesUsd: [[0n, usd('100'), usd('50')], [0n, 0n, usd('40')], [0n, 0n, 0n]],
+      externalAssetsUsd: [dec('60'), 0n, 0n],
+      liabilitiesUsd: [[0n, dec('100'), dec('50')], [0n, 0n, dec('40')], [0n, 0n, 0n]],
     });
-    expect(r.paidUsd).toEqual([usd('60'), usd('40'), 0n]);
-    expect(r.shortfallUsd).toBe(usd('90'));
+    expect(r.paidUsd).toEqual([dec('60'), dec('40'), 0n]);
+    expect(r.shortfallUsd).toBe(dec('90'));
   });
 });
 

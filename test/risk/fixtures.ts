@@ -1,5 +1,9 @@
 /** Small hand-checkable portfolios shared by the risk tests. */
-import { price, usd, type LendingAccount, type PerpPosition, type Portfolio } from '../../server/risk';
+import { Decimal } from '../../server/numeric/decimal';
+import { type LendingAccount, type PerpPosition, type Portfolio } from '../../server/risk';
+
+/** An exact decimal from its text. */
+export const dec = (text: string): Decimal => Decimal.parse(text);
 
 export const DYDX = { protocol: 'dydx', network: 'ethereum' };
 export const AAVE = { protocol: 'aave-v3', network: 'ethereum' };
@@ -12,10 +16,10 @@ export const longEth: PerpPosition = {
   account: '0xa1',
   asset: 'ETH',
   side: 'long',
-  sizeUsd: usd('10000'),
-  collateralUsd: usd('1000'),
-  entryPrice: price('2000'),
-  liquidationPrice: price('1850'),
+  sizeUsd: dec('10000'),
+  collateralUsd: dec('1000'),
+  entryPrice: dec('2000'),
+  liquidationPrice: dec('1850'),
 };
 
 /** Short ETH 5,000 USD at 2000, 1,000 USD collateral, maintenance margin 1%: liquidation factor 6000 / 5050. Insolvent above 1.2. */
@@ -25,9 +29,9 @@ export const shortEth: PerpPosition = {
   account: '0xa2',
   asset: 'ETH',
   side: 'short',
-  sizeUsd: usd('5000'),
-  collateralUsd: usd('1000'),
-  entryPrice: price('2000'),
+  sizeUsd: dec('5000'),
+  collateralUsd: dec('1000'),
+  entryPrice: dec('2000'),
   maintenanceMarginRate: 0.01,
 };
 
@@ -36,15 +40,15 @@ export const aaveBorrower: LendingAccount = {
   kind: 'lending',
   venue: AAVE,
   account: '0xb1',
-  collateral: [{ asset: 'ETH', valueUsd: usd('10000'), liquidationThreshold: 0.8, liquidationBonus: 0.05 }],
-  debt: [{ asset: 'USDC', valueUsd: usd('6000') }],
+  collateral: [{ asset: 'ETH', valueUsd: dec('10000'), liquidationThreshold: 0.8, liquidationBonus: 0.05 }],
+  debt: [{ asset: 'USDC', valueUsd: dec('6000') }],
 };
 
 export function smallPortfolio(depth?: string): Portfolio {
   return {
     assets: {
-      ETH: { price: price('2000'), ...(depth ? { depthUsd: usd(depth) } : {}) },
-      USDC: { price: price('1'), stable: true },
+      ETH: { price: dec('2000'), ...(depth ? { depthUsd: usd(depth) } : {}) },
+      USDC: { price: dec('1'), stable: true },
     },
     positions: [longEth, shortEth, aaveBorrower],
   };

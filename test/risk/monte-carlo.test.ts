@@ -46,7 +46,7 @@ describe('statistics', () => {
 describe('monteCarloRisk', () => {
   // One long: shortfall(x) = max(0, 9000 - 10000 x); liquidated (size 10000 x) when x <= 0.925.
   const portfolio: Portfolio = {
-    assets: { ETH: { price: price('2000') }, USDC: { price: price('1'), stable: true } },
+    assets: { ETH: { price: dec('2000') }, USDC: { price: dec('1'), stable: true } },
     positions: [longEth],
   };
   const sigma = 2; // annualised, deliberately high so that a day has a visible tail
@@ -87,11 +87,11 @@ describe('monteCarloRisk', () => {
     // The same economic account written twice: USDC debt against ETH (fast path), and against
     // ETH plus a 0-valued BTC term with volatility (path by path). Same VaR.
     const mk = (extra: boolean): Portfolio => ({
-      assets: { ETH: { price: price('2000') }, BTC: { price: price('60000') }, USDC: { price: price('1'), stable: true } },
+      assets: { ETH: { price: dec('2000') }, BTC: { price: dec('60000') }, USDC: { price: dec('1'), stable: true } },
       positions: [{
         kind: 'lending', venue: { protocol: 'aave-v3', network: 'ethereum' }, account: 'a',
-        collateral: [{ asset: 'ETH', valueUsd: usd('10000'), liquidationThreshold: 0.8, liquidationBonus: 0.05 }, ...(extra ? [{ asset: 'BTC', valueUsd: 0n, liquidationThreshold: 0.8, liquidationBonus: 0.05 }] : [])],
-        debt: [{ asset: 'USDC', valueUsd: usd('9500') }],
+        collateral: [{ asset: 'ETH', valueUsd: dec('10000'), liquidationThreshold: 0.8, liquidationBonus: 0.05 }, ...(extra ? [{ asset: 'BTC', valueUsd: 0n, liquidationThreshold: 0.8, liquidationBonus: 0.05 }] : [])],
+        debt: [{ asset: 'USDC', valueUsd: dec('9500') }],
       }],
     });
     const options = { volatility: { ETH: 1.5, BTC: 1 }, correlation: { assets: ['ETH', 'BTC'], matrix: [[1, 0.5], [0.5, 1]] }, paths: 5_000, seed: 3 };

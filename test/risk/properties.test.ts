@@ -44,9 +44,9 @@ const lending: fc.Arbitrary<LendingAccount> = fc
 
 const portfolioOf = (positions: Position[]): Portfolio => ({
   assets: {
-    ETH: { price: price('2000'), depthUsd: 2_000_000_000_000n },
-    BTC: { price: price('60000'), depthUsd: 5_000_000_000_000n },
-    USDC: { price: price('1'), stable: true },
+    ETH: { price: dec('2000'), depthUsd: 2_000_000_000_000n },
+    BTC: { price: dec('60000'), depthUsd: 5_000_000_000_000n },
+    USDC: { price: dec('1'), stable: true },
   },
   positions,
   pools: [{ venue: VENUES[1]!, holdings: [{ asset: 'ETH', valueUsd: 5_000_000_000_000n }, { asset: 'USDC', valueUsd: 5_000_000_000_000n }] }],

@@ -6,13 +6,13 @@ describe('venueBalances', () => {
     const [dydx, aave] = venueBalances(smallPortfolio());
     // dydx: collateral 1000 + 1000; OI 10000 + 5000 (entry = current price).
     expect(dydx!.key).toBe('dydx/ethereum');
-    expect(dydx!.backingUsd).toBe(usd('2000'));
-    expect(dydx!.obligationsUsd).toBe(usd('15000'));
-    expect(dydx!.bufferUsd).toBe(usd('-13000'));
+    expect(dydx!.backingUsd).toBe(dec('2000'));
+    expect(dydx!.obligationsUsd).toBe(dec('15000'));
+    expect(dydx!.bufferUsd).toBe(dec('-13000'));
     expect(dydx!.ratio).toBeCloseTo(2000 / 15000, 12);
     // aave: 10000 collateral / 6000 debt.
-    expect(aave!.backingUsd).toBe(usd('10000'));
-    expect(aave!.bufferUsd).toBe(usd('4000'));
+    expect(aave!.backingUsd).toBe(dec('10000'));
+    expect(aave!.bufferUsd).toBe(dec('4000'));
   });
 });
 
@@ -24,22 +24,22 @@ describe('stressTest without cascade', () => {
     expect(r.rounds).toBe(1);
     // Long at x = 0.7: equity = 1000 + 10000 x 0.7 - 10000 = -2000 -> shortfall 2000.
     expect(dydx.liquidatedPositions).toBe(1);
-    expect(dydx.liquidatedNotionalUsd).toBe(usd('10000'));
-    expect(dydx.liquidatedCollateralUsd).toBe(usd('1000'));
-    expect(dydx.shortfallUsd).toBe(usd('2000'));
+    expect(dydx.liquidatedNotionalUsd).toBe(dec('10000'));
+    expect(dydx.liquidatedCollateralUsd).toBe(dec('1000'));
+    expect(dydx.shortfallUsd).toBe(dec('2000'));
     // Short survives: OI = 5000 x 0.7 = 3500; backing = its 1000 collateral - 2000 bad debt = -1000.
-    expect(dydx.after.obligationsUsd).toBe(usd('3500'));
-    expect(dydx.after.backingUsd).toBe(usd('-1000'));
+    expect(dydx.after.obligationsUsd).toBe(dec('3500'));
+    expect(dydx.after.backingUsd).toBe(dec('-1000'));
     // Borrower at 0.7: collateral 7000, debt 6000; seized min(7000, 6000 x 1.05) = 6300;
     // repaid 6000, no bad debt; 700 of collateral stays with the account.
     expect(aave.liquidatedPositions).toBe(1);
-    expect(aave.liquidatedNotionalUsd).toBe(usd('6000'));
-    expect(aave.liquidatedCollateralUsd).toBe(usd('6300'));
+    expect(aave.liquidatedNotionalUsd).toBe(dec('6000'));
+    expect(aave.liquidatedCollateralUsd).toBe(dec('6300'));
     expect(aave.shortfallUsd).toBe(0n);
-    expect(aave.after.backingUsd).toBe(usd('700'));
+    expect(aave.after.backingUsd).toBe(dec('700'));
     expect(aave.after.obligationsUsd).toBe(0n);
     expect(aave.after.ratio).toBeNull();
-    expect(r.total.shortfallUsd).toBe(usd('2000'));
+    expect(r.total.shortfallUsd).toBe(dec('2000'));
   });
 
   it('ETH +25%: only the short is liquidated, with 250 of bad debt', () => {
@@ -47,7 +47,7 @@ describe('stressTest without cascade', () => {
     const r = stressTest(smallPortfolio(), { moves: { ETH: 0.25 }, cascade: false });
     const dydx = r.venues.find((v) => v.key === 'dydx/ethereum')!;
     expect(dydx.liquidatedPositions).toBe(1);
-    expect(dydx.shortfallUsd).toBe(usd('250'));
+    expect(dydx.shortfallUsd).toBe(dec('250'));
     expect(formatUsd(dydx.after.obligationsUsd)).toBe('12500.000000'); // the long: 10000 x 1.25
   });
 });
@@ -65,7 +65,7 @@ describe('stressTest with cascade', () => {
     const dydx = r.venues.find((v) => v.key === 'dydx/ethereum')!;
     // The short's notional at the final price, rounded to the micro-USD toward zero.
     const ppb = BigInt(Math.round(expected * 1e9));
-    expect(dydx.after.obligationsUsd).toBe((usd('5000') * ppb) / 1_000_000_000n);
+    expect(dydx.after.obligationsUsd).toBe((dec('5000') * ppb) / 1_000_000_000n);
   });
 
   it('runs round after round until nothing more is liquidated', () => {
@@ -74,10 +74,10 @@ describe('stressTest with cascade', () => {
     // round 1 liquidates the second (0.882 <= 0.89) -> 0.9 x 0.98^2 = 0.86436; round 2 finds nothing.
     const long = (account: string, liq: string): PerpPosition => ({
       kind: 'perp', venue: DYDX, account, asset: 'ETH', side: 'long',
-      sizeUsd: usd('1000000'), collateralUsd: usd('200000'), entryPrice: price('1'), liquidationPrice: price(liq),
+      sizeUsd: dec('1000000'), collateralUsd: dec('200000'), entryPrice: dec('1'), liquidationPrice: price(liq),
     });
     const portfolio: Portfolio = {
-      assets: { ETH: { price: price('1'), depthUsd: usd('1000000') } },
+      assets: { ETH: { price: dec('1'), depthUsd: dec('1000000') } },
       positions: [long('a', '0.9'), long('b', '0.89')],
     };
     const r = stressTest(portfolio, { marketWide: -0.1 });
@@ -87,7 +87,7 @@ describe('stressTest with cascade', () => {
     expect(r.finalMoves.ETH).toBeCloseTo(0.86436 - 1, 12);
     // Each closes at its round's price: 200000 + 1e6 x 0.9 - 1e6 = 100000 >= 0; 200000 + 882000 - 1e6 = 82000 >= 0.
     expect(r.total.shortfallUsd).toBe(0n);
-    expect(r.total.liquidatedNotionalUsd).toBe(usd('2000000'));
+    expect(r.total.liquidatedNotionalUsd).toBe(dec('2000000'));
     const single = stressTest(portfolio, { marketWide: -0.1, cascade: false });
     expect(single.total.liquidatedPositions).toBe(1);
   });
@@ -98,19 +98,19 @@ describe('stressTest with cascade', () => {
     const venue = { protocol: 'gmx-v1', network: 'arbitrum-one' };
     const r = stressTest(
       {
-        assets: { ETH: { price: price('2000') }, USDC: { price: price('1'), stable: true } },
-        positions: [{ kind: 'perp', venue, account: 'x', asset: 'ETH', side: 'long', sizeUsd: usd('10000'), collateralUsd: usd('2000'), entryPrice: price('2000'), liquidationPrice: price('1700'), poolBacked: true }],
-        pools: [{ venue, holdings: [{ asset: 'USDC', valueUsd: usd('100000') }] }],
+        assets: { ETH: { price: dec('2000') }, USDC: { price: dec('1'), stable: true } },
+        positions: [{ kind: 'perp', venue, account: 'x', asset: 'ETH', side: 'long', sizeUsd: dec('10000'), collateralUsd: dec('2000'), entryPrice: dec('2000'), liquidationPrice: dec('1700'), poolBacked: true }],
+        pools: [{ venue, holdings: [{ asset: 'USDC', valueUsd: dec('100000') }] }],
       },
       { moves: { ETH: 0.1 } },
     );
     const pool = r.venues[0]!.pool!;
-    expect(pool.tradersPnlUsd).toBe(usd('1000'));
-    expect(pool.valueAfterUsd).toBe(usd('100000'));
+    expect(pool.tradersPnlUsd).toBe(dec('1000'));
+    expect(pool.valueAfterUsd).toBe(dec('100000'));
     expect(pool.pnlToPool).toBeCloseTo(0.01, 12);
     // Backing = 2000 + 100000; OI = 11000.
-    expect(r.venues[0]!.after.backingUsd).toBe(usd('102000'));
-    expect(r.venues[0]!.after.obligationsUsd).toBe(usd('11000'));
+    expect(r.venues[0]!.after.backingUsd).toBe(dec('102000'));
+    expect(r.venues[0]!.after.obligationsUsd).toBe(dec('11000'));
   });
 
   it('rejects a move below -100% with a code', () => {

@@ -46,6 +46,7 @@ export function getProtocol(event: ethereum.Event): Protocol {
     protocol.slug = PROTOCOL_ID;
     protocol.network = dataSource.network();
     protocol.type = 'LENDING';
+    protocol.collateralModel = 'OVERCOLLATERALIZED_LENDING';
     // The Pool, also when the PoolConfigurator's event comes first.
     protocol.contract = Address.fromString(poolAddress(dataSource.network()));
     protocol.totalValueLockedUSD = BigDecimal.zero();

@@ -65,6 +65,7 @@ export function getProtocol(event: ethereum.Event): Protocol {
     protocol.slug = PROTOCOL_ID;
     protocol.network = dataSource.network();
     protocol.type = 'PERPETUAL';
+    protocol.collateralModel = 'SHARED_POOL';
     protocol.contract = dataSource.address();
     protocol.totalValueLockedUSD = BigDecimal.zero();
     protocol.priced = true;

@@ -38,6 +38,7 @@ export function getProtocol(event: ethereum.Event): Protocol {
     protocol.slug = PROTOCOL_ID;
     protocol.network = dataSource.network();
     protocol.type = 'PERPETUAL';
+    protocol.collateralModel = 'TRADER_MARGIN';
     // The FuturesMarketManager whose MarketAdded created the protocol (markets only come from it).
     protocol.contract = event.address;
     protocol.totalValueLockedUSD = BigDecimal.zero();
