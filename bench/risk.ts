@@ -6,10 +6,11 @@
  * and the 10x-positions ratio of each (target: at most about 12x).
  */
 import { cpus, totalmem } from 'node:os';
+import { Decimal } from '../server/numeric/decimal';
 import { compilePortfolio, monteCarloRisk, stressTest, type AssetParams, type Portfolio, type Position } from '../server/risk';
 
 const ASSETS = ['A0', 'A1', 'A2', 'A3', 'A4', 'A5', 'A6', 'A7', 'A8', 'A9'];
-const PRICE = 10n ** 18n * 100n; // every asset at 100 USD
+const PRICE = Decimal.fromBigInt(100n); // every asset at 100 USD
 
 /** A deterministic generator, so every run sees the same portfolio. */
 function rng(seed: number): () => number {
@@ -23,15 +24,15 @@ function rng(seed: number): () => number {
 /** 90% perps (a third pool-backed), 8% single-collateral borrowers, 2% borrowers with two volatile collaterals. */
 function portfolio(n: number): Portfolio {
   const rand = rng(7);
-  const assets: Record<string, AssetParams> = { USDC: { price: 10n ** 18n, stable: true } };
+  const assets: Record<string, AssetParams> = { USDC: { price: Decimal.ONE, stable: true } };
   // Depth scales with the book so that the cascade has the same shape at every size.
-  for (const a of ASSETS) assets[a] = { price: PRICE, depthUsd: BigInt(n) * 200_000_000n };
+  for (const a of ASSETS) assets[a] = { price: PRICE, depthUsd: Decimal.fromBigInt(BigInt(n) * 200n) };
   const positions: Position[] = [];
   for (let i = 0; i < n; i++) {
     const r = rand();
     const asset = ASSETS[i % 10]!;
     if (r < 0.9) {
-      const size = BigInt(1_000 + Math.floor(rand() * 100_000)) * 1_000_000n;
+      const size = BigInt(1_000 + Math.floor(rand() * 100_000));
       const leverage = 1 + Math.floor(rand() * 40);
       positions.push({
         kind: 'perp',
@@ -39,24 +40,23 @@ function portfolio(n: number): Portfolio {
         account: `p${i}`,
         asset,
         side: rand() < 0.6 ? 'long' : 'short',
-        sizeUsd: size,
-        collateralUsd: size / BigInt(leverage),
+        sizeUsd: Decimal.fromBigInt(size),
+        collateralUsd: Decimal.fromBigInt((size * 1_000_000n) / BigInt(leverage), 6),
         entryPrice: PRICE,
         maintenanceMarginRate: 0.01,
-        poolBacked: r < 0.3,
       });
     } else {
-      const value = BigInt(1_000 + Math.floor(rand() * 100_000)) * 1_000_000n;
+      const value = BigInt(1_000 + Math.floor(rand() * 100_000));
       const two = r > 0.98;
       positions.push({
         kind: 'lending',
         venue: { protocol: 'aave-v3', network: 'ethereum' },
         account: `l${i}`,
         collateral: [
-          { asset, valueUsd: value, liquidationThreshold: 0.825, liquidationBonus: 0.05 },
-          ...(two ? [{ asset: ASSETS[(i + 3) % 10]!, valueUsd: value / 2n, liquidationThreshold: 0.8, liquidationBonus: 0.05 }] : []),
+          { asset, valueUsd: Decimal.fromBigInt(value), liquidationThreshold: 0.825, liquidationBonus: 0.05 },
+          ...(two ? [{ asset: ASSETS[(i + 3) % 10]!, valueUsd: Decimal.fromBigInt(value * 5n, 1), liquidationThreshold: 0.8, liquidationBonus: 0.05 }] : []),
         ],
-        debt: [{ asset: 'USDC', valueUsd: (value * BigInt(40 + Math.floor(rand() * 40))) / 100n }],
+        debt: [{ asset: 'USDC', valueUsd: Decimal.fromBigInt(value * BigInt(40 + Math.floor(rand() * 40)), 2) }],
       });
     }
   }

@@ -290,16 +290,17 @@ export function runCascade(c: CompiledPortfolio, scenario: StressScenario): Casc
 
 /** Exact replay of one account's liquidation calls: what they repaid and seized, and what is left at the final prices. */
 function replayLending(a: CompiledLending, calls: readonly LendingCall[], roundPpb: readonly bigint[][], finalPpb: readonly bigint[]) {
-  // Shares kept, as fractions with KEEP_SCALE; amounts are digits at scale + 9.
-  let collateralKeep = KEEP_SCALE;
-  let debtKeep = KEEP_SCALE;
+  // Shares kept, as exact fractions (numerator / denominator); amounts are digits at scale + 9.
+  const collateralKeep = { n: 1n, d: 1n };
+  const debtKeep = { n: 1n, d: 1n };
+  const kept = (amount: bigint, keep: { n: bigint; d: bigint }) => (amount * keep.n) / keep.d;
   let repaidTotal = 0n;
   let seizedTotal = 0n;
   const onePlusBonus = FACTOR_SCALE + a.bonusPpb;
   for (const call of calls) {
     const at = roundPpb[call.round]!;
-    const collateral = mulDiv(sumTermsExact(a.collateral, at), collateralKeep, KEEP_SCALE);
-    const debt = mulDiv(sumTermsExact(a.debt, at), debtKeep, KEEP_SCALE);
+    const collateral = kept(sumTermsExact(a.collateral, at), collateralKeep);
+    const debt = kept(sumTermsExact(a.debt, at), debtKeep);
     if (collateral <= 0n || debt <= 0n) break;
     let repay = call.closeFactor === 1 ? debt : mulDiv(debt, BigInt(Math.round(call.closeFactor * 1e9)), FACTOR_SCALE);
     let seize = mulDiv(repay, onePlusBonus, FACTOR_SCALE);
@@ -309,18 +310,18 @@ function replayLending(a: CompiledLending, calls: readonly LendingCall[], roundP
     }
     repaidTotal += repay;
     seizedTotal += seize;
-    collateralKeep = mulDiv(collateralKeep, collateral - seize, collateral);
-    debtKeep = mulDiv(debtKeep, debt - repay, debt);
+    collateralKeep.n *= collateral - seize;
+    collateralKeep.d *= collateral;
+    debtKeep.n *= debt - repay;
+    debtKeep.d *= debt;
   }
   return {
     repaid: repaidTotal,
     seized: seizedTotal,
-    collateralAfter: mulDiv(sumTermsExact(a.collateral, finalPpb), collateralKeep, KEEP_SCALE),
-    debtAfter: mulDiv(sumTermsExact(a.debt, finalPpb), debtKeep, KEEP_SCALE),
+    collateralAfter: kept(sumTermsExact(a.collateral, finalPpb), collateralKeep),
+    debtAfter: kept(sumTermsExact(a.debt, finalPpb), debtKeep),
   };
 }
-
-const KEEP_SCALE = 10n ** 27n;
 
 interface Tally {
   backingDelta: bigint;

@@ -5,18 +5,8 @@
  * entities (positions, pool balances, token prices), so a mistake in the
  * gateway's portfolio loader fails the test.
  */
-import {
-  contagion,
-  distanceToInsolvency,
-  formatUsd,
-  liquidationCurves,
-  monteCarloRisk,
-  price,
-  stressTest,
-  usd,
-  type PerpPosition,
-  type Portfolio,
-} from '../../server/risk';
+import { Decimal } from '../../server/numeric/decimal';
+import { contagion, distanceToInsolvency, liquidationCurves, monteCarloRisk, stressTest, type DirectionalDistance, type PerpPosition, type Portfolio } from '../../server/risk';
 import type { RunningServer } from '../../server/gateway';
 import { demoDataDir, post, startDemoGateway } from './demo-stack';
 
@@ -25,17 +15,8 @@ let gateway: string;
 const DEPLOYMENT = 'gmx-v1/arbitrum-one';
 const ONLY = 'protocols: ["gmx-v1"], networks: ["arbitrum-one"]';
 
-/** Decimal text -> integer at `places` decimals, rounded half to even (as the gateway converts). */
-function scaled(text: string, places: number): bigint {
-  const [whole, frac = ''] = text.replace('-', '').split('.');
-  const digits = BigInt(whole + frac.padEnd(places + 1, '0').slice(0, places));
-  const rest = frac.slice(places);
-  const next = Number(rest[0] ?? '0');
-  const tail = rest.slice(1).replace(/0/g, '');
-  let r = digits;
-  if (next > 5 || (next === 5 && (tail.length > 0 || digits % 2n === 1n))) r += 1n;
-  return text.startsWith('-') ? -r : r;
-}
+const dec = (text: string) => Decimal.parse(text);
+const wire = (d: DirectionalDistance) => ({ down: d.down.move, downReason: d.down.reason, up: d.up.move, upReason: d.up.reason });
 
 async function all(collection: string, selection: string, where = ''): Promise<any[]> {
   const rows: any[] = [];
@@ -55,8 +36,8 @@ async function independentPortfolio(): Promise<Portfolio> {
   const tokens = await all('tokens', 'symbol decimals lastPriceUSD isStablecoin');
   const assetOf = (symbol: string) => symbol.replace(/^W(ETH|BTC)$/, '$1').replace(/\.e$/, '').toUpperCase();
   const byId = new Map(tokens.map((t) => [t.id, t]));
-  const assets: Record<string, { price: bigint; stable: boolean }> = {};
-  for (const t of tokens) if (t.lastPriceUSD !== null) assets[assetOf(t.symbol)] = { price: scaled(t.lastPriceUSD, 18), stable: t.isStablecoin };
+  const assets: Record<string, { price: Decimal; stable: boolean }> = {};
+  for (const t of tokens) if (t.lastPriceUSD !== null) assets[assetOf(t.symbol)] = { price: dec(t.lastPriceUSD), stable: t.isStablecoin };
   const venue = { protocol: 'gmx-v1', network: 'arbitrum-one' };
   const positions: PerpPosition[] = (await all('positions', 'side sizeUSD collateralUSD entryPriceUSD liquidationPriceUSD account { id } market { indexToken { id } }', 'isOpen: true')).map((p) => ({
     kind: 'perp',
@@ -64,22 +45,17 @@ async function independentPortfolio(): Promise<Portfolio> {
     account: p.account.id,
     asset: assetOf(byId.get(p.market.indexToken.id).symbol),
     side: p.side === 'LONG' ? 'long' : 'short',
-    sizeUsd: scaled(p.sizeUSD, 6),
-    collateralUsd: scaled(p.collateralUSD, 6),
-    entryPrice: scaled(p.entryPriceUSD, 18),
-    liquidationPrice: scaled(p.liquidationPriceUSD, 18),
-    poolBacked: true,
+    sizeUsd: dec(p.sizeUSD),
+    collateralUsd: dec(p.collateralUSD),
+    entryPrice: dec(p.entryPriceUSD),
+    liquidationPrice: dec(p.liquidationPriceUSD),
   }));
-  const holdings = (await all('collateralBalances', 'token { id symbol decimals lastPriceUSD } amount')).map((b) => {
-    // amount / 10^decimals x price, rounded to micro-USD
-    const value = BigInt(b.amount) * scaled(b.token.lastPriceUSD, 18);
-    const divisor = 10n ** BigInt(b.token.decimals + 18 - 6);
-    let q = value / divisor;
-    const r = value % divisor;
-    if (r * 2n > divisor || (r * 2n === divisor && q % 2n === 1n)) q += 1n;
-    return { asset: assetOf(b.token.symbol), valueUsd: q };
-  });
-  return { assets, positions, pools: [{ venue, holdings }] };
+  const holdings = (await all('collateralBalances', 'token { id symbol } amountUSD priced')).filter((b) => b.priced).map((b) => ({ asset: assetOf(b.token.symbol), valueUsd: dec(b.amountUSD) }));
+  // The headline: the Protocol entity's totals, as the gateway reads them.
+  const [protocol] = await all('protocols', 'collateralModel totalValueLockedUSD longOpenInterestUSD shortOpenInterestUSD');
+  expect(protocol.collateralModel).toBe('SHARED_POOL');
+  const headline = { backingUsd: dec(protocol.totalValueLockedUSD), obligationsUsd: dec(protocol.longOpenInterestUSD).plus(dec(protocol.shortOpenInterestUSD)) };
+  return { assets, positions, pools: [{ venue, holdings }], venues: [{ venue, model: 'SHARED_POOL', ...headline }] };
 }
 
 let portfolio: Portfolio;
@@ -94,7 +70,7 @@ afterAll(async () => server?.close());
 test('stressTest equals the engine on the independently built portfolio; a larger shock never liquidates less', async () => {
   const answer = await post(
     gateway,
-    `{ s10: stressTest(scenario: { marketWide: -0.1 }, ${ONLY}) { total { liquidatedPositions liquidatedNotionalUSD shortfallUSD bufferAfterUSD } rounds coverage { venues complete unpricedPositions } }
+    `{ s10: stressTest(scenario: { marketWide: -0.1 }, ${ONLY}) { total { liquidatedPositions liquidatedObligationsUSD shortfallUSD bufferAfterUSD } rounds coverage { venues complete unpricedPositions } }
        s30: stressTest(scenario: { marketWide: -0.3 }, ${ONLY}) { total { liquidatedPositions shortfallUSD } venues { protocol network tradersPnlUSD } }
        eth: stressTest(scenario: { moves: [{ asset: "WETH", move: -0.2 }] }, ${ONLY}) { total { liquidatedPositions } finalMoves { asset move } } }`,
   );
@@ -103,27 +79,27 @@ test('stressTest equals the engine on the independently built portfolio; a large
   const direct = stressTest(portfolio, { marketWide: -0.1 });
   expect(s10.total).toEqual({
     liquidatedPositions: direct.total.liquidatedPositions,
-    liquidatedNotionalUSD: formatUsd(direct.total.liquidatedNotionalUsd),
-    shortfallUSD: formatUsd(direct.total.shortfallUsd),
-    bufferAfterUSD: formatUsd(direct.total.after.bufferUsd),
+    liquidatedObligationsUSD: direct.total.liquidatedObligationsUsd.toString(),
+    shortfallUSD: direct.total.shortfallUsd.toString(),
+    bufferAfterUSD: direct.total.after.bufferUsd.toString(),
   });
   expect(s10.coverage).toEqual({ venues: [DEPLOYMENT], complete: true, unpricedPositions: 0 });
   expect(s30.total.liquidatedPositions).toBeGreaterThanOrEqual(s10.total.liquidatedPositions);
-  expect(usd(s30.total.shortfallUSD)).toBeGreaterThanOrEqual(usd(s10.total.shortfallUSD));
-  expect(s30.venues[0].tradersPnlUSD).toBe(formatUsd(stressTest(portfolio, { marketWide: -0.3 }).venues[0].pool!.tradersPnlUsd));
+  expect(dec(s30.total.shortfallUSD).compare(dec(s10.total.shortfallUSD))).toBeGreaterThanOrEqual(0);
+  expect(s30.venues[0].tradersPnlUSD).toBe(stressTest(portfolio, { marketWide: -0.3 }).venues[0]!.tradersPnlUsd!.toString());
   // WETH names the asset ETH.
   expect(eth.total.liquidatedPositions).toBe(stressTest(portfolio, { moves: { ETH: -0.2 } }).total.liquidatedPositions);
   expect(eth.finalMoves.find((m: any) => m.asset === 'ETH').move).toBeCloseTo(-0.2, 12);
   const zero = await post(gateway, `{ stressTest(scenario: { marketWide: 0 }, ${ONLY}) { total { ratioBefore ratioAfter } } }`);
   const z = stressTest(portfolio, { marketWide: 0 }).total;
-  expect(zero.data!.stressTest.total).toEqual({ ratioBefore: z.before.ratio, ratioAfter: z.after.ratio });
+  expect(zero.data!.stressTest.total).toEqual({ ratioBefore: z.before.ratio!.toString(), ratioAfter: z.after.ratio!.toString() });
 });
 
 test('liquidationCurve, distanceToInsolvency, valueAtRisk and contagion equal the engine on the same portfolio', async () => {
   const answer = await post(
     gateway,
     `{ liquidationCurve(${ONLY}, asset: "ETH", step: 0.1) { curves { protocol network asset points { move positions collateralUSD sizeUSD } } }
-       ratio(protocol: "gmx-v1", network: "arbitrum-one") { distanceToInsolvency { marketWide { down up } perAsset { asset distance { down up } } } }
+       ratio(protocol: "gmx-v1", network: "arbitrum-one") { distanceToInsolvency { marketWide { down downReason up upReason } perAsset { asset distance { down downReason up upReason } } } }
        valueAtRisk(${ONLY}, volatilities: [{ asset: "ETH", volatility: 0.8 }, { asset: "BTC", volatility: 0.6 }], paths: 2000, seed: 7) { total { var95 { value low high } lar95 { value } } }
        contagion(${ONLY}, shock: { asset: "BTC", move: -0.5 }) { totalImpact debtRank nodes { protocol distress equityUSD } } }`,
   );
@@ -131,16 +107,16 @@ test('liquidationCurve, distanceToInsolvency, valueAtRisk and contagion equal th
   const { liquidationCurve, ratio, valueAtRisk, contagion: spread } = answer.data!;
   const curve = liquidationCurves(portfolio, { from: -0.5, to: 0.5, step: 0.1 }).find((c) => c.asset === 'ETH')!;
   expect(liquidationCurve.curves).toHaveLength(1);
-  expect(liquidationCurve.curves[0].points).toEqual(curve.points.map((p) => ({ move: p.move, positions: p.positions, collateralUSD: formatUsd(p.collateralUsd), sizeUSD: formatUsd(p.sizeUsd) })));
-  const distance = distanceToInsolvency(portfolio).venues[0];
-  expect(ratio.distanceToInsolvency.marketWide).toEqual(distance.marketWide);
-  expect(Object.fromEntries(ratio.distanceToInsolvency.perAsset.map((a: any) => [a.asset, a.distance]))).toEqual(distance.perAsset);
+  expect(liquidationCurve.curves[0].points).toEqual(curve.points.map((p) => ({ move: p.move, positions: p.positions, collateralUSD: p.collateralUsd.toString(), sizeUSD: p.sizeUsd.toString() })));
+  const distance = distanceToInsolvency(portfolio, { only: DEPLOYMENT }).venues[0]!;
+  expect(ratio.distanceToInsolvency.marketWide).toEqual(wire(distance.marketWide.insolvency));
+  expect(Object.fromEntries(ratio.distanceToInsolvency.perAsset.map((a: any) => [a.asset, a.distance]))).toEqual(Object.fromEntries(Object.entries(distance.perAsset).map(([a, d]) => [a, wire(d.insolvency)])));
   const mc = monteCarloRisk(portfolio, { volatility: { ETH: 0.8, BTC: 0.6 }, paths: 2000, seed: 7 });
   expect(valueAtRisk.total.var95).toEqual(mc.total.var95);
   expect(valueAtRisk.total.lar95.value).toBe(mc.total.lar95.value);
   const c = contagion(portfolio, { kind: 'asset', asset: 'BTC', move: -0.5 });
   expect(spread.totalImpact).toBe(c.totalImpact);
-  expect(spread.nodes[0]).toEqual({ protocol: 'gmx-v1', distress: c.nodes[0].distress, equityUSD: formatUsd(c.nodes[0].equityUsd) });
+  expect(spread.nodes[0]).toEqual({ protocol: 'gmx-v1', distress: c.nodes[0]!.distress, equityUSD: c.nodes[0]!.equityUsd.toString() });
   for (const n of spread.nodes) expect(n.distress).toBeGreaterThanOrEqual(0);
   expect(spread.debtRank).toBeGreaterThanOrEqual(0);
   expect(spread.debtRank).toBeLessThanOrEqual(1);
@@ -176,10 +152,53 @@ test('across every deployment: all positions priced, VaR grows with confidence, 
   expect(engineError.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
 });
 
-test('money conversions are exact', () => {
-  expect(scaled('1.0000005', 6)).toBe(1000000n);
-  expect(scaled('1.0000015', 6)).toBe(1000002n);
-  expect(dec('2000.5')).toBe(scaled('2000.5', 18));
+test('one solvency model: on every deployment and in total, a stress with no move is the headline, to the digit', async () => {
+  const answer = await post(
+    gateway,
+    `{ ratios { protocol network ratio bufferUSD collateralModels { model leftOut } }
+       aggregate { ratio bufferUSD }
+       stressTest(scenario: {}) { venues { protocol network ratioBefore ratioAfter bufferBeforeUSD bufferAfterUSD shortfallUSD liquidatedPositions } total { ratioBefore ratioAfter bufferBeforeUSD bufferAfterUSD shortfallUSD } } }`,
+  );
+  expect(answer.errors).toBeUndefined();
+  const { ratios, aggregate, stressTest: zero } = answer.data!;
+  expect(ratios).toHaveLength(7);
+  for (const r of ratios) {
+    const v = zero.venues.find((x: any) => x.protocol === r.protocol && x.network === r.network);
+    expect({ before: v.ratioBefore, after: v.ratioAfter, buffer: v.bufferBeforeUSD, bufferAfter: v.bufferAfterUSD }).toEqual({ before: r.ratio, after: r.ratio, buffer: r.bufferUSD, bufferAfter: r.bufferUSD });
+    expect(v.shortfallUSD).toBe('0');
+    expect(v.liquidatedPositions).toBe(0);
+  }
+  expect(zero.total).toMatchObject({ ratioBefore: aggregate.ratio, ratioAfter: aggregate.ratio, bufferBeforeUSD: aggregate.bufferUSD, bufferAfterUSD: aggregate.bufferUSD, shortfallUSD: '0' });
+  // Synthetix says what its backing leaves out; the others leave nothing out.
+  for (const r of ratios) expect(r.collateralModels[0].leftOut === null).toBe(r.protocol !== 'synthetix-perps-v2');
+  expect(ratios.find((r: any) => r.protocol === 'synthetix-perps-v2').collateralModels[0].leftOut).toMatch(/debt pool.*not indexed/);
+});
+
+test('distance to insolvency is positive exactly where the buffer is; an ETH crash reaches other venues', async () => {
+  const answer = await post(
+    gateway,
+    `{ ratios { protocol network bufferUSD distanceToInsolvency { marketWide { down downReason } firstBadDebt { down } } }
+       contagion(shock: { asset: "ETH", move: -0.4 }) { nodes { protocol network initialDistress distress } channels { channel active note } } }`,
+  );
+  expect(answer.errors).toBeUndefined();
+  for (const r of answer.data!.ratios) {
+    const down = r.distanceToInsolvency.marketWide.down;
+    if (dec(r.bufferUSD).isNegative()) expect(down).toBe(0);
+    else expect(down === null ? r.distanceToInsolvency.marketWide.downReason : down > 0).toBeTruthy();
+  }
+  const hit = answer.data!.contagion.nodes.filter((n: any) => n.initialDistress > 0 || n.distress > 0);
+  expect(new Set(hit.map((n: any) => `${n.protocol}/${n.network}`)).size).toBeGreaterThanOrEqual(2);
+  expect(answer.data!.contagion.channels.map((c: any) => c.channel)).toEqual(['token', 'fire-sale', 'shared-accounts']);
+});
+
+test('time travel outside the indexed range is NO_DATA, never zeros marked complete; timestamps are 64-bit', async () => {
+  const before = await post(gateway, '{ ratio(protocol: "gmx-v1", network: "arbitrum-one", block: 1) { collateralUSD complete } }');
+  expect(before.errors![0].extensions).toMatchObject({ code: 'NO_DATA' });
+  expect(before.errors![0].message).toMatch(/before the protocol's first indexed event/);
+  const future = await post(gateway, '{ ratio(protocol: "gmx-v1", network: "arbitrum-one", timestamp: 4102444800) { ratio } }');
+  expect(future.errors![0].extensions).toMatchObject({ code: 'NO_DATA' });
+  const bad = await post(gateway, '{ ratio(protocol: "gmx-v1", network: "arbitrum-one", timestamp: -5) { ratio } }');
+  expect(bad.errors![0].message).toMatch(/a Timestamp is a whole number of seconds/);
 });
 
 test('without volatilities, valueAtRisk estimates them from the indexed hourly prices', async () => {

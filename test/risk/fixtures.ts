@@ -47,7 +47,7 @@ export const aaveBorrower: LendingAccount = {
 export function smallPortfolio(depth?: string): Portfolio {
   return {
     assets: {
-      ETH: { price: dec('2000'), ...(depth ? { depthUsd: usd(depth) } : {}) },
+      ETH: { price: dec('2000'), ...(depth ? { depthUsd: dec(depth) } : {}) },
       USDC: { price: dec('1'), stable: true },
     },
     positions: [longEth, shortEth, aaveBorrower],

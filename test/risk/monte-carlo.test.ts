@@ -1,5 +1,5 @@
-import { annualisedVolatility, cholesky, correlationMatrix, monteCarloRisk, normalCdf, normalQuantile, price, quantileInterval, quantileSorted, SeededRandom, usd, type Portfolio } from '../../server/risk';
-import { longEth } from './fixtures';
+import { annualisedVolatility, cholesky, correlationMatrix, monteCarloRisk, normalCdf, normalQuantile, quantileInterval, quantileSorted, SeededRandom, type Portfolio } from '../../server/risk';
+import { dec, longEth } from './fixtures';
 
 describe('statistics', () => {
   it('empirical quantile and its order-statistic interval', () => {
@@ -90,7 +90,7 @@ describe('monteCarloRisk', () => {
       assets: { ETH: { price: dec('2000') }, BTC: { price: dec('60000') }, USDC: { price: dec('1'), stable: true } },
       positions: [{
         kind: 'lending', venue: { protocol: 'aave-v3', network: 'ethereum' }, account: 'a',
-        collateral: [{ asset: 'ETH', valueUsd: dec('10000'), liquidationThreshold: 0.8, liquidationBonus: 0.05 }, ...(extra ? [{ asset: 'BTC', valueUsd: 0n, liquidationThreshold: 0.8, liquidationBonus: 0.05 }] : [])],
+        collateral: [{ asset: 'ETH', valueUsd: dec('10000'), liquidationThreshold: 0.8, liquidationBonus: 0.05 }, ...(extra ? [{ asset: 'BTC', valueUsd: dec('0'), liquidationThreshold: 0.8, liquidationBonus: 0.05 }] : [])],
         debt: [{ asset: 'USDC', valueUsd: dec('9500') }],
       }],
     });
