@@ -91,6 +91,19 @@ export function lendingEquityAffine(a: CompiledLending, moved: readonly boolean[
   return { k0: c.k0 - d.k0, k1: c.k1 - d.k1 };
 }
 
+/**
+ * What a lending account's liquidation leaves unpaid, as equity: collateral
+ * buys back debt at (1 + bonus) per dollar, so bad debt is
+ * max(0, debt - collateral / (1 + bonus)), as the stress test books it when
+ * the collateral runs out (stress.ts).
+ */
+export function lendingBadDebtEquityAffine(a: CompiledLending, moved: readonly boolean[]): Affine {
+  const c = termsAffine(a.collateral, moved, false);
+  const d = termsAffine(a.debt, moved, false);
+  const k = 1 / (1 + a.bonus);
+  return { k0: c.k0 * k - d.k0, k1: c.k1 * k - d.k1 };
+}
+
 export function lendingDebtAffine(a: CompiledLending, moved: readonly boolean[]): Affine {
   return termsAffine(a.debt, moved, false);
 }

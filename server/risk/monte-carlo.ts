@@ -5,7 +5,8 @@
  * (years): factor_a = exp((mu_a - sigma_a^2 / 2) T + sigma_a sqrt(T) y_a),
  * y = L z with L the Cholesky factor of the correlation matrix and z standard
  * normals from a seeded generator. Each path is valued at the horizon only:
- *   insolvency(path)   = sum over positions of max(0, -equity(f))
+ *   insolvency(path)   = bad debt at f, as the stress test books it: perps
+ *                        max(0, -equity(f)); lending max(0, debt - collateral / (1 + bonus))
  *   liquidations(path) = sum over liquidatable positions of their size at f
  * VaR_q = the q-quantile of insolvency across paths, LaR_q likewise. Outputs
  * are floats in USD: they are statistics, not balances.
@@ -15,10 +16,10 @@
  * books and each path costs O(log n) per group. Positions spanning several
  * random assets are valued one by one on every path.
  */
-import { insolvencyRegion, lendingDebtAffine, lendingEquityAffine, lendingLiquidationRegion, perpEquityAffine, perpLiquidationRegion, perpSizeAffine, type Affine, type Region } from './affine';
+import { insolvencyRegion, lendingBadDebtEquityAffine, lendingDebtAffine, lendingLiquidationRegion, perpEquityAffine, perpLiquidationRegion, perpSizeAffine, type Affine, type Region } from './affine';
 import { badInput } from './errors';
 import { checkCorrelation, cholesky } from './linalg';
-import { compilePortfolio, lendingEquityF, lendingLiquidatableF, perpEquityF, perpLiquidatableF, sumTermsF, TRIGGER_TOLERANCE, USD, type CompiledLending, type CompiledPerp, type CompiledPortfolio } from './portfolio';
+import { compilePortfolio, lendingBadDebtEquityF, lendingLiquidatableF, perpEquityF, perpLiquidatableF, sumTermsF, TRIGGER_TOLERANCE, USD, type CompiledLending, type CompiledPerp, type CompiledPortfolio } from './portfolio';
 import { SeededRandom } from '../numeric/random';
 import { mean, quantileInterval, quantileSorted } from './statistics';
 import { ThresholdBook, type BookEntry } from './threshold-book';
@@ -157,11 +158,11 @@ export function monteCarloRisk(portfolio: Portfolio | CompiledPortfolio, options
   for (const a of c.lending) {
     const assets = randomAssetsOf([...a.collateral, ...a.debt].map((t) => t.asset), random);
     if (assets.length === 0) {
-      constantInsolvency[a.venue]! += Math.max(0, -lendingEquityF(a, noMove));
+      constantInsolvency[a.venue]! += Math.max(0, -lendingBadDebtEquityF(a, noMove));
       if (lendingLiquidatableF(a, noMove)) constantLiquidation[a.venue]! += sumTermsF(a.debt, noMove);
     } else if (assets.length === 1) {
       const m = masks[assets[0]!]!;
-      single(a.venue, assets[0]!, lendingEquityAffine(a, m), lendingLiquidationRegion(a, m), lendingDebtAffine(a, m));
+      single(a.venue, assets[0]!, lendingBadDebtEquityAffine(a, m), lendingLiquidationRegion(a, m), lendingDebtAffine(a, m));
     } else multiLending.push(a);
   }
   const groups: Group[] = [...groupEntries.values()].map((g) => ({
@@ -218,7 +219,8 @@ export function monteCarloRisk(portfolio: Portfolio | CompiledPortfolio, options
         }
       }
       const venue = packed.venue[k]!;
-      if (collateral < debt) pathInsolvency[venue]! += debt - collateral;
+      const recoverable = collateral * packed.recovery[k]!;
+      if (recoverable < debt) pathInsolvency[venue]! += debt - recoverable;
       if (debt > 0 && weighted <= debt * (1 + TRIGGER_TOLERANCE)) pathLiquidation[venue]! += debt;
     }
     for (let v = 0; v < nVenues; v++) {
@@ -250,6 +252,8 @@ function packLending(accounts: CompiledLending[]) {
   const packed = {
     count: accounts.length,
     venue: new Int32Array(accounts.length),
+    // 1 / (1 + bonus): the share of collateral value that repays debt in a liquidation.
+    recovery: new Float64Array(accounts.length),
     start: new Int32Array(accounts.length + 1),
     asset: new Int32Array(terms),
     value: new Float64Array(terms),
@@ -259,6 +263,7 @@ function packLending(accounts: CompiledLending[]) {
   let t = 0;
   accounts.forEach((a, k) => {
     packed.venue[k] = a.venue;
+    packed.recovery[k] = 1 / (1 + a.bonus);
     packed.start[k] = t;
     for (const c of a.collateral) {
       packed.asset[t] = c.asset;

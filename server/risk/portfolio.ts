@@ -341,6 +341,11 @@ export function lendingEquityF(a: CompiledLending, f: ArrayLike<number>): number
   return sumTermsF(a.collateral, f) - sumTermsF(a.debt, f);
 }
 
+/** Collateral at its liquidation value (over 1 + bonus) less debt: negative by the bad debt a full liquidation leaves. */
+export function lendingBadDebtEquityF(a: CompiledLending, f: ArrayLike<number>): number {
+  return sumTermsF(a.collateral, f) / (1 + a.bonus) - sumTermsF(a.debt, f);
+}
+
 /** Health factor below 1: weighted collateral under debt (Aave: liquidatable when HF < 1). */
 export function lendingLiquidatableF(a: CompiledLending, f: ArrayLike<number>): boolean {
   const debt = sumTermsF(a.debt, f);
