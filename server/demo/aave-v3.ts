@@ -1,7 +1,8 @@
 /**
  * Aave v3 on the demo chain (mainnet, arbitrum-one, optimism, avalanche): the PoolConfigurator
- * sets each reserve's collateral parameters (CollateralConfigurationChanged), lenders supply and
- * withdraw, borrowers supply volatile collateral and borrow stablecoins (or the reverse), repay,
+ * sets each reserve's collateral parameters (CollateralConfigurationChanged), the market opens with
+ * a book sized per network (lenders' supply, then every borrower's collateral and borrowing), then
+ * borrowers supply volatile collateral and borrow stablecoins (or the reverse), repay, withdraw,
  * and a liquidator calls liquidationCall on every account whose health factor is below 1. Events
  * are the Pool's (subgraph/aave-v3/abis), at the real Pool and PoolConfigurator of each network
  * (subgraph/networks.json), in the order aave-v3-core's logic libraries emit them
@@ -444,7 +445,7 @@ export function simulateAave(options: { network: string; seed: number; oracle: O
       if (r < 0.35) {
         // Supply collateral: mostly volatile (to borrow stablecoins), sometimes a stablecoin (to borrow a volatile asset).
         const long = random.next() < 0.8;
-        const reserveToSupply = long ? volatile[Math.floor(random.next() * volatile.length)] : stables[Math.floor(random.next() * stables.length)];
+        const reserveToSupply = pickOf(long ? volatile : stables);
         ok = supply(address, reserveToSupply, amountOf(reserveToSupply, collateralUsd(medianCollateral / 12)));
       } else if (r < 0.65) {
         // Borrow a share of the headroom, from the other kind of asset than the largest collateral.
