@@ -107,15 +107,15 @@ export const AAVE_RESERVES: Record<string, AaveReserveConfig[]> = {
 
 /**
  * The size and shape of each network's market at the start (README.md, "Magnitudes"): the USD
- * supplied in all, the share of it supplied by pure lenders (the rest is borrowers' collateral), and
- * the share of borrowers who post a stablecoin to borrow a volatile asset. With borrowers taking
- * 40-95% of their borrowing power, these set utilisation, so collateral / debt.
+ * supplied in all, the share of it supplied by pure lenders (the rest is borrowers' collateral), the
+ * share of borrowers who post a stablecoin to borrow a volatile asset, and the range of the share of
+ * its borrowing power each borrower takes. These set utilisation, so collateral / debt.
  */
-export const AAVE_MARKETS: Record<string, { suppliedUsd: number; lenderShare: number; stableCollateralShare: number }> = {
-  mainnet: { suppliedUsd: 1.5e9, lenderShare: 0.2, stableCollateralShare: 0.25 },
-  'arbitrum-one': { suppliedUsd: 1e9, lenderShare: 0.1, stableCollateralShare: 0.3 },
-  optimism: { suppliedUsd: 4e8, lenderShare: 0.1, stableCollateralShare: 0.3 },
-  avalanche: { suppliedUsd: 1.4e9, lenderShare: 0.03, stableCollateralShare: 0.45 },
+export const AAVE_MARKETS: Record<string, { suppliedUsd: number; lenderShare: number; stableCollateralShare: number; powerUsed: [number, number] }> = {
+  mainnet: { suppliedUsd: 1.5e9, lenderShare: 0.2, stableCollateralShare: 0.25, powerUsed: [0.45, 0.95] },
+  'arbitrum-one': { suppliedUsd: 1e9, lenderShare: 0.1, stableCollateralShare: 0.3, powerUsed: [0.45, 0.95] },
+  optimism: { suppliedUsd: 4e8, lenderShare: 0.1, stableCollateralShare: 0.3, powerUsed: [0.45, 0.95] },
+  avalanche: { suppliedUsd: 1.4e9, lenderShare: 0.03, stableCollateralShare: 0.45, powerUsed: [0.6, 0.95] },
 };
 /** Lognormal spread of borrowers' collateral (log-space standard deviation). */
 const COLLATERAL_SIGMA = 1.2;
@@ -380,8 +380,8 @@ export function simulateAave(options: { network: string; seed: number; oracle: O
 
   // The opening book, all in minute 0 (before the first Chainlink round and the keeper): lenders
   // seed every reserve (mostly the stablecoins borrowers take), then every borrower supplies
-  // collateral and borrows 40-95% of its borrowing power, so the market opens at the utilisation
-  // the cited figures show rather than empty.
+  // collateral and borrows a share of its borrowing power (`powerUsed`), so the market opens at the
+  // utilisation the cited figures show rather than empty.
   const lent = market.lenderShare * market.suppliedUsd * scale;
   reserves.forEach((r, i) => {
     const share = r.config.asset ? 0.15 / volatile.length : 0.85 / stables.length;
@@ -393,7 +393,7 @@ export function simulateAave(options: { network: string; seed: number; oracle: O
     second = 20 + Math.floor((j * 15) / borrowerPool.length);
     const collateral = stableCollateral ? pickOf(stables) : pickOf(volatile);
     supply(address, collateral, amountOf(collateral, collateralUsd(medianCollateral)));
-    return { address, stableCollateral, share: 0.4 + 0.55 * random.next() };
+    return { address, stableCollateral, share: market.powerUsed[0] + (market.powerUsed[1] - market.powerUsed[0]) * random.next() };
   });
   // Each borrows from the reserve of the other kind with the most USD left to lend.
   const mostAvailable = (pool: ReserveState[]) =>
@@ -456,7 +456,8 @@ export function simulateAave(options: { network: string; seed: number; oracle: O
         ok = usd > 10 && !m.get(target)?.collateral && borrow(address, target, usd);
       } else if (r < 0.85 && hasDebt) {
         const [target] = [...m].find(([, u]) => u.scaledDebt > 0n)!;
-        ok = repay(address, target, random.next() < 0.5, 0.2 + 0.6 * random.next());
+        // Debt is sticky: mostly part of it (10-50%), sometimes all.
+        ok = repay(address, target, random.next() < 0.15, 0.1 + 0.4 * random.next());
       } else {
         const held = [...m].filter(([, u]) => u.scaledSupply > 0n);
         if (held.length === 0) ok = false;
