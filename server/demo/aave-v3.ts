@@ -1,7 +1,8 @@
 /**
  * Aave v3 on the demo chain (mainnet, arbitrum-one, optimism, avalanche): the PoolConfigurator
- * sets each reserve's collateral parameters (CollateralConfigurationChanged), lenders supply and
- * withdraw, borrowers supply volatile collateral and borrow stablecoins (or the reverse), repay,
+ * sets each reserve's collateral parameters (CollateralConfigurationChanged), the market opens with
+ * a book sized per network (lenders' supply, then every borrower's collateral and borrowing), then
+ * borrowers supply volatile collateral and borrow stablecoins (or the reverse), repay, withdraw,
  * and a liquidator calls liquidationCall on every account whose health factor is below 1. Events
  * are the Pool's (subgraph/aave-v3/abis), at the real Pool and PoolConfigurator of each network
  * (subgraph/networks.json), in the order aave-v3-core's logic libraries emit them
@@ -104,6 +105,23 @@ export const AAVE_RESERVES: Record<string, AaveReserveConfig[]> = {
   ],
 };
 
+/**
+ * The size and shape of each network's market at the start (README.md, "Magnitudes"): the USD
+ * supplied in all, the share of it supplied by pure lenders (the rest is borrowers' collateral), the
+ * share of borrowers who post a stablecoin to borrow a volatile asset, and the range of the share of
+ * its borrowing power each borrower takes. These set utilisation, so collateral / debt.
+ */
+export const AAVE_MARKETS: Record<string, { suppliedUsd: number; lenderShare: number; stableCollateralShare: number; powerUsed: [number, number] }> = {
+  mainnet: { suppliedUsd: 1.5e9, lenderShare: 0.2, stableCollateralShare: 0.25, powerUsed: [0.45, 0.95] },
+  'arbitrum-one': { suppliedUsd: 1e9, lenderShare: 0.1, stableCollateralShare: 0.3, powerUsed: [0.45, 0.95] },
+  optimism: { suppliedUsd: 4e8, lenderShare: 0.1, stableCollateralShare: 0.3, powerUsed: [0.45, 0.95] },
+  avalanche: { suppliedUsd: 1.4e9, lenderShare: 0.03, stableCollateralShare: 0.45, powerUsed: [0.6, 0.95] },
+};
+/** Lognormal spread of borrowers' collateral (log-space standard deviation). */
+const COLLATERAL_SIGMA = 1.2;
+/** Random actions per day and network (before --scale), after the opening book. */
+const ACTIONS_PER_DAY = 500;
+
 interface ReserveState {
   config: AaveReserveConfig;
   liquidityIndex: bigint;
@@ -140,7 +158,8 @@ export function simulateAave(options: { network: string; seed: number; oracle: O
   const { network, oracle, scale } = options;
   const contracts = AAVE_CONTRACTS[network];
   const configs = AAVE_RESERVES[network];
-  if (!contracts || !configs) throw new Error(`aave-v3 demo: no Pool configured for network ${network}`);
+  const market = AAVE_MARKETS[network];
+  if (!contracts || !configs || !market) throw new Error(`aave-v3 demo: no Pool configured for network ${network}`);
   const random = new SeededRandom((options.seed * 3266489917) ^ (network.length * 0x1f1f));
   const txs: DemoTx[] = [];
   const stats = { actions: 0, reverted: 0, liquidations: 0 };
@@ -352,17 +371,39 @@ export function simulateAave(options: { network: string; seed: number; oracle: O
     return true;
   };
 
-  // Lenders seed every reserve.
   const lenders = Array.from({ length: 10 }, (_, i) => keccak256(`0x${(0x1e0d + i).toString(16).padStart(8, '0')}`).slice(0, 42));
   const borrowerPool = Array.from({ length: Math.max(20, Math.round(250 * scale)) }, (_, i) => keccak256(`0x${(0xb0a0 + i).toString(16).padStart(8, '0')}`).slice(0, 42));
+  const pickOf = (pool: ReserveState[]) => pool[Math.floor(random.next() * pool.length)];
+  // Median collateral such that the borrowers' expected total is their share of the market (lognormal mean = median x e^(sigma^2/2)).
+  const medianCollateral = ((1 - market.lenderShare) * market.suppliedUsd * scale) / (borrowerPool.length * Math.exp((COLLATERAL_SIGMA * COLLATERAL_SIGMA) / 2));
+  const collateralUsd = (median: number) => Math.min(60 * medianCollateral, Math.max(200, median * Math.exp(COLLATERAL_SIGMA * random.normal())));
+
+  // The opening book, all in minute 0 (before the first Chainlink round and the keeper): lenders
+  // seed every reserve (mostly the stablecoins borrowers take), then every borrower supplies
+  // collateral and borrows a share of its borrowing power (`powerUsed`), so the market opens at the
+  // utilisation the cited figures show rather than empty.
+  const lent = market.lenderShare * market.suppliedUsd * scale;
   reserves.forEach((r, i) => {
-    lenders.forEach((lender, k) => {
-      second = 10 + i * 10 + k;
-      supply(lender, r, amountOf(r, (r.config.asset ? 20e6 : 40e6) * scale / lenders.length));
-    });
+    const share = r.config.asset ? 0.15 / volatile.length : 0.85 / stables.length;
+    second = 6 + i;
+    for (const lender of lenders) supply(lender, r, amountOf(r, (lent * share) / lenders.length));
+  });
+  const book = borrowerPool.map((address, j) => {
+    const stableCollateral = random.next() < market.stableCollateralShare;
+    second = 20 + Math.floor((j * 15) / borrowerPool.length);
+    const collateral = stableCollateral ? pickOf(stables) : pickOf(volatile);
+    supply(address, collateral, amountOf(collateral, collateralUsd(medianCollateral)));
+    return { address, stableCollateral, share: market.powerUsed[0] + (market.powerUsed[1] - market.powerUsed[0]) * random.next() };
+  });
+  // Each borrows from the reserve of the other kind with the most USD left to lend.
+  const mostAvailable = (pool: ReserveState[]) =>
+    pool.reduce((best, r) => ((available(r) * price(r)) / unit(r) > (available(best) * price(best)) / unit(best) ? r : best));
+  book.forEach(({ address, stableCollateral, share }, j) => {
+    second = 40 + Math.floor((j * 15) / borrowerPool.length);
+    borrow(address, mostAvailable(stableCollateral ? volatile : stables), (Number(headroom(address)) / 1e8) * share);
   });
 
-  const perMinute = (800 * scale) / (24 * 60);
+  const perMinute = (ACTIONS_PER_DAY * scale) / (24 * 60);
   for (minute = 1; minute < oracle.minutes; minute++) {
     second = minute * 60 + 1;
     // USD per scaled unit this minute, per reserve: for a float estimate of each health factor.
@@ -404,8 +445,8 @@ export function simulateAave(options: { network: string; seed: number; oracle: O
       if (r < 0.35) {
         // Supply collateral: mostly volatile (to borrow stablecoins), sometimes a stablecoin (to borrow a volatile asset).
         const long = random.next() < 0.8;
-        const reserveToSupply = long ? volatile[Math.floor(random.next() * volatile.length)] : stables[Math.floor(random.next() * stables.length)];
-        ok = supply(address, reserveToSupply, amountOf(reserveToSupply, Math.min(2e6, Math.max(200, 5000 * Math.exp(1.2 * random.normal())))));
+        const reserveToSupply = pickOf(long ? volatile : stables);
+        ok = supply(address, reserveToSupply, amountOf(reserveToSupply, collateralUsd(medianCollateral / 12)));
       } else if (r < 0.65) {
         // Borrow a share of the headroom, from the other kind of asset than the largest collateral.
         const collateralIsStable = [...m].some(([res, u]) => u.collateral && res.config.asset === null && u.scaledSupply > 0n) && random.next() < 0.5;
@@ -415,7 +456,8 @@ export function simulateAave(options: { network: string; seed: number; oracle: O
         ok = usd > 10 && !m.get(target)?.collateral && borrow(address, target, usd);
       } else if (r < 0.85 && hasDebt) {
         const [target] = [...m].find(([, u]) => u.scaledDebt > 0n)!;
-        ok = repay(address, target, random.next() < 0.5, 0.2 + 0.6 * random.next());
+        // Debt is sticky: mostly part of it (10-50%), sometimes all.
+        ok = repay(address, target, random.next() < 0.15, 0.1 + 0.4 * random.next());
       } else {
         const held = [...m].filter(([, u]) => u.scaledSupply > 0n);
         if (held.length === 0) ok = false;

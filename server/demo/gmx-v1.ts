@@ -45,6 +45,12 @@ const SPREAD_BASIS_POINTS = 2n;
 export const ACTIONS_PER_DAY = 1500;
 /** Open positions around which the traders' opening and closing balance (times --scale). */
 export const TARGET_OPEN_POSITIONS = 600;
+/**
+ * Median collateral of a new position, USD, per network: with TARGET_OPEN_POSITIONS and the
+ * leverage drawn below it sets the open interest against the pool (README.md, "Magnitudes":
+ * pool value about three times open interest).
+ */
+export const MEDIAN_COLLATERAL_USD: Record<string, number> = { 'arbitrum-one': 14_000, avalanche: 1_800 };
 
 export const VAULT: Record<string, string> = {
   'arbitrum-one': '0x489ee077994b6658eafa855c308275ead8097c4a',
@@ -176,7 +182,7 @@ export function simulateGmx(options: GmxRunOptions): { txs: DemoTx[]; stats: Gmx
   const { network, paths, scale } = options;
   const vault = VAULT[network];
   const tokens = VAULT_TOKENS[network];
-  if (!vault || !tokens || !CLOCKS[network]) throw new Error(`gmx-v1 demo: no Vault configured for network ${network}`);
+  if (!vault || !tokens || !CLOCKS[network] || !MEDIAN_COLLATERAL_USD[network]) throw new Error(`gmx-v1 demo: no Vault configured for network ${network}`);
   const withMarkPrice = UPDATE_POSITION_WITH_MARK_PRICE[network];
   const random = new SeededRandom((options.seed * 2654435761) ^ (network === 'avalanche' ? 0xa7a1 : 0xa4b1));
   const volatile = tokens.filter((t) => t.asset !== null);
@@ -453,9 +459,18 @@ export function simulateGmx(options: GmxRunOptions): { txs: DemoTx[]; stats: Gmx
   };
 
   // ---- actors
+  const medianCollateral = MEDIAN_COLLATERAL_USD[network];
   const traders = Array.from({ length: Math.max(20, Math.round(300 * scale)) }, (_, i) => keccak256(`0x${(0xd3e0 + i).toString(16).padStart(8, '0')}`).slice(0, 42));
   const lps = Array.from({ length: 8 }, (_, i) => i);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random.next() * items.length)];
+  // Traders pick an index token in proportion to its pool, as the Vault's reserves bound each token's longs.
+  const volatileWeights = volatile.map((t) => t.poolUsd);
+  const volatileTotal = volatileWeights.reduce((a, b) => a + b, 0);
+  const pickIndexToken = (): VaultToken => {
+    let x = random.next() * volatileTotal;
+    for (let i = 0; i < volatile.length; i++) if ((x -= volatileWeights[i]) < 0) return volatile[i];
+    return volatile[volatile.length - 1];
+  };
   const logNormal = (median: number, sigma: number) => median * Math.exp(sigma * random.normal());
   const poisson = (lambda: number) => {
     // Knuth's method; lambda is small (actions per minute).
@@ -514,15 +529,15 @@ export function simulateGmx(options: GmxRunOptions): { txs: DemoTx[]; stats: Gmx
       const opening = openKeys.length === 0 || (openKeys.length < targetOpen ? r < 0.4 : r < 0.2);
       if (opening) {
         const account = pick(traders);
-        const indexToken = pick(volatile);
+        const indexToken = pickIndexToken();
         const isLong = random.next() < 0.55;
         const collateralToken = isLong ? indexToken : pick(stables);
-        const collateralUsd = Math.min(250_000, Math.max(20, logNormal(1500, 1.3)));
+        const collateralUsd = Math.min(170 * medianCollateral, Math.max(20, logNormal(medianCollateral, 1.3)));
         const leverage = Math.min(MAX_OPEN_LEVERAGE - 1, Math.max(1.2, logNormal(8, 0.7)));
         transact(second, 0, () => increasePosition(account, collateralToken, indexToken, tokensFor(collateralToken, collateralUsd), usdFloat(collateralUsd * leverage), isLong));
       } else if (r < 0.55) {
         const p = positions.get(pick(openKeys))!;
-        const addUsd = Math.max(20, logNormal(1000, 1));
+        const addUsd = Math.max(20, logNormal((2 / 3) * medianCollateral, 1));
         const collateralOnly = random.next() < 0.3;
         const sizeUsd = collateralOnly ? 0 : addUsd * Math.max(1.2, logNormal(6, 0.6));
         transact(second, 0, () => increasePosition(p.account, p.collateralToken, p.indexToken, tokensFor(p.collateralToken, addUsd), usdFloat(sizeUsd), p.isLong));

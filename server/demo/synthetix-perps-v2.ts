@@ -34,6 +34,12 @@ export const PERPS_PARAMS = {
   fundingIndex: 1000n,
 };
 
+/**
+ * Median first margin deposit, sUSD: with the traders' number and leverage it sets the two markets'
+ * open interest and margin (README.md, "Magnitudes").
+ */
+export const MEDIAN_DEPOSIT_SUSD = 36_000;
+
 /** The first FuturesMarketManager and two market proxies (../shared/reference/protocols.md). */
 export const PERPS_MANAGER = '0xdb89f3fc45a707dd49781495f77f8ae69bf5ca6e';
 export const PERPS_MARKETS: Array<{ address: string; asset: Asset; assetKey: string; marketKey: string }> = [
@@ -156,7 +162,7 @@ export function simulatePerps(options: { seed: number; paths: PricePaths; scale:
         } else {
           // Deposit margin (if needed) and open.
           if (a.margin < wadOf(50)) {
-            const deposit = wadOf(Math.min(200_000, Math.max(100, logNormal(3000, 1.1))));
+            const deposit = wadOf(Math.min(70 * MEDIAN_DEPOSIT_SUSD, Math.max(100, logNormal(MEDIAN_DEPOSIT_SUSD, 1.1))));
             a.margin += deposit;
             events.push({ event: PERPS_EVENTS.MarginTransferred, args: [a.address, deposit] });
             modified(events, m, a, 0n, price, 0n);
@@ -174,7 +180,7 @@ export function simulatePerps(options: { seed: number; paths: PricePaths; scale:
         if (!trade(events, m, a, (a.size * fraction * direction) / 1000n, price)) stats.reverted++;
       } else {
         // Top up margin.
-        const deposit = wadOf(Math.max(50, logNormal(1000, 1)));
+        const deposit = wadOf(Math.max(50, logNormal(MEDIAN_DEPOSIT_SUSD / 3, 1)));
         a.margin = remainingMargin(a.margin, a.size, a.lastPrice, price) + deposit;
         a.lastPrice = price;
         events.push({ event: PERPS_EVENTS.MarginTransferred, args: [a.address, deposit] });
