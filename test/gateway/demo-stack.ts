@@ -1,11 +1,12 @@
 /**
  * A small demo data directory for the gateway tests: the synthetic demo chain
  * (server/demo), indexed by the graph-cli-built subgraphs for all seven
- * deployments. Built once per content (seed, days, the built subgraphs) under
+ * deployments. Built once per content (seed, days, the built subgraphs, the code that makes and indexes the chain) under
  * .svr-cache/test-demo/ and reused by later test files and runs; built into a
  * temporary folder and renamed into place, so a half-built one is never used.
  */
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { buildSubgraph } from '../../server/compile/graph-build';
 import { runDemo } from '../../server/demo';
@@ -27,6 +28,20 @@ export const DEMO_DEPLOYMENTS = [
   'synthetix-perps-v2/optimism',
 ];
 
+/** A digest of the TypeScript sources under these folders of server/, by path and content. */
+function sourcesDigest(folders: readonly string[]): string {
+  const hash = createHash('sha256');
+  const visit = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) visit(path);
+      else if (entry.name.endsWith('.ts')) hash.update(path.slice(ROOT.length)).update(readFileSync(path));
+    }
+  };
+  for (const f of folders) visit(join(ROOT, 'server', f));
+  return hash.digest('hex').slice(0, 16);
+}
+
 export async function demoDataDir(options: { seed?: number; days?: number } = {}): Promise<string> {
   const seed = options.seed ?? 3;
   const days = options.days ?? 1;
@@ -35,10 +50,11 @@ export async function demoDataDir(options: { seed?: number; days?: number } = {}
     const [subgraph, network] = key.split('/');
     manifests.set(key, buildSubgraph({ subgraphDir: join(SUBGRAPHS, subgraph), network, sourceRoot: SUBGRAPHS }));
   }
-  // The built manifests' paths carry their content hashes: new mappings, new data.
-  const contentKey = [...manifests.values()].map((m) => /-([0-9a-f]{16})\//.exec(m)?.[1] ?? m).join('-');
+  // The built manifests' paths carry their content hashes: new mappings, new data. So does the code that makes
+  // the chain and indexes it: the demo, the ingest, the runtime, the store (everything in server/ but the gateway's read side).
+  const contentKey = [...manifests.values()].map((m) => /-([0-9a-f]{16})\//.exec(m)?.[1] ?? m).join('-') + sourcesDigest(['demo', 'ingest', 'indexer', 'numeric', 'runtime', 'store']);
   const parent = join(ROOT, '.svr-cache', 'test-demo');
-  const dir = join(parent, `seed${seed}-days${days}-${require('node:crypto').createHash('sha256').update(contentKey).digest('hex').slice(0, 16)}`);
+  const dir = join(parent, `seed${seed}-days${days}-${createHash('sha256').update(contentKey).digest('hex').slice(0, 16)}`);
   if (existsSync(dir)) return dir;
   mkdirSync(parent, { recursive: true });
   const work = mkdtempSync(join(parent, 'building-'));
