@@ -25,12 +25,9 @@ import { SeededRandom } from '../numeric/random';
 import type { DemoTx, EmittedEvent } from './chain';
 import { oraclePrice, type OracleRounds } from './chainlink';
 import type { Asset } from './prices';
+import { RAY, rayDiv, rayMul } from '../numeric/ray';
 
-export const RAY = 10n ** 27n;
-const HALF_RAY = RAY / 2n;
 const SECONDS_PER_YEAR = 365n * 24n * 3600n;
-export const rayMul = (a: bigint, b: bigint) => (a * b + HALF_RAY) / RAY;
-export const rayDiv = (a: bigint, b: bigint) => (a * RAY + b / 2n) / b;
 
 export const AAVE_EVENTS = {
   Supply: parseAbiItem('event Supply(address indexed reserve, address user, address indexed onBehalfOf, uint256 amount, uint16 indexed referralCode)'),

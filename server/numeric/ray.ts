@@ -5,3 +5,8 @@ export const RAY = 10n ** 27n;
 export function rayMul(a: bigint, b: bigint): bigint {
   return (a * b + RAY / 2n) / RAY;
 }
+
+/** rayDiv: a x 10^27 / b, rounded half up, as Aave scales an amount by an index. */
+export function rayDiv(a: bigint, b: bigint): bigint {
+  return (a * RAY + b / 2n) / b;
+}
