@@ -17,6 +17,7 @@ import type { Logger } from 'pino';
 import { PROJECT_ROOT } from '../paths';
 import type { GatewayLimits } from './config';
 import type { GatewayContext } from './context';
+import { workBounds } from './cost';
 import { resolvers } from './resolvers';
 import { riskResolvers } from './risk-resolvers';
 
@@ -97,6 +98,37 @@ function partialAnswers(logger: Logger): ApolloServerPlugin<GatewayContext> {
   };
 }
 
+/**
+ * An error of svr's own making (a resolver bug, a store failure) is logged with
+ * the request id, and its answer says only that id: no message, no stack.
+ */
+function internalErrors(logger: Logger): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ contextValue, response, errors }) {
+          if (response.body.kind !== 'single' || !response.body.singleResult.errors) return;
+          const requestId = contextValue.requestId;
+          let logged = false;
+          response.body.singleResult.errors = response.body.singleResult.errors.map((e) => {
+            if (e.extensions?.code !== 'INTERNAL_SERVER_ERROR') return e;
+            if (!logged) {
+              logged = true;
+              const original = errors?.find((o) => o.extensions?.code === 'INTERNAL_SERVER_ERROR' || !o.extensions?.code);
+              logger.error({ requestId, err: original?.originalError ?? original ?? e, path: e.path }, 'internal error answering a gateway request');
+            }
+            return {
+              message: `internal error; the server log has its details under request id ${requestId}`,
+              ...(e.path ? { path: e.path } : {}),
+              extensions: { code: 'INTERNAL_SERVER_ERROR', requestId },
+            };
+          });
+        },
+      };
+    },
+  };
+}
+
 export interface ApolloOptions {
   limits: GatewayLimits;
   production: boolean;
@@ -122,7 +154,9 @@ export function createApollo(options: ApolloOptions): ApolloServer<GatewayContex
     validationRules: armor.validationRules,
     plugins: [
       ...armor.plugins,
+      workBounds<GatewayContext>(),
       partialAnswers(options.logger),
+      internalErrors(options.logger),
       ...(options.plugins ?? []),
       // A federation router asks subgraphs for per-field timings (ftv1); production does not give them away.
       ...(options.federation && options.production ? [ApolloServerPluginInlineTraceDisabled()] : []),

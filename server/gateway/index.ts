@@ -64,6 +64,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     corsOrigins: config.corsOrigins,
     metrics: metrics.registry,
     fallback: subgraphRequestHandler(deployments),
+    logger,
   });
   await new Promise<void>((ok, fail) => {
     server.once('error', fail);
