@@ -116,3 +116,26 @@ test('a Redis that cannot be reached is bypassed: every read loads from the sour
   expect(cache.stats.errors).toBeGreaterThan(0);
   await cache.close();
 });
+
+test('in memory the cache is bounded by bytes, not entries: the least recently used go first', async () => {
+  const cache = new ResponseCache({ memoryBytes: 200_000 });
+  caches.push(cache);
+  const policy: CachePolicy = { ttlMs: 60_000, staleMs: 0 };
+  const big = (i: number) => ({ rows: Array.from({ length: 100 }, (_, k) => ({ id: `${i}-${k}`, value: 'x'.repeat(40) })) });
+  await cache.get('keep', policy, async () => big(-1));
+  let loads = 0;
+  for (let i = 0; i < 200; i++) {
+    await cache.get(`block-${i}`, policy, async () => (loads++, big(i)));
+    // Read 'keep' again and again: it stays the most recently used.
+    await cache.get('keep', policy, async () => big(-1));
+  }
+  expect(loads).toBe(200);
+  expect(cache.memory!.bytes).toBeLessThanOrEqual(200_000);
+  expect(cache.memory!.size).toBeLessThan(50);
+  expect(cache.stats.misses).toBe(201);
+  // A value over a quarter of the bound is served but not kept.
+  const huge = { text: 'y'.repeat(60_000) };
+  await cache.get('huge', policy, async () => huge);
+  expect(cache.memory!.has('svr:keep')).toBe(true);
+  expect(cache.memory!.has('svr:huge')).toBe(false);
+});
