@@ -58,7 +58,8 @@ export function federatedTypeDefs(): DocumentNode {
 const entityResolvers = {
   Protocol: { __resolveReference: (ref: { id: string }, ctx: GatewayContext) => (ctx.sources.registry.protocols().includes(ref.id) ? ref : null) },
   Token: { __resolveReference: (ref: { id: string }) => ref },
-  Account: { __resolveReference: (ref: { id: string }) => ({ id: ref.id.toLowerCase() }) },
+  // _Any takes any JSON: a representation whose id is no string is the caller's error, not a crash.
+  Account: { __resolveReference: (ref: { id: unknown }) => ({ id: String(ref.id).toLowerCase() }) },
 };
 
 export function gatewaySchema(options: { federation?: boolean } = {}): GraphQLSchema {
@@ -102,7 +103,7 @@ function partialAnswers(logger: Logger): ApolloServerPlugin<GatewayContext> {
  * An error of svr's own making (a resolver bug, a store failure) is logged with
  * the request id, and its answer says only that id: no message, no stack.
  */
-function internalErrors(logger: Logger): ApolloServerPlugin<GatewayContext> {
+export function internalErrors(logger: Logger): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart() {
       return {
@@ -142,7 +143,8 @@ export function createApollo(options: ApolloOptions): ApolloServer<GatewayContex
     maxDepth: { n: options.limits.maxDepth },
     maxAliases: { n: options.limits.maxAliases },
     costLimit: { maxCost: options.limits.maxCost },
-    maxTokens: { n: options.limits.maxTokens },
+    // graphql-armor's token limit throws from a plugin hook, which Apollo answers with a 500: graphql-js's own (parseOptions) is a 400.
+    maxTokens: { enabled: false },
     maxDirectives: { n: 20 },
     blockFieldSuggestion: { enabled: options.production },
   }).protect();
@@ -151,6 +153,7 @@ export function createApollo(options: ApolloOptions): ApolloServer<GatewayContex
     introspection: !options.production,
     includeStacktraceInErrorResponses: !options.production,
     allowBatchedHttpRequests: false,
+    parseOptions: { maxTokens: options.limits.maxTokens },
     validationRules: armor.validationRules,
     plugins: [
       ...armor.plugins,

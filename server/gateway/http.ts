@@ -7,6 +7,7 @@
  * the subgraph API is the seam, the same in one process as across machines.
  */
 import { HeaderMap, type ApolloServer } from '@apollo/server';
+import { GraphQLError } from 'graphql';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -92,7 +93,17 @@ export function gatewayRequestHandler(options: GatewayHttpOptions): (req: Incomi
     try {
       const response = await apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-        context: async () => ({ sources: options.sources().forRequest(deadline.signal), sourceErrors: [], signal: deadline.signal, requestId }),
+        context: async () => {
+          try {
+            return { sources: options.sources().forRequest(deadline.signal), sourceErrors: [], signal: deadline.signal, requestId };
+          } catch (e) {
+            // Apollo would answer the context's own message; the answer carries only the request id.
+            options.logger.error({ requestId, err: e }, 'internal error creating a gateway request context');
+            throw new GraphQLError(`internal error; the server log has its details under request id ${requestId}`, {
+              extensions: { code: 'INTERNAL_SERVER_ERROR', requestId, http: { status: 500 } },
+            });
+          }
+        },
       });
       const out: Record<string, string> = { ...cors };
       for (const [key, value] of response.headers) out[key] = value;
