@@ -20,7 +20,9 @@
  *   }
  *
  * `workers`: each worker pool's threads (default: cores - 1, at least 1) and
- * the calls that may wait for one (default 4 x size) before BUSY.
+ * the calls that may wait for one (default 256: a gateway request fans out
+ * to every source at once; queued calls still expire at their deadline)
+ * before BUSY.
  * `subgraphEndpoints`: "public" serves /subgraphs/... on the gateway's own
  * listener; "loopback" serves them only on a second listener bound to
  * 127.0.0.1 (which the gateway reads), keeping them off the public address.
@@ -36,7 +38,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_READER_OPTIONS, type ReaderOptions, type SourceDefinition } from '../sources';
-import { defaultPoolSize } from '../workers/pool';
+import { DEFAULT_POOL_QUEUE, defaultPoolSize } from '../workers/pool';
 
 export interface GatewayLimits {
   /** Deepest field nesting a query may have. */
@@ -190,7 +192,7 @@ export function loadConfig(options: { file?: string | null; env?: NodeJS.Process
       production,
       workers: (() => {
         const size = Math.floor(positive(workers, 'size', 'workers', defaultPoolSize()));
-        return { size, maxQueue: Math.floor(positive(workers, 'maxQueue', 'workers', 4 * size, { allowZero: true })) };
+        return { size, maxQueue: Math.floor(positive(workers, 'maxQueue', 'workers', DEFAULT_POOL_QUEUE, { allowZero: true })) };
       })(),
       subgraphEndpoints: (raw.subgraphEndpoints as 'public' | 'loopback' | undefined) ?? (production ? 'loopback' : 'public'),
       file,

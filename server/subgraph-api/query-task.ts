@@ -27,16 +27,38 @@ export interface QueryTaskOutput {
 
 const open = new Map<string, ServedDeployment>();
 
-export function query(input: QueryTaskInput, init: QueryTaskInit): QueryTaskOutput {
-  let dep = open.get(input.path);
-  const work: QueryWork = { statements: 0, rows: 0 };
+export type StoreRef = Pick<QueryTaskInput, 'path' | 'subgraph' | 'network'>;
+
+function connection(store: StoreRef): ServedDeployment {
+  let dep = open.get(store.path);
   if (!dep) {
+    dep = ServedDeployment.open(store.path, store.subgraph, store.network, { readonly: true });
+    open.set(store.path, dep);
+  }
+  return dep;
+}
+
+/** Opens the stores up front (WorkerPool.warmUp), so that no query pays for it. */
+export function openStores(stores: StoreRef[]): number {
+  let opened = 0;
+  for (const store of stores) {
     try {
-      dep = ServedDeployment.open(input.path, input.subgraph, input.network, { readonly: true });
-    } catch (e) {
-      return { result: { errors: [errors.storeUnavailable(`${input.subgraph}/${input.network}`, (e as Error).message).toJSON()] }, work };
+      connection(store);
+      opened++;
+    } catch {
+      // answered by `query` when asked
     }
-    open.set(input.path, dep);
+  }
+  return opened;
+}
+
+export function query(input: QueryTaskInput, init: QueryTaskInit): QueryTaskOutput {
+  const work: QueryWork = { statements: 0, rows: 0 };
+  let dep: ServedDeployment;
+  try {
+    dep = connection(input);
+  } catch (e) {
+    return { result: { errors: [errors.storeUnavailable(`${input.subgraph}/${input.network}`, (e as Error).message).toJSON()] }, work };
   }
   return { result: executeRequest(dep, input.request, init.limits, work), work };
 }

@@ -46,7 +46,7 @@ export interface WorkerPoolOptions {
   taskModule: string;
   /** Worker threads; default: cores - 1, at least 1. */
   size?: number;
-  /** Calls that may wait for a worker before further ones are refused with BUSY; default 4 x size. */
+  /** Calls that may wait for a worker before further ones are refused with BUSY; default DEFAULT_POOL_QUEUE. */
   maxQueue?: number;
   /** Per worker V8 heap bound (MiB): a runaway allocation kills that worker, not the process. */
   maxHeapMb?: number;
@@ -59,6 +59,9 @@ export interface RunOptions {
   /** Milliseconds from the call until the work is cut. */
   deadlineMs?: number;
 }
+
+/** Waiting calls past which a pool answers BUSY: small things (a request each), and each still expires at its deadline. */
+export const DEFAULT_POOL_QUEUE = 256;
 
 export function defaultPoolSize(): number {
   return Math.max(1, availableParallelism() - 1);
@@ -116,7 +119,7 @@ export class WorkerPool {
 
   constructor(private readonly options: WorkerPoolOptions) {
     this.size = Math.max(1, Math.floor(options.size ?? defaultPoolSize()));
-    this.maxQueue = Math.max(0, Math.floor(options.maxQueue ?? 4 * this.size));
+    this.maxQueue = Math.max(0, Math.floor(options.maxQueue ?? DEFAULT_POOL_QUEUE));
   }
 
   /** Calls waiting for a worker. */
@@ -161,6 +164,25 @@ export class WorkerPool {
       if (idle) this.dispatch(idle, job);
       else this.queue.push(job);
     });
+  }
+
+  /**
+   * Starts every worker and runs `task` once on each (e.g. to open files), so
+   * that the first calls do not pay for a cold start.
+   */
+  async warmUp(task: string, input: unknown): Promise<void> {
+    if (this.closed) throw new WorkerPoolError('POOL_CLOSED', 'the worker pool is closed');
+    const fresh: Slot[] = [];
+    while (this.slots.length < this.size) fresh.push(this.spawn());
+    await Promise.all(
+      fresh.map(
+        (slot) =>
+          new Promise<unknown>((resolve, reject) => {
+            const job: Job = { id: this.nextId++, task, input, resolve, reject, slot: null, done: false, cleanup: () => undefined };
+            this.dispatch(slot, job);
+          }),
+      ),
+    );
   }
 
   /** Terminates every worker; calls still running or queued reject with POOL_CLOSED. */

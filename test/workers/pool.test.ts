@@ -125,3 +125,13 @@ test('a closed pool refuses calls', async () => {
   await p.close();
   expect(await codeOf(p.run('busySum', { n: 2 }))).toBe('POOL_CLOSED');
 });
+
+test('warmUp starts every worker and runs the task once on each', async () => {
+  const p = pool({ size: 2 });
+  await p.warmUp('busySum', { n: 3 });
+  expect(p.stats.workersStarted).toBe(2);
+  expect(p.stats.completed).toBe(2);
+  const ids = await Promise.all([p.run<number>('threadId', null), p.run<number>('threadId', null)]);
+  expect(p.stats.workersStarted).toBe(2);
+  expect(ids.every((id) => id > 0)).toBe(true);
+});
