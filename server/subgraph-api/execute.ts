@@ -389,13 +389,13 @@ function checkFilterSize(where: unknown, limits: SubgraphLimits): void {
 
 /** How much memory a cached document is taken to hold: graphql-js keeps ~90 bytes of AST per character of query text. */
 const AST_BYTES_PER_CHAR = 100;
-/** Per schema, parsed documents of at most this many bytes (estimated) are kept. */
+/** Parsed documents of at most this many bytes (estimated) are kept, per thread, over all deployments. */
 export const PARSE_CACHE_BYTES = 32 * 1024 * 1024;
 
 type Parsed = { document: DocumentNode } | { errors: QueryResult };
 
 /**
- * Parsed and validated documents by query text, per schema: clients repeat the
+ * Parsed and validated documents by schema and query text: clients repeat the
  * same query with new variables. Bounded by bytes (least recently used out
  * first), not by entries: one large document weighs as much as thousands of
  * small ones, and a document of more than an eighth of the budget is not kept.
@@ -423,11 +423,14 @@ class ParseCache {
     this.bytes += bytes;
   }
 }
-const documents = new WeakMap<object, ParseCache>();
+const documents = new ParseCache(PARSE_CACHE_BYTES);
+/** A number per API schema, to key the documents validated against it. */
+const schemaIds = new WeakMap<object, number>();
+let schemaCount = 0;
 
-/** The parse cache's bytes for a deployment's schema (for tests and metrics). */
-export function parseCacheBytes(dep: ServedDeployment): number {
-  return documents.get(dep.api)?.bytes ?? 0;
+/** The parse cache's bytes in this thread (for tests and metrics). */
+export function parseCacheBytes(): number {
+  return documents.bytes;
 }
 
 function countAliases(document: DocumentNode): number {
@@ -444,9 +447,10 @@ function countAliases(document: DocumentNode): number {
 }
 
 function parseAndValidate(dep: ServedDeployment, query: string, limits: SubgraphLimits): Parsed {
-  let cache = documents.get(dep.api);
-  if (!cache) documents.set(dep.api, (cache = new ParseCache(PARSE_CACHE_BYTES)));
-  const hit = cache.get(query);
+  let schemaId = schemaIds.get(dep.api);
+  if (schemaId === undefined) schemaIds.set(dep.api, (schemaId = ++schemaCount));
+  const key = `${schemaId}\0${query}`;
+  const hit = documents.get(key);
   if (hit) return hit;
   let entry: Parsed;
   try {
@@ -459,7 +463,7 @@ function parseAndValidate(dep: ServedDeployment, query: string, limits: Subgraph
   } catch (e) {
     entry = { errors: errorResult(e) };
   }
-  cache.set(query, entry);
+  documents.set(key, entry);
   return entry;
 }
 
