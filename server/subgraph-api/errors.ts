@@ -56,6 +56,7 @@ export const errors = {
   throttled: () => new QueryError('service is overloaded and can not run the query right now. Please try again in a few minutes', 'THROTTLED'),
   // Limits graph-node does not have: svr's wording.
   tooManyAliases: (count: number, max: number) => new QueryError(`query has ${count} aliases, more than the limit of ${max}; split it into several queries`, 'TOO_MANY_ALIASES'),
+  nestedTooDeep: (max: number) => new QueryError(`query nests brackets more than ${max} levels deep; flatten it`, 'NESTED_TOO_DEEP'),
   filterTooDeep: (max: number) => new QueryError(`a \`where\` filter nests \`and\`/\`or\`/child filters more than ${max} levels deep; flatten it`, 'FILTER_TOO_DEEP'),
   filterTooLarge: (terms: number, max: number) => new QueryError(`a \`where\` filter has ${terms} conditions, more than the limit of ${max}; use \`_in\` lists or split the query`, 'FILTER_TOO_LARGE'),
   storeUnavailable: (deployment: string, reason: string) =>

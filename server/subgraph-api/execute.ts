@@ -446,6 +446,32 @@ function countAliases(document: DocumentNode): number {
   return aliases;
 }
 
+/**
+ * The deepest nesting of brackets ({, [, ( outside strings and comments) in a
+ * query's text, scanned before parsing: graphql-js parses, validates and
+ * coerces values recursively, so a deep enough document (an `and` nested
+ * 2,000 levels) overflows the stack instead of failing cleanly.
+ */
+function bracketDepth(query: string, max: number): number {
+  let depth = 0;
+  for (let i = 0; i < query.length; i++) {
+    const c = query.charCodeAt(i);
+    if (c === 0x23 /* # */) {
+      while (i < query.length && query.charCodeAt(i) !== 0x0a && query.charCodeAt(i) !== 0x0d) i++;
+    } else if (c === 0x22 /* " */) {
+      if (query.startsWith('"""', i)) {
+        const end = query.indexOf('"""', i + 3);
+        i = end < 0 ? query.length : end + 2;
+      } else {
+        for (i++; i < query.length && query.charCodeAt(i) !== 0x22 && query.charCodeAt(i) !== 0x0a; i++) if (query.charCodeAt(i) === 0x5c) i++;
+      }
+    } else if (c === 0x7b || c === 0x5b || c === 0x28) {
+      if (++depth > max) return depth;
+    } else if (c === 0x7d || c === 0x5d || c === 0x29) depth--;
+  }
+  return depth;
+}
+
 function parseAndValidate(dep: ServedDeployment, query: string, limits: SubgraphLimits): Parsed {
   let schemaId = schemaIds.get(dep.api);
   if (schemaId === undefined) schemaIds.set(dep.api, (schemaId = ++schemaCount));
@@ -454,6 +480,9 @@ function parseAndValidate(dep: ServedDeployment, query: string, limits: Subgraph
   if (hit) return hit;
   let entry: Parsed;
   try {
+    // Selections may nest maxDepth deep; values (filters) within them, two brackets per `and`/`or` level.
+    const maxNesting = limits.maxDepth + 2 * limits.maxFilterDepth + 8;
+    if (bracketDepth(query, maxNesting) > maxNesting) throw errors.nestedTooDeep(maxNesting);
     // graphql-js stops at maxTokens: a huge document costs no more than the limit to refuse.
     const document = parse(query, { maxTokens: limits.maxTokens });
     const aliases = countAliases(document);

@@ -77,7 +77,10 @@ describe('each finding answers a clear error, not a 5xx', () => {
   test('`and` nested 2,000 deep, and a flat `or` of 2,000', async () => {
     const deep = await post(nestedAnd(2000));
     expect(deep.status).toBe(200);
-    expect(deep.body.errors[0].message).toBe(`a \`where\` filter nests \`and\`/\`or\`/child filters more than ${DEFAULT_SUBGRAPH_LIMITS.maxFilterDepth} levels deep; flatten it`);
+    expect(deep.body.errors[0].message).toBe('query nests brackets more than 295 levels deep; flatten it');
+    // Within the brackets' bound but past the filter's own.
+    const twenty = await post(nestedAnd(20));
+    expect(twenty.body.errors[0].message).toBe(`a \`where\` filter nests \`and\`/\`or\`/child filters more than ${DEFAULT_SUBGRAPH_LIMITS.maxFilterDepth} levels deep; flatten it`);
     const wide = await post(`{ accounts(where: { or: [${Array.from({ length: 2000 }, (_, i) => `{ name: "n${i}" }`).join(', ')}] }) { id } }`);
     expect(wide.body.errors[0].message).toMatch(/a `where` filter has 501 conditions, more than the limit of 500/);
     // Within the limits, nesting still works.
@@ -133,6 +136,16 @@ describe('limits refuse before reading', () => {
         'Possible solutions are reducing the depth of the query, querying fewer relationships or using `first` to return smaller collections',
     );
     expect(work).toEqual({ statements: 0, rows: 0 });
+  });
+
+  test('an `and` nested 2,000 deep on this thread (a 1 MB stack, where graphql-js would overflow it) is refused before parsing', () => {
+    let filter = '{ name: "Alice" }';
+    for (let i = 0; i < 2000; i++) filter = `{ and: [${filter}] }`;
+    const { result, work } = run(`{ accounts(where: ${filter}) { id } }`);
+    expect(result.errors![0].message).toBe('query nests brackets more than 295 levels deep; flatten it');
+    expect(work.statements).toBe(0);
+    // Brackets in strings and comments do not count.
+    expect(run(`{ accounts(where: { name: "${'{['.repeat(400)}" }) { id } } # ${'('.repeat(400)}`).result).toEqual({ data: { accounts: [] } });
   });
 
   test('depth, in graph-node words', () => {
