@@ -12,6 +12,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { badUrl, BodyTooLarge, internalError, readBody, requestIdOf, requestUrl, sendJson } from '../http/request';
+import { bracketDepth } from '../subgraph-api';
 import type { Sources } from '../sources';
 import type { GatewayContext } from './context';
 import { homePage } from './home-page';
@@ -21,6 +22,12 @@ export interface GatewayHttpOptions {
   /** The sources (known once the server listens: embedded sources are at its own port). */
   sources: () => Sources;
   maxBodyBytes: number;
+  /**
+   * Deepest bracket nesting a query's text may have, checked before parsing:
+   * graphql-js parses recursively, and a document nested thousands deep
+   * overflows the stack (answered as a parse failure with a stack trace).
+   */
+  maxNesting: number;
   requestTimeoutMs: number;
   corsOrigins: string[];
   /** Prometheus metrics served at /metrics. */
@@ -78,6 +85,11 @@ export function gatewayRequestHandler(options: GatewayHttpOptions): (req: Incomi
           return;
         }
       } else body = text;
+    }
+    const query = typeof body === 'object' && body !== null ? (body as { query?: unknown }).query : req.method === 'GET' ? url.searchParams.get('query') : undefined;
+    if (typeof query === 'string' && bracketDepth(query, options.maxNesting) > options.maxNesting) {
+      sendJson(res, 400, { errors: [{ message: `the query nests brackets more than ${options.maxNesting} levels deep; flatten it`, extensions: { code: 'GRAPHQL_PARSE_FAILED' } }] }, cors);
+      return;
     }
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {

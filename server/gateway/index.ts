@@ -85,6 +85,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     apollo,
     sources: current,
     maxBodyBytes: config.limits.maxBodyBytes,
+    // Selections nest maxDepth deep; arguments' values add a few levels (stress scenarios: a list of objects).
+    maxNesting: 2 * config.limits.maxDepth + 16,
     requestTimeoutMs: config.requestTimeoutMs,
     corsOrigins: config.corsOrigins,
     metrics: metrics.registry,

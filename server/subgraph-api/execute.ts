@@ -452,7 +452,7 @@ function countAliases(document: DocumentNode): number {
  * coerces values recursively, so a deep enough document (an `and` nested
  * 2,000 levels) overflows the stack instead of failing cleanly.
  */
-function bracketDepth(query: string, max: number): number {
+export function bracketDepth(query: string, max: number): number {
   let depth = 0;
   for (let i = 0; i < query.length; i++) {
     const c = query.charCodeAt(i);

@@ -71,6 +71,15 @@ describe('bad input answers 4xx with a clear message', () => {
     expect(answer.errors![0].message).toMatch(/token/i);
   });
 
+  test('a value nested 3,000 deep is refused before parsing (graphql-js would overflow its stack)', async () => {
+    let value = '"gmx-v1"';
+    for (let i = 0; i < 3000; i++) value = `[${value}]`;
+    const answer = await post(url, `{ ratios(protocols: ${value}) { ratio } }`);
+    expect(answer.status).toBe(400);
+    expect(answer.errors![0].message).toBe('the query nests brackets more than 40 levels deep; flatten it');
+    expect(JSON.stringify(answer)).not.toMatch(/stack/i);
+  });
+
   test('a body over the limit is 413 with a JSON error', async () => {
     const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: `{ ratios { ratio } } #${'x'.repeat(200_000)}` }) });
     expect(res.status).toBe(413);
