@@ -169,6 +169,15 @@ describe('limits refuse before reading', () => {
     expect(work.statements).toBe(1);
   });
 
+  test("the finding's 13 distinct 0.95 MB documents add nothing to the parse cache", () => {
+    const before = parseCacheBytes();
+    for (let i = 0; i < 13; i++) {
+      const { result } = run(`{ _meta { deployment } } # ${i} ${'x'.repeat(950_000)}`);
+      expect(result).toEqual({ data: { _meta: { deployment: 'QmApiFixture' } } });
+    }
+    expect(parseCacheBytes()).toBe(before);
+  });
+
   test('the parse cache keeps to its bytes however many distinct large documents come', () => {
     const filler = (i: number) => `{ accounts(where: { name_in: [${Array.from({ length: 1500 }, (_, k) => `"n${i}-${k}"`).join(',')}] }) { id } }`;
     for (let i = 0; i < 200; i++) run(filler(i));
