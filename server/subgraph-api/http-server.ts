@@ -3,17 +3,18 @@
  * `{query, variables, operationName}`, or GET with `?query=` (and
  * `variables`, `operationName`). Answers are `{data, errors}` with status
  * 200, as graph-node answers GraphQL-level errors; an unknown deployment is
- * 404 and a malformed request body 400.
+ * 404, a malformed request body or URL 400, a body over 1 MiB 413, a full
+ * reader pool 429, a store that cannot be opened 503; an internal error is
+ * logged under a request id, which is all its answer says.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import pino, { type Logger } from 'pino';
 import { badUrl, BodyTooLarge, internalError, readBody, requestIdOf, requestUrl } from '../http/request';
-import { WorkerPoolError, type WorkerPool } from '../workers/pool';
-import type { ServedDeployment } from './deployment';
+import type { WorkerPool } from '../workers/pool';
 import { errors } from './errors';
-import { executeRequest, type GraphQLRequest, type QueryResult } from './execute';
+import type { GraphQLRequest } from './execute';
 import { DEFAULT_SUBGRAPH_LIMITS, type SubgraphLimits } from './limits';
-import type { QueryTaskInput, QueryTaskOutput } from './query-task';
+import { runQuery } from './reader-pool';
 import type { DeploymentRegistry } from './registry';
 
 const MAX_BODY = 1 << 20;
@@ -119,7 +120,11 @@ export function subgraphRequestHandler(registry: DeploymentRegistry, options: Su
         badRequest(res, '`variables` must be a JSON object');
         return;
       }
-      const answer = await run(dep, request, req, res);
+      const gone = new AbortController();
+      res.once('close', () => {
+        if (!res.writableFinished) gone.abort();
+      });
+      const answer = await runQuery(dep, request, { pool: options.pool, limits, signal: gone.signal });
       if (!answer) return; // the client went away
       const bytes = send(res, answer.status, answer.body);
       if (bytes > limits.warnResultSize) logger.warn({ requestId, deployment: dep.deployment, bytes, query: request.query.slice(0, 200) }, 'large query result');
@@ -127,26 +132,6 @@ export function subgraphRequestHandler(registry: DeploymentRegistry, options: Su
       internalError(res, logger, requestId, e, CORS);
     }
   };
-
-  async function run(dep: ServedDeployment, request: GraphQLRequest, req: IncomingMessage, res: ServerResponse): Promise<{ status: number; body: QueryResult } | null> {
-    const plain: GraphQLRequest = { query: request.query, variables: request.variables ?? null, operationName: request.operationName ?? null };
-    if (!options.pool) return { status: 200, body: executeRequest(dep, plain, limits) };
-    const gone = new AbortController();
-    res.once('close', () => {
-      if (!res.writableFinished) gone.abort();
-    });
-    const input: QueryTaskInput = { path: dep.store.db.name, subgraph: dep.subgraph, network: dep.network, request: plain };
-    try {
-      const out = await options.pool.run<QueryTaskOutput>('query', input, { signal: gone.signal, deadlineMs: limits.queryTimeoutMs ?? undefined });
-      return { status: 200, body: out.result };
-    } catch (e) {
-      if (!(e instanceof WorkerPoolError)) throw e;
-      if (e.code === 'CANCELLED') return null;
-      if (e.code === 'DEADLINE') return { status: 200, body: { errors: [errors.timeout().toJSON()] } };
-      if (e.code === 'BUSY') return { status: 429, body: { errors: [errors.throttled().toJSON()] } };
-      throw e;
-    }
-  }
 }
 
 export function createSubgraphServer(registry: DeploymentRegistry, options: SubgraphHandlerOptions = {}): Server {
