@@ -254,3 +254,30 @@ describe('a store that cannot be opened', () => {
     expect(readFileSync(join(dir, 'broken', 'text.sqlite'), 'utf8')).toMatch(/^this is not a database/);
   });
 });
+
+test('an internal error is logged under the request id; the answer carries only the id', async () => {
+  const execute = require('../../server/subgraph-api/execute');
+  const pino = require('pino');
+  const { Writable } = require('node:stream');
+  const lines: string[] = [];
+  const logger = pino({ level: 'error' }, new Writable({ write: (c: Buffer, _e: string, done: () => void) => (lines.push(String(c)), done()) }));
+  const inline = createSubgraphServer(registry, { logger });
+  await new Promise<void>((ok) => inline.listen(0, '127.0.0.1', ok));
+  const spy = jest.spyOn(execute, 'executeRequest').mockImplementation(() => {
+    throw new Error('SQLITE_CORRUPT at /srv/secret/path.sqlite');
+  });
+  try {
+    const res = await fetch(`http://127.0.0.1:${(inline.address() as AddressInfo).port}${PATH}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'abc-123' },
+      body: JSON.stringify({ query: '{ _meta { deployment } }' }),
+    });
+    expect(res.status).toBe(500);
+    const body = await res.json();
+    expect(body).toEqual({ errors: [{ message: 'internal error; the server log has its details under request id abc-123', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: 'abc-123' } }] });
+    expect(lines.join('')).toMatch(/"requestId":"abc-123".*SQLITE_CORRUPT at \/srv\/secret\/path.sqlite/);
+  } finally {
+    spy.mockRestore();
+    await new Promise((ok) => inline.close(ok));
+  }
+});
