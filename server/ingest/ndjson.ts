@@ -209,6 +209,15 @@ class Fields {
     return BigInt(this.quantityText(name));
   }
 
+  /** A quantity that fits 256 bits (graph-node's U256), as lowercase hex text. */
+  u256Text(name: string): string {
+    const hex = this.quantityText(name);
+    if (hex.replace(/^0x0*/, '').length > 64) {
+      throw fail('OUT_OF_RANGE', this.s, `"${name}" has more than 256 bits`, `graph-node keeps ${name} as a 256-bit unsigned integer: check the ${this.what}`);
+    }
+    return hex;
+  }
+
   /** A quantity within [0, max]; `what` says whose range it is. */
   bounded(name: string, max: bigint, what: string): bigint {
     const v = this.quantity(name);
@@ -296,7 +305,8 @@ export function parseHeaderObject(obj: Record<string, unknown>, s: Source): Bloc
   };
   const extras: BlockHeaderExtras = header;
   // null counts as absent: pre-London blocks have no baseFeePerGas, post-merge nodes may send no totalDifficulty.
-  for (const name of EXTRA_QUANTITIES) if (f.present(name)) extras[name] = f.quantityText(name);
+  // graph-node keeps these as U256: at most 64 hex digits.
+  for (const name of EXTRA_QUANTITIES) if (f.present(name)) extras[name] = f.u256Text(name);
   for (const name of EXTRA_HASHES) if (f.present(name)) extras[name] = f.fixed(name, 32, 'a root hash');
   if (f.present('miner')) extras.miner = f.fixed('miner', 20, 'an address');
   sources.set(header, s);

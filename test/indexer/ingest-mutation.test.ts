@@ -64,6 +64,7 @@ type Mutation = { kind: 'header' | 'log'; apply: (o: Record<string, unknown>) =>
 const MUTATIONS: Record<string, Mutation> = {
   blockNumberPastI32: { kind: 'header', apply: (o) => ({ ...o, number: '0x7fffffffffffffff' }), message: new RegExp(`"number" is 9223372036854775807, above ${MAX_BLOCK_NUMBER}`) },
   timestampPastBlockTime: { kind: 'header', apply: (o) => ({ ...o, timestamp: hex(MAX_BLOCK_TIMESTAMP + 1n) }), message: /"timestamp" is \d+, above 8210266876799/ },
+  gasUsedPastU256: { kind: 'header', apply: (o) => ({ ...o, gasUsed: '0x1' + '0'.repeat(64) }), message: /"gasUsed" has more than 256 bits/ },
   headerNotJson: { kind: 'header', apply: (o) => JSON.stringify(o).slice(0, -3), message: /not valid JSON/ },
   logBlockPastI32: { kind: 'log', apply: (o) => ({ ...o, blockNumber: '0x80000000' }), message: /"blockNumber" is 2147483648, above 2147483647/ },
   logNotHex: { kind: 'log', apply: (o) => ({ ...o, data: 'zz' }), message: /"data" is "zz", not a 0x-prefixed hex string/ },
@@ -105,7 +106,8 @@ test('a broken line anywhere in a resumed run: the error names file and line, an
       expect(error.message).toMatch(m.message);
       expect(storeState()).toEqual(before);
     }),
-    { numRuns: 14, seed: 13 },
+    // Every kind at least once (its first candidate line), then random kinds and lines: 14 runs in all.
+    { numRuns: 14, seed: 13, examples: Object.keys(MUTATIONS).map((name) => [name, 0] as [string, number]) },
   );
   expect(runs).toBe(14);
 });
