@@ -55,6 +55,7 @@ export const errors = {
   resultTooBig: (actual: number, limit: number) => new QueryError(`the result size of ${actual} is larger than the allowed limit of ${limit}`, 'RESULT_TOO_BIG'),
   throttled: () => new QueryError('service is overloaded and can not run the query right now. Please try again in a few minutes', 'THROTTLED'),
   // Limits graph-node does not have: svr's wording.
+  tooManyFields: (max: number) => new QueryError(`query selects more than ${max} fields once its fragments are expanded; spread fragments fewer times`, 'TOO_MANY_FIELDS'),
   tooManyAliases: (count: number, max: number) => new QueryError(`query has ${count} aliases, more than the limit of ${max}; split it into several queries`, 'TOO_MANY_ALIASES'),
   nestedTooDeep: (max: number) => new QueryError(`query nests brackets more than ${max} levels deep; flatten it`, 'NESTED_TOO_DEEP'),
   filterTooDeep: (max: number) => new QueryError(`a \`where\` filter nests \`and\`/\`or\`/child filters more than ${max} levels deep; flatten it`, 'FILTER_TOO_DEEP'),

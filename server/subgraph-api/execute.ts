@@ -120,6 +120,13 @@ export interface QueryWork {
   rows: number;
 }
 
+/**
+ * Fields a query may select once its fragments are expanded, per token of its
+ * text (SVR_GRAPHQL_MAX_TOKENS): a document repeats its fragments a few times,
+ * a fragment bomb (each level spreading the next twice) exponentially often.
+ */
+const EXPANDED_FIELDS_PER_TOKEN = 5;
+
 /** A row's share of the result size, in bytes: its values' lengths. */
 function rowSize(row: Row): number {
   let size = 16;
@@ -135,6 +142,8 @@ function rowSize(row: Row): number {
 class Execution {
   private readonly fieldCache = new Map<string, Map<string, FieldNode[]>>();
   private resultSize = 0;
+  /** Fields visited by `complexity`, fragments expanded: a fragment spread twice per level doubles them at every level. */
+  private expanded = 0;
 
   constructor(
     readonly dep: ServedDeployment,
@@ -168,7 +177,11 @@ class Execution {
     for (const concrete of apiType.isInterface ? apiType.concrete.map((c) => c.name) : [typeName]) {
       const type = this.dep.api.types.get(concrete) ?? apiType;
       let total = 0;
-      for (const [, fieldNodes] of this.collect(concrete, nodes.map((n) => n.selectionSet!).filter(Boolean))) {
+      const fields = this.collect(concrete, nodes.map((n) => n.selectionSet!).filter(Boolean));
+      this.expanded += fields.size;
+      const maxFields = EXPANDED_FIELDS_PER_TOKEN * this.limits.maxTokens;
+      if (this.expanded > maxFields) throw errors.tooManyFields(maxFields);
+      for (const [, fieldNodes] of fields) {
         const field = type.fieldsByName.get(fieldNodes[0].name.value);
         if (!field || !this.dep.api.types.has(field.typeName)) continue;
         const child = this.complexity(field.typeName, fieldNodes, depth + 1);

@@ -148,6 +148,21 @@ describe('limits refuse before reading', () => {
     expect(run(`{ accounts(where: { name: "${'{['.repeat(400)}" }) { id } } # ${'('.repeat(400)}`).result).toEqual({ data: { accounts: [] } });
   });
 
+  test('a fragment bomb (each fragment spreading the next twice, 40 deep) is refused after a bounded expansion, nothing read', () => {
+    const fragments: string[] = [];
+    for (let k = 0; k < 40; k++) {
+      const next = k + 1 < 40 ? `...F${k + 1}` : 'id';
+      fragments.push(
+        k % 2 === 0
+          ? `fragment F${k} on Account { id a: positions(first: 1) { ${next} } b: positions(first: 1) { ${next} } }`
+          : `fragment F${k} on Position { id a: account { ${next} } b: account { ${next} } }`,
+      );
+    }
+    const { result, work } = run(`{ accounts(first: 1) { ...F0 } } ${fragments.join(' ')}`);
+    expect(result.errors![0].message).toBe(`query selects more than ${5 * DEFAULT_SUBGRAPH_LIMITS.maxTokens} fields once its fragments are expanded; spread fragments fewer times`);
+    expect(work).toEqual({ statements: 0, rows: 0 });
+  });
+
   test('depth, in graph-node words', () => {
     const { result, work } = run('{ accounts { positions { account { id } } } }', { maxDepth: 2 });
     expect(result.errors![0].message).toBe('query has a depth that exceeds the limit of `2`');
