@@ -193,6 +193,18 @@ describe('limits refuse before reading', () => {
     expect(parseCacheBytes()).toBe(before);
   });
 
+  test('prepared statements are bounded by their SQL bytes (filters shape the SQL: every `_in` length is a statement of its own)', () => {
+    const { StatementCache } = require('../../server/subgraph-api/fetch');
+    const stmts = new StatementCache(dep.db, 2000, 20_000);
+    for (let n = 1; n <= 300; n++) {
+      stmts.get(`SELECT id FROM "Account" WHERE name IN (${Array(n).fill('?').join(', ')})`);
+      expect(stmts.bytes).toBeLessThanOrEqual(20_000);
+    }
+    // Kept while they fit: the last one is served from the cache.
+    const last = `SELECT id FROM "Account" WHERE name IN (${Array(300).fill('?').join(', ')})`;
+    expect(stmts.get(last)).toBe(stmts.get(last));
+  });
+
   test('the parse cache keeps to its bytes however many distinct large documents come', () => {
     const filler = (i: number) => `{ accounts(where: { name_in: [${Array.from({ length: 1500 }, (_, k) => `"n${i}-${k}"`).join(',')}] }) { id } }`;
     for (let i = 0; i < 200; i++) run(filler(i));
