@@ -200,9 +200,12 @@ export class ResponseCache {
   }
 
   async get<T>(key: string, policy: CachePolicy, loader: () => Promise<T>): Promise<Cached<T>> {
+    // A load in flight with no entry to fall back on: wait for it. With a stale entry, the
+    // stale path below waits for the same load at most revalidateWaitMs (load() joins it),
+    // so a slow source (a busy reader pool) does not hold every request of the key.
     const pending = this.inflight.get(key);
-    if (pending) return { value: (await pending) as T, stale: false, ageMs: 0 };
     const entry = await this.read<T>(key);
+    if (pending && !entry) return { value: (await pending) as T, stale: false, ageMs: 0 };
     const now = Date.now();
     if (entry) {
       const ageMs = Math.max(0, now - entry.t);

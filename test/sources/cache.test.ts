@@ -139,3 +139,24 @@ test('in memory the cache is bounded by bytes, not entries: the least recently u
   expect(cache.memory!.has('svr:keep')).toBe(true);
   expect(cache.memory!.has('svr:huge')).toBe(false);
 });
+
+test('while a refresh is in flight, requests with a stale entry get it, rather than waiting for the slow source', async () => {
+  const cache = new ResponseCache();
+  caches.push(cache);
+  const policy: CachePolicy = { ttlMs: 0, staleMs: 600_000 };
+  await cache.get('slow', policy, async () => 'v1');
+  await new Promise((ok) => setTimeout(ok, 2)); // past the time to live of 0 ms
+  let release: (v: string) => void = () => undefined;
+  const slow = new Promise<string>((ok) => (release = ok));
+  let loads = 0;
+  const first = await cache.get('slow', policy, () => (loads++, slow));
+  expect(first).toMatchObject({ value: 'v1', stale: true });
+  // The refresh has not answered; a second request must not wait for it (it would never return before release()).
+  const second = await cache.get('slow', policy, async () => (loads++, 'unused'));
+  expect(second).toMatchObject({ value: 'v1', stale: true });
+  expect(loads).toBe(1);
+  release('v2');
+  await slow;
+  await new Promise((ok) => setImmediate(ok));
+  expect((await cache.get('slow', { ttlMs: 600_000, staleMs: 0 }, async () => 'unused')).value).toBe('v2');
+});
