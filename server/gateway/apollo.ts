@@ -17,6 +17,7 @@ import type { Logger } from 'pino';
 import { PROJECT_ROOT } from '../paths';
 import type { GatewayLimits } from './config';
 import type { GatewayContext } from './context';
+import { workBounds } from './cost';
 import { resolvers } from './resolvers';
 import { riskResolvers } from './risk-resolvers';
 
@@ -82,7 +83,8 @@ export function federatedTypeDefs(): DocumentNode {
 const entityResolvers = {
   Protocol: { __resolveReference: (ref: { id: string }, ctx: GatewayContext) => (ctx.sources.registry.protocols().includes(ref.id) ? ref : null) },
   Token: { __resolveReference: (ref: { id: string }) => ref },
-  Account: { __resolveReference: (ref: { id: string }) => ({ id: ref.id.toLowerCase() }) },
+  // _Any takes any JSON: a representation whose id is no string is the caller's error, not a crash.
+  Account: { __resolveReference: (ref: { id: unknown }) => ({ id: String(ref.id).toLowerCase() }) },
 };
 
 export function gatewaySchema(options: { federation?: boolean } = {}): GraphQLSchema {
@@ -122,6 +124,37 @@ function partialAnswers(logger: Logger): ApolloServerPlugin<GatewayContext> {
   };
 }
 
+/**
+ * An error of svr's own making (a resolver bug, a store failure) is logged with
+ * the request id, and its answer says only that id: no message, no stack.
+ */
+export function internalErrors(logger: Logger): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ contextValue, response, errors }) {
+          if (response.body.kind !== 'single' || !response.body.singleResult.errors) return;
+          const requestId = contextValue.requestId;
+          let logged = false;
+          response.body.singleResult.errors = response.body.singleResult.errors.map((e) => {
+            if (e.extensions?.code !== 'INTERNAL_SERVER_ERROR') return e;
+            if (!logged) {
+              logged = true;
+              const original = errors?.find((o) => o.extensions?.code === 'INTERNAL_SERVER_ERROR' || !o.extensions?.code);
+              logger.error({ requestId, err: original?.originalError ?? original ?? e, path: e.path }, 'internal error answering a gateway request');
+            }
+            return {
+              message: `internal error; the server log has its details under request id ${requestId}`,
+              ...(e.path ? { path: e.path } : {}),
+              extensions: { code: 'INTERNAL_SERVER_ERROR', requestId },
+            };
+          });
+        },
+      };
+    },
+  };
+}
+
 export interface ApolloOptions {
   limits: GatewayLimits;
   production: boolean;
@@ -135,7 +168,8 @@ export function createApollo(options: ApolloOptions): ApolloServer<GatewayContex
     maxDepth: { n: options.limits.maxDepth },
     maxAliases: { n: options.limits.maxAliases },
     costLimit: { maxCost: options.limits.maxCost },
-    maxTokens: { n: options.limits.maxTokens },
+    // graphql-armor's token limit throws from a plugin hook, which Apollo answers with a 500: graphql-js's own (parseOptions) is a 400.
+    maxTokens: { enabled: false },
     maxDirectives: { n: 20 },
     blockFieldSuggestion: { enabled: options.production },
   }).protect();
@@ -144,10 +178,13 @@ export function createApollo(options: ApolloOptions): ApolloServer<GatewayContex
     introspection: !options.production,
     includeStacktraceInErrorResponses: !options.production,
     allowBatchedHttpRequests: false,
+    parseOptions: { maxTokens: options.limits.maxTokens },
     validationRules: armor.validationRules,
     plugins: [
       ...armor.plugins,
+      workBounds<GatewayContext>(),
       partialAnswers(options.logger),
+      internalErrors(options.logger),
       ...(options.plugins ?? []),
       // A federation router asks subgraphs for per-field timings (ftv1); production does not give them away.
       ...(options.federation && options.production ? [ApolloServerPluginInlineTraceDisabled()] : []),

@@ -14,8 +14,21 @@
  *     "requestTimeoutMs": 15000,
  *     "limits": { "maxDepth": 12, "maxAliases": 30, "maxCost": 5000, "maxTokens": 4000, "maxBodyBytes": 102400 },
  *     "cors": { "origins": ["https://app.example"] },
+ *     "workers": { "size": 1, "maxQueue": 4 },
+ *     "subgraphEndpoints": "public",
  *     "production": false
  *   }
+ *
+ * `workers`: each worker pool's threads (default: cores - 1, at least 1) and
+ * the calls that may wait for one (default 256: a gateway request fans out
+ * to every source at once; queued calls still expire at their deadline)
+ * before BUSY.
+ * `subgraphEndpoints`: "public" serves /subgraphs/... on the gateway's own
+ * listener; "loopback" serves them only on a second listener bound to
+ * 127.0.0.1 (which the gateway reads), keeping them off the public address.
+ * Default: "public" in development, "loopback" in production.
+ * The subgraph API's own limits are graph-node's environment variables
+ * (server/subgraph-api/limits.ts, docs/gateway.md).
  *
  * Environment: REDIS_URL (the shared cache), NODE_ENV=production (production
  * mode), SVR_CORS_ORIGINS (comma-separated), SVR_CONFIG (the file).
@@ -25,6 +38,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_READER_OPTIONS, type ReaderOptions, type SourceDefinition } from '../sources';
+import { DEFAULT_POOL_QUEUE, defaultPoolSize } from '../workers/pool';
 
 export interface GatewayLimits {
   /** Deepest field nesting a query may have. */
@@ -51,6 +65,9 @@ export interface GatewayConfig {
   corsOrigins: string[];
   /** Introspection and the landing page off, errors without stack traces. */
   production: boolean;
+  workers: { size: number; maxQueue: number };
+  /** Where the embedded subgraph endpoints listen: the public listener, or loopback only. */
+  subgraphEndpoints: 'public' | 'loopback';
   /** Where the settings came from, for the start-up banner. */
   file: string | null;
 }
@@ -131,7 +148,12 @@ export function loadConfig(options: { file?: string | null; env?: NodeJS.Process
     }
   }
   try {
-    allowOnly(raw, ['sources', 'cache', 'upstream', 'requestTimeoutMs', 'limits', 'cors', 'production'], 'config');
+    allowOnly(raw, ['sources', 'cache', 'upstream', 'requestTimeoutMs', 'limits', 'cors', 'workers', 'subgraphEndpoints', 'production'], 'config');
+    const workers = object(raw.workers ?? {}, 'workers');
+    allowOnly(workers, ['size', 'maxQueue'], 'workers');
+    if (raw.subgraphEndpoints !== undefined && raw.subgraphEndpoints !== 'public' && raw.subgraphEndpoints !== 'loopback') {
+      throw new ConfigError(`config.subgraphEndpoints must be "public" or "loopback", not ${JSON.stringify(raw.subgraphEndpoints)}`);
+    }
     const cache = object(raw.cache ?? {}, 'cache');
     allowOnly(cache, ['ttlSeconds', 'staleSeconds', 'redisUrl'], 'cache');
     const upstream = object(raw.upstream ?? {}, 'upstream');
@@ -168,6 +190,11 @@ export function loadConfig(options: { file?: string | null; env?: NodeJS.Process
       // Open to any origin in development; production serves only the origins it is given.
       corsOrigins: originsEnv ?? (cors.origins as string[] | undefined) ?? (production ? [] : ['*']),
       production,
+      workers: (() => {
+        const size = Math.floor(positive(workers, 'size', 'workers', defaultPoolSize()));
+        return { size, maxQueue: Math.floor(positive(workers, 'maxQueue', 'workers', DEFAULT_POOL_QUEUE, { allowZero: true })) };
+      })(),
+      subgraphEndpoints: (raw.subgraphEndpoints as 'public' | 'loopback' | undefined) ?? (production ? 'loopback' : 'public'),
       file,
     };
   } catch (e) {

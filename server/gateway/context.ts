@@ -10,4 +10,12 @@ export interface GatewayContext {
    * to the response by the partial-answers plugin.
    */
   sourceErrors: SourceError[];
+  /**
+   * Aborts when the request's deadline (requestTimeoutMs) passes or the client
+   * goes away: pass it to the worker pool (`pool.run(task, input, { signal })`)
+   * so that work nobody waits for any more stops.
+   */
+  signal: AbortSignal;
+  /** Names the request in the log; an internal error's answer carries only this. */
+  requestId: string;
 }

@@ -7,8 +7,12 @@
  * the subgraph API is the seam, the same in one process as across machines.
  */
 import { HeaderMap, type ApolloServer } from '@apollo/server';
+import { GraphQLError } from 'graphql';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { badUrl, BodyTooLarge, internalError, readBody, requestIdOf, requestUrl, sendJson } from '../http/request';
+import { bracketDepth } from '../subgraph-api';
 import type { Sources } from '../sources';
 import type { GatewayContext } from './context';
 import { homePage } from './home-page';
@@ -18,41 +22,20 @@ export interface GatewayHttpOptions {
   /** The sources (known once the server listens: embedded sources are at its own port). */
   sources: () => Sources;
   maxBodyBytes: number;
+  /**
+   * Deepest bracket nesting a query's text may have, checked before parsing:
+   * graphql-js parses recursively, and a document nested thousands deep
+   * overflows the stack (answered as a parse failure with a stack trace).
+   */
+  maxNesting: number;
   requestTimeoutMs: number;
   corsOrigins: string[];
   /** Prometheus metrics served at /metrics. */
   metrics?: Registry;
   /** Requests for any other path (the embedded subgraph endpoints). */
   fallback?: (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
-}
-
-class BodyTooLarge extends Error {}
-
-function readBody(req: IncomingMessage, limit: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > limit) {
-      reject(new BodyTooLarge());
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > limit) {
-        reject(new BodyTooLarge());
-        req.resume();
-      } else chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
-  res.end(text);
+  /** Where internal errors go, with the request id their answer carries. */
+  logger: Logger;
 }
 
 function corsHeaders(req: IncomingMessage, origins: string[]): Record<string, string> {
@@ -62,11 +45,15 @@ function corsHeaders(req: IncomingMessage, origins: string[]): Record<string, st
   return {};
 }
 
-export function gatewayRequestHandler(options: GatewayHttpOptions): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+export function gatewayRequestHandler(options: GatewayHttpOptions): (req: IncomingMessage, res: ServerResponse, requestId: string) => Promise<void> {
   const { apollo } = options;
-  return async (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+  return async (req, res, requestId) => {
     const cors = corsHeaders(req, options.corsOrigins);
+    const url = requestUrl(req);
+    if (!url) {
+      badUrl(res, req, cors);
+      return;
+    }
     if (req.method === 'OPTIONS') {
       res.writeHead(204, {
         ...cors,
@@ -84,7 +71,7 @@ export function gatewayRequestHandler(options: GatewayHttpOptions): (req: Incomi
         text = await readBody(req, options.maxBodyBytes);
       } catch (e) {
         if (e instanceof BodyTooLarge) {
-          sendJson(res, 413, { errors: [{ message: `the request body is larger than ${options.maxBodyBytes} bytes`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] }, cors);
+          sendJson(res, 413, { errors: [{ message: e.message, extensions: { code: e.code } }] }, cors);
           return;
         }
         throw e;
@@ -99,20 +86,36 @@ export function gatewayRequestHandler(options: GatewayHttpOptions): (req: Incomi
         }
       } else body = text;
     }
+    const query = typeof body === 'object' && body !== null ? (body as { query?: unknown }).query : req.method === 'GET' ? url.searchParams.get('query') : undefined;
+    if (typeof query === 'string' && bracketDepth(query, options.maxNesting) > options.maxNesting) {
+      sendJson(res, 400, { errors: [{ message: `the query nests brackets more than ${options.maxNesting} levels deep; flatten it`, extensions: { code: 'GRAPHQL_PARSE_FAILED' } }] }, cors);
+      return;
+    }
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
     }
-    // The whole request gets requestTimeoutMs; reads still running then are cancelled and reported by source.
+    // The whole request gets requestTimeoutMs; reads and pool work still running then are cancelled and reported by source.
     const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(), options.requestTimeoutMs);
-    req.once('close', () => {
-      if (!res.writableFinished) deadline.abort();
+    const timer = setTimeout(() => deadline.abort(new Error(`the request ran past its deadline of ${options.requestTimeoutMs} ms`)), options.requestTimeoutMs);
+    // The client went away (the socket closed before the answer was written): nobody waits for the work any more.
+    res.once('close', () => {
+      if (!res.writableFinished) deadline.abort(new Error('the client closed the connection'));
     });
     try {
       const response = await apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-        context: async () => ({ sources: options.sources().forRequest(deadline.signal), sourceErrors: [] }),
+        context: async () => {
+          try {
+            return { sources: options.sources().forRequest(deadline.signal), sourceErrors: [], signal: deadline.signal, requestId };
+          } catch (e) {
+            // Apollo would answer the context's own message; the answer carries only the request id.
+            options.logger.error({ requestId, err: e }, 'internal error creating a gateway request context');
+            throw new GraphQLError(`internal error; the server log has its details under request id ${requestId}`, {
+              extensions: { code: 'INTERNAL_SERVER_ERROR', requestId, http: { status: 500 } },
+            });
+          }
+        },
       });
       const out: Record<string, string> = { ...cors };
       for (const [key, value] of response.headers) out[key] = value;
@@ -132,9 +135,15 @@ export function gatewayRequestHandler(options: GatewayHttpOptions): (req: Incomi
 export function createSvrServer(options: GatewayHttpOptions): Server {
   const gateway = gatewayRequestHandler(options);
   const server = createServer(async (req, res) => {
+    const requestId = requestIdOf(req);
     try {
-      const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-      if (path === '/graphql' || path === '/graphql/') await gateway(req, res);
+      const url = requestUrl(req);
+      if (!url) {
+        badUrl(res, req);
+        return;
+      }
+      const path = url.pathname;
+      if (path === '/graphql' || path === '/graphql/') await gateway(req, res, requestId);
       else if (path === '/' && (req.method === 'GET' || req.method === 'HEAD')) {
         const html = homePage();
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(html) });
@@ -147,8 +156,7 @@ export function createSvrServer(options: GatewayHttpOptions): Server {
       } else if (options.fallback) await options.fallback(req, res);
       else sendJson(res, 404, { errors: [{ message: `nothing at ${path}; the gateway is at /graphql`, extensions: { code: 'NOT_FOUND' } }] });
     } catch (e) {
-      if (!res.headersSent) sendJson(res, 500, { errors: [{ message: `internal error: ${(e as Error).message}`, extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
-      else res.destroy();
+      internalError(res, options.logger, requestId, e);
     }
   });
   server.keepAliveTimeout = 65_000;

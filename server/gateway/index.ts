@@ -3,10 +3,11 @@
  * and chains, over the subgraph sources. `startServer` runs it with the
  * embedded deployments of a data directory on one port.
  */
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import pino, { type Logger } from 'pino';
 import { ResponseCache, SourceRegistry, Sources, type SourceDefinition } from '../sources';
-import { DeploymentRegistry, subgraphRequestHandler } from '../subgraph-api';
+import { DeploymentRegistry, QUERY_TASK_MODULE, subgraphLimitsFromEnv, subgraphRequestHandler } from '../subgraph-api';
+import { WorkerPool } from '../workers/pool';
 import { createApollo } from './apollo';
 import { loadConfig, type GatewayConfig } from './config';
 import { createSvrServer } from './http';
@@ -34,18 +35,43 @@ export interface RunningServer {
   sources: Sources;
   deployments: DeploymentRegistry;
   config: GatewayConfig;
+  /** The reader pool: subgraph queries run in its workers, off the event loop. */
+  readers: WorkerPool;
+  /** Where the embedded subgraph endpoints are: `url`, or a loopback-only listener ("subgraphEndpoints": "loopback"). */
+  subgraphUrl: string;
   close(): Promise<void>;
 }
 
-/** The embedded deployments as sources, at this server's own subgraph endpoints. */
+/**
+ * The embedded deployments as sources, at this server's own subgraph
+ * endpoints; stores that cannot be opened too, so that their endpoint's error
+ * puts them in every answer's missingSources.
+ */
 export function embeddedSources(deployments: DeploymentRegistry, baseUrl: string): SourceDefinition[] {
-  return deployments.list().map((d) => ({ protocol: d.subgraph, network: d.network, url: `${baseUrl}/subgraphs/name/${d.subgraph}/${d.network}` }));
+  return [...deployments.list(), ...deployments.unavailable()].map((d) => ({ protocol: d.subgraph, network: d.network, url: `${baseUrl}/subgraphs/name/${d.subgraph}/${d.network}` }));
 }
 
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   const config = options.config ?? loadConfig();
   const logger = options.logger ?? pino({ name: 'svr', level: process.env.SVR_LOG_LEVEL ?? 'info' }, pino.destination(2));
-  const deployments = DeploymentRegistry.scan(options.dataDir);
+  const limits = subgraphLimitsFromEnv();
+  const deployments = DeploymentRegistry.scan(options.dataDir, {
+    onUnavailable: (store) => logger.error({ store: store.path, deployment: `${store.subgraph}/${store.network}` }, `store left out, its endpoint answers why: ${store.reason}`),
+  });
+  const readers = new WorkerPool({ taskModule: QUERY_TASK_MODULE, size: config.workers.size, maxQueue: config.workers.maxQueue, init: { limits } });
+  // Workers start with the server (no cold first query), unless there is nothing to serve.
+  if (deployments.list().length > 0) await readers.warmUp('openStores', deployments.list().map((d) => ({ path: d.store.db.name, subgraph: d.subgraph, network: d.network })));
+  const subgraphs = subgraphRequestHandler(deployments, { pool: readers, limits, logger });
+  // Off the public listener, the subgraph endpoints get one of their own on loopback.
+  let internal: Server | null = null;
+  if (config.subgraphEndpoints === 'loopback') {
+    internal = createServer(subgraphs);
+    internal.keepAliveTimeout = 65_000;
+    await new Promise<void>((ok, fail) => {
+      internal!.once('error', fail);
+      internal!.listen(0, '127.0.0.1', () => ok());
+    });
+  }
   const cache = new ResponseCache({ redisUrl: config.redisUrl ?? undefined, onError: (e) => logger.warn({ cache: config.redisUrl ? 'redis' : 'memory' }, `cache error, reading sources directly: ${e.message}`) });
   const metrics = createMetrics(() => cache);
   const apollo = createApollo({ limits: config.limits, production: config.production, federation: options.federation, plugins: [metrics.plugin], logger });
@@ -60,10 +86,13 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     apollo,
     sources: current,
     maxBodyBytes: config.limits.maxBodyBytes,
+    // Selections nest maxDepth deep; arguments' values add a few levels (stress scenarios: a list of objects).
+    maxNesting: 2 * config.limits.maxDepth + 16,
     requestTimeoutMs: config.requestTimeoutMs,
     corsOrigins: config.corsOrigins,
     metrics: metrics.registry,
-    fallback: subgraphRequestHandler(deployments),
+    fallback: internal ? undefined : subgraphs,
+    logger,
   });
   await new Promise<void>((ok, fail) => {
     server.once('error', fail);
@@ -73,7 +102,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const port = typeof address === 'object' && address ? address.port : options.port;
   const base = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
   const loopback = `http://127.0.0.1:${port}`;
-  const registry = new SourceRegistry(config.sources ?? embeddedSources(deployments, options.host === '0.0.0.0' || options.host === '::' ? loopback : base));
+  const internalAddress = internal?.address();
+  const subgraphUrl = internalAddress && typeof internalAddress === 'object' ? `http://127.0.0.1:${internalAddress.port}` : options.host === '0.0.0.0' || options.host === '::' ? loopback : base;
+  const registry = new SourceRegistry(config.sources ?? embeddedSources(deployments, subgraphUrl));
   sources = new Sources(registry, cache, config.reader);
   return {
     server,
@@ -81,11 +112,16 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     sources,
     deployments,
     config,
+    readers,
+    subgraphUrl,
     async close() {
-      await new Promise<void>((ok) => {
-        server.close(() => ok());
-        server.closeAllConnections();
-      });
+      for (const s of internal ? [server, internal] : [server]) {
+        await new Promise<void>((ok) => {
+          s.close(() => ok());
+          s.closeAllConnections();
+        });
+      }
+      await readers.close();
       await apollo.stop();
       await cache.close();
       deployments.close();

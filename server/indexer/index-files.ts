@@ -4,7 +4,7 @@
  * is applied, so a bad line never leaves half an index; blocks the store
  * already has are skipped, so a re-run resumes where the last one stopped.
  */
-import { groupLogsByBlock, readBlockHeaders, readLogs, readRecordedCalls } from '../ingest/ndjson';
+import { groupLogsByBlock, IngestError, readBlockHeaders, readLogs, readRecordedCalls, sourceOf } from '../ingest/ndjson';
 import { RecordedCallSource } from './recorded-calls';
 import { Deployment, type DeploymentOptions } from './deployment';
 
@@ -79,6 +79,18 @@ export function runBlocks(
       }
       skipped++;
       continue;
+    }
+    // Resuming: the first new block must continue the store's head, or the run would graft another branch onto it.
+    if (head && indexed === 0 && number === head.number + 1 && block.header.parentHash !== head.hash) {
+      const at = sourceOf(block.header);
+      throw new IngestError(
+        'RESUME_PARENT_MISMATCH',
+        at?.file ?? null,
+        at?.line ?? null,
+        `${at ? `${at.file} line ${at.line}` : `block ${number}`}: block ${number} has parentHash ${block.header.parentHash}, but the store's head, block ${head.number}, is ${head.hash}; ` +
+          'the input continues another branch of the chain than the one indexed: export the blocks again from the chain the store was indexed from, ' +
+          'or index this input into another --data directory',
+      );
     }
     const r = deployment.processBlock(block);
     indexed++;

@@ -25,6 +25,8 @@ export type IngestErrorCode =
   | 'DUPLICATE_LOG'
   | 'HEADERS_NOT_INCREASING'
   | 'PARENT_HASH_MISMATCH'
+  | 'OUT_OF_RANGE'
+  | 'RESUME_PARENT_MISMATCH'
   | 'BAD_CALL_RECORD';
 
 export class IngestError extends Error {
@@ -118,6 +120,18 @@ function parseObject(text: string, s: Source, what: string): Record<string, unkn
 
 const HEX = /^0x[0-9a-fA-F]*$/;
 
+/**
+ * The ranges graph-node (and the store) accept, checked as each line is read so
+ * that nothing is applied from an input with a value out of range:
+ * - block numbers are graph-node's BlockNumber, a 32-bit signed integer
+ *   (graph/src/blockchain/types.rs);
+ * - block timestamps become graph-node's BlockTime, a chrono DateTime<Utc>
+ *   built from i64 seconds (BlockTime::since_epoch), whose last second is
+ *   +262142-12-31T23:59:59Z.
+ */
+export const MAX_BLOCK_NUMBER = 2_147_483_647n;
+export const MAX_BLOCK_TIMESTAMP = 8_210_266_876_799n;
+
 /** Shows a rejected value without flooding the message. */
 function show(v: unknown): string {
   const s = JSON.stringify(v) ?? String(v);
@@ -195,6 +209,24 @@ class Fields {
     return BigInt(this.quantityText(name));
   }
 
+  /** A quantity that fits 256 bits (graph-node's U256), as lowercase hex text. */
+  u256Text(name: string): string {
+    const hex = this.quantityText(name);
+    if (hex.replace(/^0x0*/, '').length > 64) {
+      throw fail('OUT_OF_RANGE', this.s, `"${name}" has more than 256 bits`, `graph-node keeps ${name} as a 256-bit unsigned integer: check the ${this.what}`);
+    }
+    return hex;
+  }
+
+  /** A quantity within [0, max]; `what` says whose range it is. */
+  bounded(name: string, max: bigint, what: string): bigint {
+    const v = this.quantity(name);
+    if (v > max) {
+      throw fail('OUT_OF_RANGE', this.s, `"${name}" is ${v}, above ${max}, the largest ${what}`, `check the ${this.what}: no real chain has such a ${name}`);
+    }
+    return v;
+  }
+
   /** A quantity that must fit a JS number (indexes). */
   smallQuantity(name: string): number {
     const v = this.quantity(name);
@@ -230,7 +262,7 @@ export function parseLogObject(obj: Record<string, unknown>, s: Source): Log {
   if (data.length % 2 !== 0) {
     throw fail('WRONG_LENGTH', s, `"data" has an odd number of hex digits (${data.length - 2})`, 'data is whole bytes: an even number of hex digits after 0x');
   }
-  const blockNumber = f.quantity('blockNumber');
+  const blockNumber = f.bounded('blockNumber', MAX_BLOCK_NUMBER, "block number graph-node keeps (a 32-bit signed integer)");
   const blockHash = f.fixed('blockHash', 32, 'a block hash');
   const transactionHash = f.fixed('transactionHash', 32, 'a transaction hash');
   const transactionIndex = f.smallQuantity('transactionIndex');
@@ -266,14 +298,15 @@ export function parseHeaderLine(text: string, file: string, line: number): Block
 export function parseHeaderObject(obj: Record<string, unknown>, s: Source): BlockHeader {
   const f = new Fields(obj, s, 'header', HEADER_FIELDS);
   const header: BlockHeader = {
-    number: f.quantity('number'),
+    number: f.bounded('number', MAX_BLOCK_NUMBER, "block number graph-node keeps (a 32-bit signed integer)"),
     hash: f.fixed('hash', 32, 'a block hash'),
     parentHash: f.fixed('parentHash', 32, 'a block hash'),
-    timestamp: f.quantity('timestamp'),
+    timestamp: f.bounded('timestamp', MAX_BLOCK_TIMESTAMP, "block time graph-node keeps (Unix seconds of +262142-12-31T23:59:59Z)"),
   };
   const extras: BlockHeaderExtras = header;
   // null counts as absent: pre-London blocks have no baseFeePerGas, post-merge nodes may send no totalDifficulty.
-  for (const name of EXTRA_QUANTITIES) if (f.present(name)) extras[name] = f.quantityText(name);
+  // graph-node keeps these as U256: at most 64 hex digits.
+  for (const name of EXTRA_QUANTITIES) if (f.present(name)) extras[name] = f.u256Text(name);
   for (const name of EXTRA_HASHES) if (f.present(name)) extras[name] = f.fixed(name, 32, 'a root hash');
   if (f.present('miner')) extras.miner = f.fixed('miner', 20, 'an address');
   sources.set(header, s);
@@ -435,6 +468,7 @@ export async function readRecordedCalls(path: string): Promise<RecordedCall[]> {
       throw fail('BAD_CALL_RECORD', s, '`params` must be the request\'s params array', 'e.g. [{"to": "0x…", "data": "0x…"}, "0x10"]');
     }
     const blockNumber = BigInt(hex(params[1], s, 'the block (params[1])'));
+    if (blockNumber > MAX_BLOCK_NUMBER) throw fail('OUT_OF_RANGE', s, `the block (params[1]) is ${blockNumber}, above ${MAX_BLOCK_NUMBER}`, 'record calls at real block numbers');
     const reverted = o.result === undefined && o.error !== undefined;
     if (o.method === 'eth_call') {
       const req = params[0] as Record<string, unknown>;

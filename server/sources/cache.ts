@@ -12,6 +12,9 @@
  *   requests for the same key wait for the same load.
  * - A cache that fails (Redis down) is bypassed, never fatal: the sources
  *   are read directly and the failure is reported once per minute.
+ * - In memory, the cache is bounded by bytes (least recently used out first):
+ *   reads pinned to block hashes make new keys every block, and keyv's own
+ *   memory store drops an expired entry only when it is read again.
  */
 import Keyv from 'keyv';
 import KeyvRedis from '@keyv/redis';
@@ -50,7 +53,73 @@ export interface CacheOptions {
   namespace?: string;
   /** Milliseconds a cache read or write may take before the cache is bypassed (default 500). */
   timeoutMs?: number;
+  /** The in-memory cache's bound, bytes (default 64 MiB); Redis keeps its own (maxmemory). */
+  memoryBytes?: number;
   onError?: (error: Error) => void;
+}
+
+export const DEFAULT_MEMORY_CACHE_BYTES = 64 * 1024 * 1024;
+
+/** A value's share of memory: its JSON text, two bytes a character; what cannot be serialized counts as 1 KiB. */
+function weigh(value: unknown): number {
+  try {
+    return 2 * (JSON.stringify(value)?.length ?? 0) + 64;
+  } catch {
+    return 1024;
+  }
+}
+
+/**
+ * keyv's store for the in-memory cache: a Map bounded by the bytes of its
+ * values, least recently used first out. A value of more than a quarter of
+ * the bound is not kept. Values are weighed once, when written.
+ */
+export class ByteBoundedStore {
+  private readonly entries = new Map<string, { value: unknown; bytes: number }>();
+  bytes = 0;
+  constructor(readonly maxBytes: number) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get(key: string): unknown {
+    const hit = this.entries.get(key);
+    if (!hit) return undefined;
+    this.entries.delete(key);
+    this.entries.set(key, hit);
+    return hit.value;
+  }
+
+  set(key: string, value: unknown): boolean {
+    this.delete(key);
+    const bytes = weigh(value) + 2 * key.length;
+    if (bytes > this.maxBytes / 4) return false;
+    while (this.bytes + bytes > this.maxBytes && this.entries.size > 0) {
+      const [oldest] = this.entries.keys();
+      this.delete(oldest);
+    }
+    this.entries.set(key, { value, bytes });
+    this.bytes += bytes;
+    return true;
+  }
+
+  has(key: string): boolean {
+    return this.entries.has(key);
+  }
+
+  delete(key: string): boolean {
+    const hit = this.entries.get(key);
+    if (!hit) return false;
+    this.entries.delete(key);
+    this.bytes -= hit.bytes;
+    return true;
+  }
+
+  clear(): void {
+    this.entries.clear();
+    this.bytes = 0;
+  }
 }
 
 export class ResponseCache {
@@ -58,12 +127,15 @@ export class ResponseCache {
   private readonly inflight = new Map<string, Promise<unknown>>();
   private lastErrorReport = 0;
   readonly stats = { hits: 0, staleHits: 0, misses: 0, loads: 0, errors: 0 };
+  /** The in-memory store (null with Redis). */
+  readonly memory: ByteBoundedStore | null;
 
   constructor(private readonly options: CacheOptions = {}) {
     const store = options.redisUrl ? new KeyvRedis(options.redisUrl, { throwOnConnectError: false, connectionTimeout: 2000 }) : undefined;
+    this.memory = store ? null : new ByteBoundedStore(options.memoryBytes ?? DEFAULT_MEMORY_CACHE_BYTES);
     // In memory, entries are kept as the objects they are (no JSON round trip per hit); nothing mutates a cached value.
     this.keyv = new Keyv({
-      ...(store ? { store } : { store: new Map(), serialize: undefined, deserialize: undefined }),
+      ...(store ? { store } : { store: this.memory as never, serialize: undefined, deserialize: undefined }),
       namespace: options.namespace ?? 'svr',
       throwOnErrors: true,
     });
@@ -128,9 +200,12 @@ export class ResponseCache {
   }
 
   async get<T>(key: string, policy: CachePolicy, loader: () => Promise<T>): Promise<Cached<T>> {
+    // A load in flight with no entry to fall back on: wait for it. With a stale entry, the
+    // stale path below waits for the same load at most revalidateWaitMs (load() joins it),
+    // so a slow source (a busy reader pool) does not hold every request of the key.
     const pending = this.inflight.get(key);
-    if (pending) return { value: (await pending) as T, stale: false, ageMs: 0 };
     const entry = await this.read<T>(key);
+    if (pending && !entry) return { value: (await pending) as T, stale: false, ageMs: 0 };
     const now = Date.now();
     if (entry) {
       const ageMs = Math.max(0, now - entry.t);

@@ -88,15 +88,32 @@ export class SqliteStore implements EntityReader {
     return store;
   }
 
-  /** Opens an existing store read-only-ish for serving, with the schema it was created with. */
-  static openExisting(path: string): SqliteStore {
-    const db = new Database(path, { fileMustExist: true });
-    db.pragma('journal_mode = WAL');
-    db.defaultSafeIntegers(true);
-    const row = db.prepare(`SELECT value FROM _svr_meta WHERE key = 'schema'`).get() as { value: string } | undefined;
-    if (!row) throw new StoreError('NOT_A_STORE', `${path} is not an svr store (no schema recorded)`);
-    db.exec(BLOCK_HASH_INDEX); // stores written before the index existed gain it here
-    return new SqliteStore(db, parseSchema(row.value));
+  /**
+   * Opens an existing store for serving, with the schema it was created with;
+   * `readonly` for the reader pool's connections. A file that is not an svr
+   * store (not SQLite, truncated, another schema) is a StoreError naming it.
+   */
+  static openExisting(path: string, options: { readonly?: boolean } = {}): SqliteStore {
+    let db: Database.Database | null = null;
+    try {
+      db = new Database(path, { fileMustExist: true, readonly: options.readonly ?? false });
+      if (!options.readonly) db.pragma('journal_mode = WAL');
+      db.defaultSafeIntegers(true);
+      const hasMeta = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_svr_meta'`).get();
+      const row = hasMeta ? (db.prepare(`SELECT value FROM _svr_meta WHERE key = 'schema'`).get() as { value: string } | undefined) : undefined;
+      if (!row) throw new StoreError('NOT_A_STORE', `${path} is not an svr store (no schema recorded): index into it with \`svr index\`, or move it out of the data directory`);
+      if (!options.readonly) db.exec(BLOCK_HASH_INDEX); // stores written before the index existed gain it here
+      const store = new SqliteStore(db, parseSchema(row.value));
+      // Reading every table's first page finds a truncated file now rather than at the first query.
+      for (const type of store.schema.entities.values()) db.prepare(`SELECT 1 FROM ${q(type.name)} LIMIT 1`).get();
+      db.prepare(`SELECT number FROM _svr_head LIMIT 1`).get();
+      return store;
+    } catch (e) {
+      db?.close();
+      if (e instanceof StoreError) throw e;
+      const reason = (e as { code?: string }).code ?? 'SQLITE_ERROR';
+      throw new StoreError('STORE_UNREADABLE', `${path} cannot be opened as an svr store (${reason}: ${(e as Error).message}); restore it from a backup or delete it and index again`);
+    }
   }
 
   private initialize(schemaSource: string, info: DeploymentInfo): void {

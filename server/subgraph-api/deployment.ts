@@ -34,7 +34,7 @@ export class ServedDeployment {
     readonly network: string,
     readonly store: SqliteStore,
   ) {
-    store.createAttributeIndexes();
+    if (!store.db.readonly) store.createAttributeIndexes();
     this.db = store.db;
     // graph-node's `like` is case-sensitive; SQLite's is not unless told.
     this.db.pragma('case_sensitive_like = ON');
@@ -43,8 +43,23 @@ export class ServedDeployment {
     this.deployment = store.meta('deployment') ?? `${subgraph}/${network}`;
   }
 
-  static open(path: string, subgraph: string, network: string): ServedDeployment {
-    return new ServedDeployment(subgraph, network, SqliteStore.openExisting(path));
+  static open(path: string, subgraph: string, network: string, options: { readonly?: boolean } = {}): ServedDeployment {
+    return new ServedDeployment(subgraph, network, SqliteStore.openExisting(path, options));
+  }
+
+  /**
+   * Runs `read` in one read transaction: every statement sees the same
+   * committed state (a WAL snapshot) however many blocks an indexer commits
+   * meanwhile. Inside a transaction already, it joins it.
+   */
+  readTransaction<T>(read: () => T): T {
+    if (this.db.inTransaction) return read();
+    this.db.exec('BEGIN');
+    try {
+      return read();
+    } finally {
+      this.db.exec('COMMIT');
+    }
   }
 
   head(): { number: number; hash: string } | null {

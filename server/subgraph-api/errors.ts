@@ -43,4 +43,23 @@ export const errors = {
     new QueryError(`Ambiguous result for derived field \`${field}\`: Multiple \`${type}\` entities refer back via \`${via}\``, 'AMBIGUOUS_DERIVED'),
   indexing: () => new QueryError('indexing_error', 'INDEXING_ERROR'),
   notFound: (what: string) => new QueryError(`deployment \`${what}\` does not exist`, 'DEPLOYMENT_NOT_FOUND'),
+  // Limits: graph-node's wording where it has one (TooComplex, TooDeep, Timeout, ResultTooBig, Throttled).
+  tooComplex: (complexity: number, max: number) =>
+    new QueryError(
+      `query potentially returns \`${complexity}\` entities or more and thereby exceeds the limit of \`${max}\` entities. ` +
+        'Possible solutions are reducing the depth of the query, querying fewer relationships or using `first` to return smaller collections',
+      'TOO_COMPLEX',
+    ),
+  tooDeep: (max: number) => new QueryError(`query has a depth that exceeds the limit of \`${max}\``, 'TOO_DEEP'),
+  timeout: () => new QueryError('Query timed out', 'QUERY_TIMEOUT'),
+  resultTooBig: (actual: number, limit: number) => new QueryError(`the result size of ${actual} is larger than the allowed limit of ${limit}`, 'RESULT_TOO_BIG'),
+  throttled: () => new QueryError('service is overloaded and can not run the query right now. Please try again in a few minutes', 'THROTTLED'),
+  // Limits graph-node does not have: svr's wording.
+  tooManyFields: (max: number) => new QueryError(`query selects more than ${max} fields once its fragments are expanded; spread fragments fewer times`, 'TOO_MANY_FIELDS'),
+  tooManyAliases: (count: number, max: number) => new QueryError(`query has ${count} aliases, more than the limit of ${max}; split it into several queries`, 'TOO_MANY_ALIASES'),
+  nestedTooDeep: (max: number) => new QueryError(`query nests brackets more than ${max} levels deep; flatten it`, 'NESTED_TOO_DEEP'),
+  filterTooDeep: (max: number) => new QueryError(`a \`where\` filter nests \`and\`/\`or\`/child filters more than ${max} levels deep; flatten it`, 'FILTER_TOO_DEEP'),
+  filterTooLarge: (terms: number, max: number) => new QueryError(`a \`where\` filter has ${terms} conditions, more than the limit of ${max}; use \`_in\` lists or split the query`, 'FILTER_TOO_LARGE'),
+  storeUnavailable: (deployment: string, reason: string) =>
+    new QueryError(`deployment \`${deployment}\` cannot be served: ${reason}`, 'STORE_UNAVAILABLE'),
 };

@@ -54,7 +54,8 @@ import type { FieldSpec } from '../store/schema';
 import type { ApiType } from './api-schema';
 import type { ResolvedBlock, ServedDeployment } from './deployment';
 import { errors, QueryError } from './errors';
-import { fetchLevel, type FetchRequest, type Link, type Row } from './fetch';
+import { fetchLevel, type FetchedRow, type FetchRequest, type Link, type Row } from './fetch';
+import { DEFAULT_SUBGRAPH_LIMITS, type SubgraphLimits } from './limits';
 import { columnToJson, idText, idToSql } from './values';
 
 /** graph-node's validation plan (graphql/src/execution/query.rs GRAPHQL_VALIDATION_PLAN). */
@@ -83,9 +84,6 @@ const RULES = [
   ValuesOfCorrectTypeRule,
   UniqueDirectivesPerLocationRule,
 ];
-
-export const MAX_FIRST = 1000;
-export const MAX_SKIP = 4294967295;
 
 export interface GraphQLRequest {
   query: string;
@@ -116,14 +114,88 @@ interface Item {
   out: Record<string, unknown>;
 }
 
+/** What a query costs: the unit in which its work is bounded (and tests measure it). */
+export interface QueryWork {
+  statements: number;
+  rows: number;
+}
+
+/**
+ * Fields a query may select once its fragments are expanded, per token of its
+ * text (SVR_GRAPHQL_MAX_TOKENS): a document repeats its fragments a few times,
+ * a fragment bomb (each level spreading the next twice) exponentially often.
+ */
+const EXPANDED_FIELDS_PER_TOKEN = 5;
+
+/** A row's share of the result size, in bytes: its values' lengths. */
+function rowSize(row: Row): number {
+  let size = 16;
+  for (const k in row) {
+    const v = row[k];
+    size += k.length + 8;
+    if (typeof v === 'string') size += v.length;
+    else if (v instanceof Uint8Array) size += 2 * v.length;
+  }
+  return size;
+}
+
 class Execution {
   private readonly fieldCache = new Map<string, Map<string, FieldNode[]>>();
+  private resultSize = 0;
+  /** Fields visited by `complexity`, fragments expanded: a fragment spread twice per level doubles them at every level. */
+  private expanded = 0;
 
   constructor(
     readonly dep: ServedDeployment,
     readonly fragments: Record<string, FragmentDefinitionNode>,
     readonly variables: Record<string, unknown>,
+    readonly limits: SubgraphLimits,
+    readonly work: QueryWork,
   ) {}
+
+  /** Reads one level, counting its statements and rows against the result size limit. */
+  fetch(req: FetchRequest): FetchedRow[] {
+    this.work.statements += req.apiType.concrete.length;
+    const rows = fetchLevel(this.dep.api, this.dep.stmts, req);
+    this.work.rows += rows.length;
+    for (const r of rows) this.resultSize += rowSize(r.row);
+    if (this.resultSize > this.limits.errorResultSize) throw errors.resultTooBig(this.resultSize, this.limits.errorResultSize);
+    return rows;
+  }
+
+  /**
+   * graph-node's complexity (graphql/src/execution/query.rs): a collection
+   * field costs `first` (default 100) plus `first` times its selection's cost;
+   * a single entity passes its selection's cost through. Also checks the depth.
+   */
+  complexity(typeName: string, nodes: readonly FieldNode[], depth: number): number {
+    if (depth > this.limits.maxDepth) throw errors.tooDeep(this.limits.maxDepth);
+    const apiType = this.dep.api.types.get(typeName);
+    if (!apiType) return 0;
+    let worst = 0;
+    // An interface's selection may differ per implementer (inline fragments): the dearest one counts.
+    for (const concrete of apiType.isInterface ? apiType.concrete.map((c) => c.name) : [typeName]) {
+      const type = this.dep.api.types.get(concrete) ?? apiType;
+      let total = 0;
+      const fields = this.collect(concrete, nodes.map((n) => n.selectionSet!).filter(Boolean));
+      this.expanded += fields.size;
+      const maxFields = EXPANDED_FIELDS_PER_TOKEN * this.limits.maxTokens;
+      if (this.expanded > maxFields) throw errors.tooManyFields(maxFields);
+      for (const [, fieldNodes] of fields) {
+        const field = type.fieldsByName.get(fieldNodes[0].name.value);
+        if (!field || !this.dep.api.types.has(field.typeName)) continue;
+        const child = this.complexity(field.typeName, fieldNodes, depth + 1);
+        if (!field.list) total += child;
+        else {
+          const first = Number(this.args(concrete, fieldNodes[0]).first ?? 100);
+          total += first + first * child;
+        }
+        if (total > this.limits.maxComplexity) return total;
+      }
+      worst = Math.max(worst, total);
+    }
+    return worst;
+  }
 
   get schema() {
     return this.dep.api.graphql;
@@ -188,9 +260,12 @@ class Execution {
   collectionArgs(args: Record<string, any>): Pick<FetchRequest, 'where' | 'orderBy' | 'orderDirection' | 'first' | 'skip'> {
     const first = args.first ?? 100;
     const skip = args.skip ?? 0;
-    if (!(first > 0 && first <= MAX_FIRST)) throw errors.range('first', MAX_FIRST, first);
-    if (!(skip >= 0 && skip <= MAX_SKIP)) throw errors.range('skip', MAX_SKIP, skip);
-    return { where: args.where ?? null, orderBy: args.orderBy ?? undefined, orderDirection: args.orderDirection ?? undefined, first, skip };
+    const { maxFirst, maxSkip } = this.limits;
+    if (!(first > 0 && first <= maxFirst)) throw errors.range('first', maxFirst, first);
+    if (!(skip >= 0 && skip <= maxSkip)) throw errors.range('skip', maxSkip, skip);
+    const where = args.where ?? null;
+    if (where) checkFilterSize(where, this.limits);
+    return { where, orderBy: args.orderBy ?? undefined, orderDirection: args.orderDirection ?? undefined, first, skip };
   }
 
   /** Fills the selected fields of `items` (all at `block`), reading each reference field for all items at once. */
@@ -245,7 +320,7 @@ class Execution {
     }
     if (pairs.length === 0) return;
     const range = field.list ? this.collectionArgs(this.args(batch.typeName, batch.nodes[0])) : {};
-    const rows = fetchLevel(this.dep.api, this.dep.stmts, { apiType: child, block, link, ...range });
+    const rows = this.fetch({ apiType: child, block, link, ...range });
     const childItems: Item[] = [];
     for (const r of rows) {
       const parent = parents[r.parent];
@@ -262,13 +337,13 @@ class Execution {
 
   rootEntity(rootName: string, apiType: ApiType, many: boolean, node: FieldNode, args: Record<string, any>, block: ResolvedBlock): unknown {
     if (!many) {
-      const rows = fetchLevel(this.dep.api, this.dep.stmts, { apiType, block, link: { kind: 'id', id: idToSql(apiType.idType, args.id) } });
+      const rows = this.fetch({ apiType, block, link: { kind: 'id', id: idToSql(apiType.idType, args.id) } });
       if (rows.length === 0) return null;
       const item: Item = { typeName: rows[0].typeName, row: rows[0].row, out: {} };
       this.complete([item], [node], block);
       return item.out;
     }
-    const rows = fetchLevel(this.dep.api, this.dep.stmts, { apiType, block, link: { kind: 'root' }, ...this.collectionArgs(args) });
+    const rows = this.fetch({ apiType, block, link: { kind: 'root' }, ...this.collectionArgs(args) });
     const items = rows.map((r) => ({ typeName: r.typeName, row: r.row, out: {} as Record<string, unknown> }));
     if (items.length) this.complete(items, [node], block);
     return items.map((i) => i.out);
@@ -300,46 +375,183 @@ class Execution {
   }
 }
 
-/** Parsed and validated documents by query text, per schema: clients repeat the same query with new variables. */
-const documents = new WeakMap<object, Map<string, { document: DocumentNode } | { errors: QueryResult }>>();
-const MAX_CACHED_DOCUMENTS = 1000;
+/**
+ * Checks a `where` value before it is compiled: how deep `and`/`or`/child
+ * filters nest and how many conditions it has. SQLite refuses expressions
+ * deeper than 1,000, and a filter's SQL grows with its conditions.
+ */
+function checkFilterSize(where: unknown, limits: SubgraphLimits): void {
+  let terms = 0;
+  const stack: Array<[unknown, number]> = [[where, 1]];
+  while (stack.length) {
+    const [value, depth] = stack.pop()!;
+    if (!value || typeof value !== 'object') continue;
+    if (depth > limits.maxFilterDepth) throw errors.filterTooDeep(limits.maxFilterDepth);
+    if (Array.isArray(value)) {
+      for (const v of value) stack.push([v, depth]);
+      continue;
+    }
+    for (const [key, v] of Object.entries(value)) {
+      terms++;
+      if (terms > limits.maxFilterTerms) throw errors.filterTooLarge(terms, limits.maxFilterTerms);
+      // Nested filters: and/or lists and child filters (`field_`); other objects (_change_block) are values.
+      if (key === 'and' || key === 'or' || key.endsWith('_')) stack.push([v, depth + 1]);
+    }
+  }
+}
 
-function parseAndValidate(dep: ServedDeployment, query: string): { document: DocumentNode } | { errors: QueryResult } {
-  let cache = documents.get(dep.api);
-  if (!cache) documents.set(dep.api, (cache = new Map()));
-  const hit = cache.get(query);
+/** How much memory a cached document is taken to hold: graphql-js keeps ~90 bytes of AST per character of query text. */
+const AST_BYTES_PER_CHAR = 100;
+/** Parsed documents of at most this many bytes (estimated) are kept, per thread, over all deployments. */
+export const PARSE_CACHE_BYTES = 32 * 1024 * 1024;
+
+type Parsed = { document: DocumentNode } | { errors: QueryResult };
+
+/**
+ * Parsed and validated documents by schema and query text: clients repeat the
+ * same query with new variables. Bounded by bytes (least recently used out
+ * first), not by entries: one large document weighs as much as thousands of
+ * small ones, and a document of more than an eighth of the budget is not kept.
+ */
+class ParseCache {
+  private readonly entries = new Map<string, { parsed: Parsed; bytes: number }>();
+  bytes = 0;
+  constructor(readonly budget: number) {}
+  get(query: string): Parsed | undefined {
+    const hit = this.entries.get(query);
+    if (!hit) return undefined;
+    this.entries.delete(query);
+    this.entries.set(query, hit);
+    return hit.parsed;
+  }
+  set(query: string, parsed: Parsed): void {
+    const bytes = query.length * AST_BYTES_PER_CHAR + 256;
+    if (bytes > this.budget / 8 || this.entries.has(query)) return;
+    while (this.bytes + bytes > this.budget) {
+      const [oldest, entry] = this.entries.entries().next().value as [string, { bytes: number }];
+      this.entries.delete(oldest);
+      this.bytes -= entry.bytes;
+    }
+    this.entries.set(query, { parsed, bytes });
+    this.bytes += bytes;
+  }
+}
+const documents = new ParseCache(PARSE_CACHE_BYTES);
+/** A number per API schema, to key the documents validated against it. */
+const schemaIds = new WeakMap<object, number>();
+let schemaCount = 0;
+
+/** The parse cache's bytes in this thread (for tests and metrics). */
+export function parseCacheBytes(): number {
+  return documents.bytes;
+}
+
+function countAliases(document: DocumentNode): number {
+  let aliases = 0;
+  const stack: SelectionSetNode[] = [];
+  for (const d of document.definitions) if ('selectionSet' in d && d.selectionSet) stack.push(d.selectionSet);
+  while (stack.length) {
+    for (const sel of stack.pop()!.selections) {
+      if (sel.kind === Kind.FIELD && sel.alias) aliases++;
+      if (sel.kind !== Kind.FRAGMENT_SPREAD && sel.selectionSet) stack.push(sel.selectionSet);
+    }
+  }
+  return aliases;
+}
+
+/**
+ * The deepest nesting of brackets ({, [, ( outside strings and comments) in a
+ * query's text, scanned before parsing: graphql-js parses, validates and
+ * coerces values recursively, so a deep enough document (an `and` nested
+ * 2,000 levels) overflows the stack instead of failing cleanly.
+ */
+export function bracketDepth(query: string, max: number): number {
+  let depth = 0;
+  for (let i = 0; i < query.length; i++) {
+    const c = query.charCodeAt(i);
+    if (c === 0x23 /* # */) {
+      while (i < query.length && query.charCodeAt(i) !== 0x0a && query.charCodeAt(i) !== 0x0d) i++;
+    } else if (c === 0x22 /* " */) {
+      if (query.startsWith('"""', i)) {
+        const end = query.indexOf('"""', i + 3);
+        i = end < 0 ? query.length : end + 2;
+      } else {
+        for (i++; i < query.length && query.charCodeAt(i) !== 0x22 && query.charCodeAt(i) !== 0x0a; i++) if (query.charCodeAt(i) === 0x5c) i++;
+      }
+    } else if (c === 0x7b || c === 0x5b || c === 0x28) {
+      if (++depth > max) return depth;
+    } else if (c === 0x7d || c === 0x5d || c === 0x29) depth--;
+  }
+  return depth;
+}
+
+function parseAndValidate(dep: ServedDeployment, query: string, limits: SubgraphLimits): Parsed {
+  let schemaId = schemaIds.get(dep.api);
+  if (schemaId === undefined) schemaIds.set(dep.api, (schemaId = ++schemaCount));
+  const key = `${schemaId}\0${query}`;
+  const hit = documents.get(key);
   if (hit) return hit;
-  let entry: { document: DocumentNode } | { errors: QueryResult };
+  let entry: Parsed;
   try {
-    const document = parse(query);
+    // Selections may nest maxDepth deep; values (filters) within them, two brackets per `and`/`or` level.
+    const maxNesting = limits.maxDepth + 2 * limits.maxFilterDepth + 8;
+    if (bracketDepth(query, maxNesting) > maxNesting) throw errors.nestedTooDeep(maxNesting);
+    // graphql-js stops at maxTokens: a huge document costs no more than the limit to refuse.
+    const document = parse(query, { maxTokens: limits.maxTokens });
+    const aliases = countAliases(document);
+    if (aliases > limits.maxAliases) throw errors.tooManyAliases(aliases, limits.maxAliases);
     const validation = validate(dep.api.graphql, document, RULES);
     entry = validation.length ? { errors: { errors: validation.map(fromGraphQLError) } } : { document };
   } catch (e) {
     entry = { errors: errorResult(e) };
   }
-  if (cache.size >= MAX_CACHED_DOCUMENTS) cache.delete(cache.keys().next().value as string);
-  cache.set(query, entry);
+  documents.set(key, entry);
   return entry;
 }
 
-export function executeRequest(dep: ServedDeployment, request: GraphQLRequest): QueryResult {
-  const parsed = parseAndValidate(dep, request.query);
+/**
+ * Runs one request in one read transaction, so `_meta` and every level of
+ * every root field see the same committed blocks while an indexer writes.
+ */
+export function executeRequest(dep: ServedDeployment, request: GraphQLRequest, limits: SubgraphLimits = DEFAULT_SUBGRAPH_LIMITS, work: QueryWork = { statements: 0, rows: 0 }): QueryResult {
+  if (typeof request.query !== 'string') return { errors: [{ message: 'the request has no `query` string' }] };
+  const parsed = parseAndValidate(dep, request.query, limits);
   if ('errors' in parsed) return parsed.errors;
-  const document = parsed.document;
+  return dep.readTransaction(() => executeParsed(dep, parsed.document, request, limits, work));
+}
+
+function executeParsed(dep: ServedDeployment, document: DocumentNode, request: GraphQLRequest, limits: SubgraphLimits, work: QueryWork): QueryResult {
   const schema = dep.api.graphql;
   const operation = getOperationAST(document, request.operationName ?? undefined);
   if (!operation) {
     return { errors: [{ message: request.operationName ? `Operation name not found \`${request.operationName}\`` : 'Must provide operation name if query contains multiple operations' }] };
   }
   if (operation.operation !== 'query') return { errors: [{ message: `Not supported: Only queries are supported` }] };
-  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], request.variables ?? {});
+  const variables = request.variables;
+  if (variables !== undefined && variables !== null && (typeof variables !== 'object' || Array.isArray(variables))) {
+    return { errors: [{ message: '`variables` must be a JSON object' }] };
+  }
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {});
   if (coerced.errors) return { errors: coerced.errors.map(fromGraphQLError) };
   const fragments: Record<string, FragmentDefinitionNode> = {};
   for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
-  const exec = new Execution(dep, fragments, coerced.coerced);
+  const exec = new Execution(dep, fragments, coerced.coerced, limits, work);
 
   try {
     const rootFields = exec.collect('Query', [operation.selectionSet]);
+    // Refuse what could read too much before reading anything.
+    let complexity = 0;
+    for (const [, nodes] of rootFields) {
+      const root = dep.api.rootFields.get(nodes[0].name.value);
+      if (!root) continue;
+      const child = exec.complexity(root.type.name, nodes, 2);
+      if (!root.many) complexity += child;
+      else {
+        const first = Number(exec.args('Query', nodes[0]).first ?? 100);
+        complexity += first + first * child;
+      }
+      if (complexity > limits.maxComplexity) throw errors.tooComplex(complexity, limits.maxComplexity);
+    }
     // graph-node locates every block before reading anything: a bad block fails the whole query.
     const plan: Array<{ key: string; nodes: FieldNode[]; args: Record<string, any>; block: ResolvedBlock | null }> = [];
     for (const [key, nodes] of rootFields) {

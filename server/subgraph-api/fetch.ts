@@ -43,17 +43,38 @@ export interface FetchRequest {
   skip?: number;
 }
 
+/**
+ * Prepared statements by SQL text. Filters shape the SQL (an `_in` list of
+ * n values has n placeholders), so the cache is bounded by the bytes of its
+ * SQL as well as by count: past either it starts over. A statement of more
+ * than a sixteenth of the budget is prepared for its one use and not kept.
+ */
 export class StatementCache {
   private readonly cache = new Map<string, Database.Statement>();
-  constructor(private readonly db: Database.Database) {}
+  private sqlBytes = 0;
+  constructor(
+    private readonly db: Database.Database,
+    readonly maxStatements = 2000,
+    readonly maxSqlBytes = 4 * 1024 * 1024,
+  ) {}
   get(sql: string): Database.Statement {
     let s = this.cache.get(sql);
     if (!s) {
-      if (this.cache.size > 2000) this.cache.clear();
       s = this.db.prepare(sql);
+      if (sql.length > this.maxSqlBytes / 16) return s;
+      if (this.cache.size >= this.maxStatements || this.sqlBytes + sql.length > this.maxSqlBytes) {
+        this.cache.clear();
+        this.sqlBytes = 0;
+      }
       this.cache.set(sql, s);
+      this.sqlBytes += sql.length;
     }
     return s;
+  }
+
+  /** Bytes of SQL text held (for tests and metrics). */
+  get bytes(): number {
+    return this.sqlBytes;
   }
 }
 

@@ -3,38 +3,42 @@
  * `{query, variables, operationName}`, or GET with `?query=` (and
  * `variables`, `operationName`). Answers are `{data, errors}` with status
  * 200, as graph-node answers GraphQL-level errors; an unknown deployment is
- * 404 and a malformed request body 400.
+ * 404, a malformed request body or URL 400, a body over 1 MiB 413, a full
+ * reader pool 429, a store that cannot be opened 503; an internal error is
+ * logged under a request id, which is all its answer says.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { executeRequest, type GraphQLRequest } from './execute';
+import pino, { type Logger } from 'pino';
+import { badUrl, BodyTooLarge, internalError, readBody, requestIdOf, requestUrl } from '../http/request';
+import type { WorkerPool } from '../workers/pool';
+import { errors } from './errors';
+import type { GraphQLRequest } from './execute';
+import { DEFAULT_SUBGRAPH_LIMITS, type SubgraphLimits } from './limits';
+import { runQuery } from './reader-pool';
 import type { DeploymentRegistry } from './registry';
 
 const MAX_BODY = 1 << 20;
 
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
-    'access-control-allow-origin': '*',
-  });
-  res.end(text);
+export interface SubgraphHandlerOptions {
+  /** The reader pool (task module ./query-task); without it queries run on the calling thread. */
+  pool?: WorkerPool;
+  limits?: SubgraphLimits;
+  /** Internal errors (with their request id) and results past GRAPH_GRAPHQL_WARN_RESULT_SIZE. */
+  logger?: Logger;
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        reject(new Error('request body too large'));
-        req.destroy();
-      } else chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
+const CORS = { 'access-control-allow-origin': '*' };
+
+function send(res: ServerResponse, status: number, body: unknown): number {
+  const text = JSON.stringify(body);
+  const bytes = Buffer.byteLength(text);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': bytes,
+    ...CORS,
   });
+  res.end(text);
+  return bytes;
 }
 
 function badRequest(res: ServerResponse, message: string): void {
@@ -42,10 +46,17 @@ function badRequest(res: ServerResponse, message: string): void {
 }
 
 /** Answers graph-node's query API for the registry's deployments: one request, one response. */
-export function subgraphRequestHandler(registry: DeploymentRegistry): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+export function subgraphRequestHandler(registry: DeploymentRegistry, options: SubgraphHandlerOptions = {}): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  const limits = options.limits ?? DEFAULT_SUBGRAPH_LIMITS;
+  const logger = options.logger ?? pino({ level: 'silent' });
   return async (req, res) => {
+    const requestId = requestIdOf(req);
     try {
-      const url = new URL(req.url ?? '/', 'http://localhost');
+      const url = requestUrl(req);
+      if (!url) {
+        badUrl(res, req, CORS);
+        return;
+      }
       if (req.method === 'OPTIONS') {
         res.writeHead(204, {
           'access-control-allow-origin': '*',
@@ -56,6 +67,12 @@ export function subgraphRequestHandler(registry: DeploymentRegistry): (req: Inco
         return;
       }
       const dep = registry.byPath(url.pathname);
+      const unavailable = dep ? undefined : registry.unavailableAt(url.pathname);
+      if (unavailable) {
+        send(res, 503, { errors: [{ ...errors.storeUnavailable(`${unavailable.subgraph}/${unavailable.network}`, unavailable.reason).toJSON(), extensions: { code: 'STORE_UNAVAILABLE' } }] });
+        req.resume();
+        return;
+      }
       if (!dep) {
         send(res, 404, {
           errors: [{ message: `no subgraph at ${url.pathname}; served: ${registry.list().map((d) => `/subgraphs/name/${d.subgraph}/${d.network}`).join(', ') || 'none'}`, extensions: { code: 'DEPLOYMENT_NOT_FOUND' } }],
@@ -66,9 +83,10 @@ export function subgraphRequestHandler(registry: DeploymentRegistry): (req: Inco
       if (req.method === 'POST') {
         let body: unknown;
         try {
-          body = JSON.parse(await readBody(req));
+          body = JSON.parse(await readBody(req, MAX_BODY));
         } catch (e) {
-          badRequest(res, `the request body is not JSON: ${(e as Error).message}`);
+          if (e instanceof BodyTooLarge) send(res, 413, { errors: [{ message: e.message, extensions: { code: e.code } }] });
+          else badRequest(res, `the request body is not JSON: ${(e as Error).message}`);
           return;
         }
         if (!body || typeof body !== 'object' || typeof (body as GraphQLRequest).query !== 'string') {
@@ -98,15 +116,26 @@ export function subgraphRequestHandler(registry: DeploymentRegistry): (req: Inco
         res.end();
         return;
       }
-      send(res, 200, executeRequest(dep, request));
+      if (request.variables !== undefined && request.variables !== null && (typeof request.variables !== 'object' || Array.isArray(request.variables))) {
+        badRequest(res, '`variables` must be a JSON object');
+        return;
+      }
+      const gone = new AbortController();
+      res.once('close', () => {
+        if (!res.writableFinished) gone.abort();
+      });
+      const answer = await runQuery(dep, request, { pool: options.pool, limits, signal: gone.signal });
+      if (!answer) return; // the client went away
+      const bytes = send(res, answer.status, answer.body);
+      if (bytes > limits.warnResultSize) logger.warn({ requestId, deployment: dep.deployment, bytes, query: request.query.slice(0, 200) }, 'large query result');
     } catch (e) {
-      send(res, 500, { errors: [{ message: `internal error: ${(e as Error).message}`, extensions: { code: 'INTERNAL' } }] });
+      internalError(res, logger, requestId, e, CORS);
     }
   };
 }
 
-export function createSubgraphServer(registry: DeploymentRegistry): Server {
-  const server = createServer(subgraphRequestHandler(registry));
+export function createSubgraphServer(registry: DeploymentRegistry, options: SubgraphHandlerOptions = {}): Server {
+  const server = createServer(subgraphRequestHandler(registry, options));
   // Clients (and gateways) keep connections open between queries; Node's 5 s default races their reuse.
   server.keepAliveTimeout = 65_000;
   return server;

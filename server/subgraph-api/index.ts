@@ -1,6 +1,10 @@
 /** graph-node's query API served from svr's embedded stores. */
 export { buildApiSchema, type ApiSchema } from './api-schema';
 export { ServedDeployment } from './deployment';
-export { executeRequest, type GraphQLRequest, type QueryResult } from './execute';
-export { createSubgraphServer, subgraphRequestHandler } from './http-server';
-export { DeploymentRegistry } from './registry';
+export { bracketDepth, executeRequest, type GraphQLRequest, type QueryResult } from './execute';
+export { createSubgraphServer, subgraphRequestHandler, type SubgraphHandlerOptions } from './http-server';
+export { DEFAULT_SUBGRAPH_LIMITS, subgraphLimitsFromEnv, type SubgraphLimits } from './limits';
+export { DeploymentRegistry, type UnavailableDeployment } from './registry';
+
+/** The reader pool's task module (server/workers/pool.ts runs its `query`). */
+export const QUERY_TASK_MODULE = require.resolve('./query-task');

@@ -167,7 +167,9 @@ export function compileFilter(
   for (const key of keys) {
     const value = filter[key];
     if (key === '_change_block') {
-      ctx.params.push((value as { number_gte: number }).number_gte);
+      const since = (value as { number_gte?: unknown } | null)?.number_gte;
+      if (typeof since !== 'number') throw errors.valueParse('BlockChangedFilter', `${JSON.stringify(value)} is not {number_gte: <block number>}`);
+      ctx.params.push(since);
       parts.push(`${alias}.__from >= ?`);
       continue;
     }

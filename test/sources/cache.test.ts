@@ -116,3 +116,47 @@ test('a Redis that cannot be reached is bypassed: every read loads from the sour
   expect(cache.stats.errors).toBeGreaterThan(0);
   await cache.close();
 });
+
+test('in memory the cache is bounded by bytes, not entries: the least recently used go first', async () => {
+  const cache = new ResponseCache({ memoryBytes: 200_000 });
+  caches.push(cache);
+  const policy: CachePolicy = { ttlMs: 60_000, staleMs: 0 };
+  const big = (i: number) => ({ rows: Array.from({ length: 100 }, (_, k) => ({ id: `${i}-${k}`, value: 'x'.repeat(40) })) });
+  await cache.get('keep', policy, async () => big(-1));
+  let loads = 0;
+  for (let i = 0; i < 200; i++) {
+    await cache.get(`block-${i}`, policy, async () => (loads++, big(i)));
+    // Read 'keep' again and again: it stays the most recently used.
+    await cache.get('keep', policy, async () => big(-1));
+  }
+  expect(loads).toBe(200);
+  expect(cache.memory!.bytes).toBeLessThanOrEqual(200_000);
+  expect(cache.memory!.size).toBeLessThan(50);
+  expect(cache.stats.misses).toBe(201);
+  // A value over a quarter of the bound is served but not kept.
+  const huge = { text: 'y'.repeat(60_000) };
+  await cache.get('huge', policy, async () => huge);
+  expect(cache.memory!.has('svr:keep')).toBe(true);
+  expect(cache.memory!.has('svr:huge')).toBe(false);
+});
+
+test('while a refresh is in flight, requests with a stale entry get it, rather than waiting for the slow source', async () => {
+  const cache = new ResponseCache();
+  caches.push(cache);
+  const policy: CachePolicy = { ttlMs: 0, staleMs: 600_000 };
+  await cache.get('slow', policy, async () => 'v1');
+  await new Promise((ok) => setTimeout(ok, 2)); // past the time to live of 0 ms
+  let release: (v: string) => void = () => undefined;
+  const slow = new Promise<string>((ok) => (release = ok));
+  let loads = 0;
+  const first = await cache.get('slow', policy, () => (loads++, slow));
+  expect(first).toMatchObject({ value: 'v1', stale: true });
+  // The refresh has not answered; a second request must not wait for it (it would never return before release()).
+  const second = await cache.get('slow', policy, async () => (loads++, 'unused'));
+  expect(second).toMatchObject({ value: 'v1', stale: true });
+  expect(loads).toBe(1);
+  release('v2');
+  await slow;
+  await new Promise((ok) => setImmediate(ok));
+  expect((await cache.get('slow', { ttlMs: 600_000, staleMs: 0 }, async () => 'unused')).value).toBe('v2');
+});

@@ -105,3 +105,26 @@ export function writeFixture(dataDir: string, options: { errorAtBlock?: number }
   store.close();
   return path;
 }
+
+/**
+ * Commits `count` more blocks after the fixture's head, from block `from`: each
+ * sets account a3's score to the block's number, so a read that mixes two
+ * blocks shows a score other than `_meta`'s block number.
+ */
+export function writeScoreBlocks(path: string, from: number, count: number): number {
+  const store = SqliteStore.open(path, readFileSync(join(FIXTURE_DIR, 'schema.graphql'), 'utf8'), {
+    deployment: DEPLOYMENT,
+    subgraph: 'api-fixture',
+    network: 'testnet',
+    startBlock: 1,
+  });
+  try {
+    for (let n = from; n < from + count; n++) {
+      const a3 = { name: S('Carol%'), tags: L(), markets: L(B('0x0a0b')), score: I8(BigInt(n)), createdAt: TS(1710837304040958n) };
+      store.commitBlock({ number: n, hash: hash(n), parentHash: hash(n - 1), timestamp: 1700000025 + n }, [set('Account', 'a3', a3, 'overwrite')], []);
+    }
+  } finally {
+    store.close();
+  }
+  return from + count - 1;
+}

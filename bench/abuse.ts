@@ -1,0 +1,241 @@
+/**
+ * npm run bench:abuse
+ *
+ * Normal traffic under a bounded loopback load (fixed request rates): warm
+ * `ratios` on the gateway, a subgraph query, and /health, against `svr serve`
+ * in a child process. Measured twice in one run: alone (the baseline), then
+ * while abusive requests of each kind of issue 13 run beside it, one sender
+ * per kind, sequentially within each kind:
+ *
+ *   subgraph API: 10 aliases of nested first:1000 collections; distinct
+ *   0.95 MB documents (the parse cache); `_change_block: null`; `and` nested
+ *   2,000 deep; a malformed URL escape; a body over 1 MiB.
+ *   gateway: the token limit; a body over the limit; 30 aliases of
+ *   valueAtRisk(paths: 100000); forecast(horizonDays: 100000000);
+ *   liquidationCurve with 20,001 points; and a valueAtRisk(paths: 100000)
+ *   within the caps (the heaviest allowed risk request).
+ *
+ * Prints, as ratios of the abused run to the baseline: /health and `ratios`
+ * p99, the server's peak RSS, crashes (the child exiting) and 5xx counts, with
+ * the absolute figures and the machine. Aims: p99 at most 2x, RSS at most
+ * 1.5x, no crash, no 5xx.
+ *
+ * SVR_BENCH_DATA=<dir> reuses a data directory (default: the demo chain,
+ * 1 day, indexed into a temporary folder). SVR_BENCH_SECONDS sets each phase's
+ * length (default 15). SVR_BENCH_WITHOUT=<text>[,<text>] leaves out the kinds
+ * of abuse whose names contain one of the texts (e.g. "within the caps", to
+ * see the rest apart from the one heavy request the caps allow).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { buildSubgraph } from '../server/compile/graph-build';
+import { runDemo } from '../server/demo';
+import { indexFiles } from '../server/indexer/index-files';
+import { PROJECT_ROOT } from '../server/paths';
+
+// autocannon ships no types; this is the part of its API used here.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const autocannon = require('autocannon') as (opts: Record<string, unknown>) => Promise<LoadResult>;
+interface LoadResult {
+  requests: { average: number; total: number };
+  latency: { p50: number; p99: number; max: number };
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  '5xx': number;
+}
+
+const SECONDS = Number(process.env.SVR_BENCH_SECONDS ?? 15);
+const RATIOS = '{ ratios { protocol network collateralUSD openInterestUSD ratio bufferUSD blockNumber } }';
+const SUBGRAPH_QUERY = '{ _meta { block { number } } protocols(first: 5) { id totalValueLockedUSD } }';
+const RATE = { ratios: 20, subgraph: 20, health: 20 };
+
+async function indexDemo(dataDir: string): Promise<void> {
+  const chain = mkdtempSync(join(tmpdir(), 'svr-abuse-chain-'));
+  try {
+    for (const r of runDemo({ out: chain, seed: 1, days: 1 })) {
+      const manifestPath = buildSubgraph({ subgraphDir: join(PROJECT_ROOT, 'subgraph', r.subgraph), network: r.network, sourceRoot: join(PROJECT_ROOT, 'subgraph') });
+      await indexFiles({ manifestPath, subgraph: r.subgraph, dataDir, logsPath: r.logsPath, blocksPath: r.blocksPath });
+    }
+  } finally {
+    rmSync(chain, { recursive: true, force: true });
+  }
+}
+
+function serve(dataDir: string): Promise<{ child: ChildProcess; base: string; exits: { code: number | null }[] }> {
+  return new Promise((ok, fail) => {
+    const child = spawn(process.execPath, [join(PROJECT_ROOT, 'bin', 'svr.js'), 'serve', '--data', dataDir, '--port', '0'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, SVR_LOG_LEVEL: 'silent' },
+    });
+    const exits: { code: number | null }[] = [];
+    let out = '';
+    let ready = false;
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = /serving on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (!ready && m && /subgraphs:/.test(out)) {
+        ready = true;
+        ok({ child, base: m[1], exits });
+      }
+    });
+    child.on('exit', (code) => {
+      exits.push({ code });
+      if (!ready) fail(new Error(`svr serve exited with ${code}: ${out}`));
+    });
+  });
+}
+
+function rssBytes(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+interface Phase {
+  ratios: LoadResult;
+  subgraph: LoadResult;
+  health: LoadResult;
+  peakRss: number;
+  abuse: Map<string, { sent: number; statuses: Map<number, number>; failures: number }>;
+}
+
+function load(url: string, rate: number, body?: string): Promise<LoadResult> {
+  return autocannon({
+    url,
+    method: body ? 'POST' : 'GET',
+    headers: body ? { 'content-type': 'application/json' } : {},
+    body,
+    connections: 4,
+    overallRate: rate,
+    duration: SECONDS,
+    timeout: 30,
+  });
+}
+
+/** The abusive requests, each a function sending one. */
+function abusers(base: string, subgraph: string): Record<string, () => Promise<Response>> {
+  const post = (url: string, body: string) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  const gql = (url: string, query: string) => post(url, JSON.stringify({ query }));
+  const nested = 'accounts(first: 1000) { positions(first: 1000) { account { positions(first: 1000) { id } } } }';
+  let distinct = 0;
+  let deep = '{ id: "x" }';
+  for (let i = 0; i < 2000; i++) deep = `{ and: [${deep}] }`;
+  const risky = (q: string) => gql(`${base}/graphql`, q);
+  return {
+    'subgraph: 10 aliases of nested first:1000': () => gql(subgraph, `{ ${Array.from({ length: 10 }, (_, i) => `a${i}: ${nested}`).join(' ')} }`),
+    'subgraph: distinct 0.95 MB documents': () => gql(subgraph, `{ _meta { deployment } } # ${distinct++} ${'x'.repeat(950_000)}`),
+    'subgraph: _change_block null': () => gql(subgraph, '{ protocols(where: { _change_block: null }) { id } }'),
+    'subgraph: and nested 2,000 deep': () => gql(subgraph, `{ protocols(where: ${deep}) { id } }`),
+    'subgraph: malformed URL escape': () => fetch(`${subgraph.replace('/name/', '/name/%E0%A4%A')}?query=%7B`),
+    'subgraph: body over 1 MiB': () => gql(subgraph, `{ _meta { deployment } } # ${'x'.repeat(1_100_000)}`),
+    'gateway: token limit': () => risky(`{ ${Array.from({ length: 3000 }, () => 'ratios { ratio }').join(' ')} }`),
+    'gateway: body over the limit': () => risky(`{ ratios { ratio } } # ${'x'.repeat(200_000)}`),
+    'gateway: 30 x valueAtRisk(paths: 100000)': () => risky(`{ ${Array.from({ length: 30 }, (_, i) => `v${i}: valueAtRisk(paths: 100000) { paths }`).join(' ')} }`),
+    'gateway: forecast(horizonDays: 1e8)': () => risky('{ forecast(protocol: "gmx-v1", horizonDays: 100000000) { leadingIndicator } }'),
+    'gateway: liquidationCurve 20,001 points': () => risky('{ liquidationCurve(from: -1, to: 1, step: 0.0001) { curves { protocol } } }'),
+    'gateway: valueAtRisk(paths: 100000), within the caps': () => risky('{ valueAtRisk(paths: 100000) { paths } }'),
+  };
+}
+
+function selected(all: Record<string, () => Promise<Response>>): Record<string, () => Promise<Response>> {
+  const without = (process.env.SVR_BENCH_WITHOUT ?? '').split(',').map((t) => t.trim()).filter(Boolean);
+  return Object.fromEntries(Object.entries(all).filter(([kind]) => !without.some((t) => kind.includes(t))));
+}
+
+async function phase(base: string, pid: number, abuse: Record<string, () => Promise<Response>> | null): Promise<Phase> {
+  const subgraph = `${base}/subgraphs/name/gmx-v1/avalanche`;
+  let peakRss = rssBytes(pid);
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssBytes(pid))), 100);
+  const until = Date.now() + SECONDS * 1000;
+  const tally = new Map<string, { sent: number; statuses: Map<number, number>; failures: number }>();
+  const senders = Object.entries(abuse ?? {}).map(async ([kind, send]) => {
+    const t = { sent: 0, statuses: new Map<number, number>(), failures: 0 };
+    tally.set(kind, t);
+    // One at a time per kind, for the phase's length.
+    while (Date.now() < until) {
+      t.sent++;
+      try {
+        const res = await send();
+        await res.arrayBuffer();
+        t.statuses.set(res.status, (t.statuses.get(res.status) ?? 0) + 1);
+      } catch {
+        t.failures++;
+        await new Promise((ok) => setTimeout(ok, 100));
+      }
+    }
+  });
+  const [ratios, sub, health] = await Promise.all([
+    load(`${base}/graphql`, RATE.ratios, JSON.stringify({ query: RATIOS })),
+    load(subgraph, RATE.subgraph, JSON.stringify({ query: SUBGRAPH_QUERY })),
+    load(`${base}/health`, RATE.health),
+  ]);
+  await Promise.all(senders);
+  clearInterval(sampler);
+  return { ratios, subgraph: sub, health, peakRss, abuse: tally };
+}
+
+const mb = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
+const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}x` : a > 0 ? 'inf' : '1.00x');
+
+async function main(): Promise<void> {
+  const own = !process.env.SVR_BENCH_DATA;
+  const dataDir = process.env.SVR_BENCH_DATA ?? mkdtempSync(join(tmpdir(), 'svr-bench-abuse-'));
+  if (own) {
+    process.stderr.write('indexing the demo chain (1 day, 7 deployments)...\n');
+    await indexDemo(dataDir);
+  } else if (!existsSync(dataDir)) throw new Error(`SVR_BENCH_DATA=${dataDir} does not exist`);
+  const { child, base, exits } = await serve(dataDir);
+  try {
+    // Warm: the gateway's cache and the reader pool.
+    for (let i = 0; i < 20; i++) await (await fetch(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: RATIOS }) })).arrayBuffer();
+    process.stderr.write(`baseline: normal load alone, ${SECONDS} s...\n`);
+    const baseline = await phase(base, child.pid!, null);
+    const crashesBefore = exits.length;
+    process.stderr.write(`abused: the same load with every kind of abuse beside it, ${SECONDS} s...\n`);
+    const abused = await phase(base, child.pid!, selected(abusers(base, `${base}/subgraphs/name/gmx-v1/avalanche`)));
+    const crashes = exits.length - crashesBefore;
+
+    console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'unknown cpu'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, node ${process.version}`);
+    console.log(`load: ${RATE.ratios} req/s warm ratios, ${RATE.subgraph} req/s subgraph query, ${RATE.health} req/s /health, 4 connections each, ${SECONDS} s per phase`);
+    console.log('');
+    console.log('                       baseline          abused            ratio (aim)');
+    const row = (name: string, a: number, b: number, unit: string, aim: string) =>
+      console.log(`  ${name.padEnd(20)} ${`${a}${unit}`.padEnd(17)} ${`${b}${unit}`.padEnd(17)} ${ratio(b, a)} (${aim})`);
+    row('/health p99', baseline.health.latency.p99, abused.health.latency.p99, ' ms', '<= 2x');
+    row('ratios p99', baseline.ratios.latency.p99, abused.ratios.latency.p99, ' ms', '<= 2x');
+    row('subgraph p99', baseline.subgraph.latency.p99, abused.subgraph.latency.p99, ' ms', 'for reference');
+    console.log(`  ${'peak RSS'.padEnd(20)} ${mb(baseline.peakRss).padEnd(17)} ${mb(abused.peakRss).padEnd(17)} ${ratio(abused.peakRss, baseline.peakRss)} (<= 1.5x)`);
+    const normal5xx = (p: Phase) => p.ratios['5xx'] + p.subgraph['5xx'] + p.health['5xx'];
+    const normalFailed = (p: Phase) => p.ratios.errors + p.subgraph.errors + p.health.errors + p.ratios.timeouts + p.subgraph.timeouts + p.health.timeouts;
+    console.log(`  ${'normal 5xx'.padEnd(20)} ${String(normal5xx(baseline)).padEnd(17)} ${String(normal5xx(abused)).padEnd(17)} (aim 0)`);
+    console.log(`  ${'normal errors/t.o.'.padEnd(20)} ${String(normalFailed(baseline)).padEnd(17)} ${String(normalFailed(abused)).padEnd(17)} (aim 0)`);
+    console.log(
+      `  ${'normal requests'.padEnd(20)} ${String(baseline.ratios.requests.total + baseline.subgraph.requests.total + baseline.health.requests.total).padEnd(17)} ` +
+        `${abused.ratios.requests.total + abused.subgraph.requests.total + abused.health.requests.total}`,
+    );
+    console.log(`  ${'crashes'.padEnd(20)} ${String(crashesBefore).padEnd(17)} ${String(crashes).padEnd(17)} (aim 0)`);
+    console.log('');
+    console.log('abusive requests (sent, statuses, connection failures):');
+    let abuse5xx = 0;
+    for (const [kind, t] of abused.abuse) {
+      const statuses = [...t.statuses].sort((a, b) => a[0] - b[0]).map(([s, n]) => `${s} x${n}`).join(', ');
+      for (const [s, n] of t.statuses) if (s >= 500) abuse5xx += n;
+      console.log(`  ${kind.padEnd(52)} ${String(t.sent).padStart(5)}  ${statuses}${t.failures ? `, ${t.failures} failed` : ''}`);
+    }
+    console.log(`abusive 5xx: ${abuse5xx} (aim 0)`);
+  } finally {
+    child.kill('SIGTERM');
+    if (own) rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,166 @@
+/**
+ * Work bounds for the gateway's computations, checked once the operation and
+ * its variables are known and before anything is read or computed.
+ *
+ * graphql-armor's cost limit weighs every field alike; the risk queries'
+ * work grows with their arguments instead (Monte Carlo paths, forecast
+ * horizon, curve points, history points). Each field below gets a weight in
+ * work units from its arguments, summed over every alias and fragment of the
+ * request; a request over MAX_WORK_UNITS, or over a per-field cap, is refused
+ * with BAD_USER_INPUT naming the field, the argument and the cap.
+ * docs/gateway.md lists the weights and caps.
+ */
+import { ApolloServerPlugin } from '@apollo/server';
+import {
+  getArgumentValues,
+  GraphQLError,
+  Kind,
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
+
+/** The caps (docs/gateway.md "Work bounds"). */
+export const COST_CAPS = {
+  /** valueAtRisk.paths summed over the request. */
+  valueAtRiskPathsPerRequest: 100_000,
+  /** forecast.horizonDays, per field. */
+  forecastHorizonDays: 365,
+  /** liquidationCurve points ((to - from) / step + 1), per field. */
+  liquidationCurvePoints: 1_000,
+  /** history points ((to - from) / interval), per field. */
+  historyPoints: 10_000,
+  /** All weights summed over the request. */
+  workUnitsPerRequest: 250_000,
+} as const;
+
+/** Fixed weights of fields whose work does not grow with an argument. */
+export const FIXED_WEIGHTS = { stressTest: 2_000, contagion: 2_000, distanceToInsolvency: 500 } as const;
+
+const INTERVAL_SECONDS = { HOUR: 3600, DAY: 86400 } as const;
+/** history's default span when from is absent, in points (resolvers.ts keeps the same defaults). */
+const DEFAULT_HISTORY_POINTS = { HOUR: 168, DAY: 90 } as const;
+/** forecast reads this much hourly history besides projecting the horizon. */
+const FORECAST_HISTORY_POINTS = 168;
+
+function refuse(field: string, argument: string, message: string): GraphQLError {
+  return new GraphQLError(`${field}(${argument}): ${message}`, { extensions: { code: 'BAD_USER_INPUT', field, argument, http: { status: 400 } } });
+}
+
+interface Weighed {
+  units: number;
+  varPaths: number;
+}
+
+type Args = Record<string, unknown>;
+
+function num(v: unknown, fallback: number): number {
+  return typeof v === 'number' && Number.isFinite(v) ? v : fallback;
+}
+
+/** One field's weight; throws when one of its own caps is passed. */
+export function fieldWeight(name: string, args: Args): Weighed | null {
+  switch (name) {
+    case 'valueAtRisk': {
+      const paths = num(args.paths, 10_000);
+      return { units: Math.max(1, paths), varPaths: Math.max(0, paths) };
+    }
+    case 'forecast': {
+      const horizon = num(args.horizonDays, 7);
+      if (!(horizon > 0 && horizon <= COST_CAPS.forecastHorizonDays)) {
+        throw refuse('forecast', 'horizonDays', `horizonDays is ${horizon}; it must be above 0 and at most ${COST_CAPS.forecastHorizonDays}`);
+      }
+      const perDay = args.interval === 'DAY' ? 1 : 24;
+      return { units: Math.ceil(horizon * perDay) + FORECAST_HISTORY_POINTS, varPaths: 0 };
+    }
+    case 'liquidationCurve': {
+      const from = num(args.from, -0.5);
+      const to = num(args.to, 0.5);
+      const step = num(args.step, 0.05);
+      if (!(step > 0)) throw refuse('liquidationCurve', 'step', `step is ${step}; it must be above 0`);
+      const points = Math.floor(Math.abs(to - from) / step + 1e-9) + 1;
+      if (!(points <= COST_CAPS.liquidationCurvePoints)) {
+        throw refuse('liquidationCurve', 'from, to, step', `(to - from) / step + 1 is ${points} points; ask for at most ${COST_CAPS.liquidationCurvePoints} (a larger step or a narrower range)`);
+      }
+      return { units: points, varPaths: 0 };
+    }
+    case 'history': {
+      const interval = args.interval === 'HOUR' ? 'HOUR' : 'DAY';
+      const size = INTERVAL_SECONDS[interval];
+      const to = typeof args.to === 'number' ? args.to : null;
+      const from = typeof args.from === 'number' ? args.from : null;
+      const points = from !== null && to !== null ? Math.floor(to / size) - Math.floor(from / size) + 1 : DEFAULT_HISTORY_POINTS[interval];
+      if (from !== null && to === null) return { units: COST_CAPS.historyPoints, varPaths: 0 }; // up to now: the resolver caps the span
+      if (!(points <= COST_CAPS.historyPoints)) {
+        throw refuse('history', 'from, to, interval', `that is ${points} points; ask for at most ${COST_CAPS.historyPoints} (narrow from/to, or use DAY)`);
+      }
+      return { units: Math.max(1, points), varPaths: 0 };
+    }
+    case 'stressTest':
+    case 'contagion':
+    case 'distanceToInsolvency':
+      return { units: FIXED_WEIGHTS[name], varPaths: 0 };
+    default:
+      return null;
+  }
+}
+
+/** The request's total weight over every selected field, fragments and aliases included. */
+export function requestWeight(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>): Weighed {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
+  const total: Weighed = { units: 0, varPaths: 0 };
+  const walk = (set: SelectionSetNode, typeName: string, seen: Set<string>) => {
+    for (const sel of set.selections) {
+      if (sel.kind === Kind.INLINE_FRAGMENT) walk(sel.selectionSet, sel.typeCondition?.name.value ?? typeName, seen);
+      else if (sel.kind === Kind.FRAGMENT_SPREAD) {
+        const frag = fragments.get(sel.name.value);
+        // Spreading one fragment twice at one level selects its fields once (they merge).
+        if (frag && !seen.has(frag.name.value)) walk(frag.selectionSet, frag.typeCondition.name.value, new Set([...seen, frag.name.value]));
+      } else visit(sel, typeName, seen);
+    }
+  };
+  const visit = (node: FieldNode, typeName: string, seen: Set<string>) => {
+    const type = schema.getType(typeName);
+    const def = type && 'getFields' in type ? (type.getFields() as Record<string, any>)[node.name.value] : undefined;
+    if (!def) return;
+    const w = fieldWeight(node.name.value, getArgumentValues(def, node, variables));
+    if (w) {
+      total.units += w.units;
+      total.varPaths += w.varPaths;
+    }
+    if (node.selectionSet) {
+      let named = def.type;
+      while (named.ofType) named = named.ofType;
+      walk(node.selectionSet, named.name, seen);
+    }
+  };
+  walk(operation.selectionSet, schema.getQueryType()!.name, new Set());
+  if (total.varPaths > COST_CAPS.valueAtRiskPathsPerRequest) {
+    throw refuse('valueAtRisk', 'paths', `the request asks for ${total.varPaths} paths over all its valueAtRisk fields; at most ${COST_CAPS.valueAtRiskPathsPerRequest} are allowed per request`);
+  }
+  if (total.units > COST_CAPS.workUnitsPerRequest) {
+    throw new GraphQLError(
+      `the request weighs ${total.units} work units (risk paths, curve and history points, see docs/gateway.md); at most ${COST_CAPS.workUnitsPerRequest} are allowed: split it or ask for less`,
+      { extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } },
+    );
+  }
+  return total;
+}
+
+/** Refuses over-heavy requests once their operation and variables are resolved. */
+export function workBounds<TContext extends object>(): ApolloServerPlugin<TContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ schema, document, operation, request }) {
+          if (!operation || operation.operation !== 'query') return;
+          requestWeight(schema, document, operation, request.variables ?? {});
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,39 @@
+/**
+ * Runs a subgraph query in the reader pool (server/workers/pool.ts, task
+ * module ./query-task) or, without a pool, on the calling thread, and turns
+ * the pool's refusals into graph-node's answers: past the query timeout
+ * "Query timed out", a full queue graph-node's "service is overloaded" (429).
+ */
+import { WorkerPoolError, type WorkerPool } from '../workers/pool';
+import type { ServedDeployment } from './deployment';
+import { errors } from './errors';
+import { executeRequest, type GraphQLRequest, type QueryResult } from './execute';
+import type { SubgraphLimits } from './limits';
+import type { QueryTaskInput, QueryTaskOutput } from './query-task';
+
+export interface QueryAnswer {
+  status: number;
+  body: QueryResult;
+}
+
+/** The answer, or null when `signal` aborted (the client went away: nobody to answer). */
+export async function runQuery(
+  dep: ServedDeployment,
+  request: GraphQLRequest,
+  options: { pool?: WorkerPool; limits: SubgraphLimits; signal: AbortSignal },
+): Promise<QueryAnswer | null> {
+  // Plain data only crosses to a worker.
+  const plain: GraphQLRequest = { query: request.query, variables: request.variables ?? null, operationName: request.operationName ?? null };
+  if (!options.pool) return { status: 200, body: executeRequest(dep, plain, options.limits) };
+  const input: QueryTaskInput = { path: dep.store.db.name, subgraph: dep.subgraph, network: dep.network, request: plain };
+  try {
+    const out = await options.pool.run<QueryTaskOutput>('query', input, { signal: options.signal, deadlineMs: options.limits.queryTimeoutMs ?? undefined });
+    return { status: 200, body: out.result };
+  } catch (e) {
+    if (!(e instanceof WorkerPoolError)) throw e;
+    if (e.code === 'CANCELLED') return null;
+    if (e.code === 'DEADLINE') return { status: 200, body: { errors: [errors.timeout().toJSON()] } };
+    if (e.code === 'BUSY') return { status: 429, body: { errors: [errors.throttled().toJSON()] } };
+    throw e;
+  }
+}
