@@ -1,5 +1,6 @@
 /** What every resolver of one gateway request shares. */
 import type { RequestSources, SourceError } from '../sources';
+import type { WorkerPool } from '../workers/pool';
 
 export interface GatewayContext {
   /** The sources, read for this request: one block per source, batched and cached. */
@@ -18,4 +19,6 @@ export interface GatewayContext {
   signal: AbortSignal;
   /** Names the request in the log; an internal error's answer carries only this. */
   requestId: string;
+  /** The risk worker pool: the risk queries' computations run there (risk-tasks.ts), never on the event loop. */
+  risk: WorkerPool;
 }

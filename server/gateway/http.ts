@@ -15,6 +15,7 @@ import { badUrl, BodyTooLarge, internalError, readBody, requestIdOf, requestUrl,
 import { bracketDepth } from '../subgraph-api';
 import type { Sources } from '../sources';
 import type { GatewayContext } from './context';
+import type { WorkerPool } from '../workers/pool';
 import { homePage } from './home-page';
 
 export interface GatewayHttpOptions {
@@ -36,6 +37,8 @@ export interface GatewayHttpOptions {
   fallback?: (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
   /** Where internal errors go, with the request id their answer carries. */
   logger: Logger;
+  /** The risk worker pool every request's risk computations run in. */
+  risk: WorkerPool;
 }
 
 function corsHeaders(req: IncomingMessage, origins: string[]): Record<string, string> {
@@ -107,7 +110,7 @@ export function gatewayRequestHandler(options: GatewayHttpOptions): (req: Incomi
         httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
         context: async () => {
           try {
-            return { sources: options.sources().forRequest(deadline.signal), sourceErrors: [], signal: deadline.signal, requestId };
+            return { sources: options.sources().forRequest(deadline.signal), sourceErrors: [], signal: deadline.signal, requestId, risk: options.risk };
           } catch (e) {
             // Apollo would answer the context's own message; the answer carries only the request id.
             options.logger.error({ requestId, err: e }, 'internal error creating a gateway request context');

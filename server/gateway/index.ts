@@ -17,6 +17,12 @@ export { loadConfig, ConfigError, type GatewayConfig } from './config';
 export { createApollo, gatewaySchema, federatedTypeDefs, publicTypeDefs } from './apollo';
 export { Decimal } from '../numeric/decimal';
 
+/** The risk pool's task module. */
+export const RISK_TASK_MODULE = require.resolve('./risk-tasks');
+
+/** A risk worker's heap bound: a runaway computation kills its worker (the request gets an error), not the server. */
+const RISK_WORKER_HEAP_MB = 1024;
+
 export interface StartOptions {
   /** Data directory with the embedded stores; its deployments are served and, without configured sources, read. */
   dataDir: string;
@@ -37,6 +43,8 @@ export interface RunningServer {
   config: GatewayConfig;
   /** The reader pool: subgraph queries run in its workers, off the event loop. */
   readers: WorkerPool;
+  /** The risk pool: the risk queries' computations (risk-tasks.ts) run in its workers. */
+  risk: WorkerPool;
   /** Where the embedded subgraph endpoints are: `url`, or a loopback-only listener ("subgraphEndpoints": "loopback"). */
   subgraphUrl: string;
   close(): Promise<void>;
@@ -62,6 +70,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   // Workers start with the server (no cold first query), unless there is nothing to serve.
   if (deployments.list().length > 0) await readers.warmUp('openStores', deployments.list().map((d) => ({ path: d.store.db.name, subgraph: d.subgraph, network: d.network })));
   const subgraphs = subgraphRequestHandler(deployments, { pool: readers, limits, logger });
+  const risk = new WorkerPool({ taskModule: RISK_TASK_MODULE, size: config.workers.size, maxQueue: config.workers.maxQueue, maxHeapMb: RISK_WORKER_HEAP_MB });
   // Off the public listener, the subgraph endpoints get one of their own on loopback.
   let internal: Server | null = null;
   if (config.subgraphEndpoints === 'loopback') {
@@ -93,6 +102,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     metrics: metrics.registry,
     fallback: internal ? undefined : subgraphs,
     logger,
+    risk,
   });
   await new Promise<void>((ok, fail) => {
     server.once('error', fail);
@@ -113,6 +123,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     deployments,
     config,
     readers,
+    risk,
     subgraphUrl,
     async close() {
       for (const s of internal ? [server, internal] : [server]) {
@@ -122,6 +133,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         });
       }
       await readers.close();
+      await risk.close();
       await apollo.stop();
       await cache.close();
       deployments.close();

@@ -1,32 +1,23 @@
 /**
  * The risk engine's answers through the gateway: liquidation curves, stress
  * tests, Monte Carlo VaR/LaR, contagion, forecasts, and the distance to
- * insolvency of any ratio snapshot. The portfolio comes from the indexed
- * positions (risk-portfolio.ts); the arithmetic is server/risk's.
+ * insolvency of any ratio snapshot. Here: the reads (the portfolio from the
+ * indexed positions, risk-portfolio.ts; history) and the checks of the
+ * user's arguments. The computation runs in the risk worker pool
+ * (risk-tasks.ts), under the request's deadline and hang-up signal.
  */
 import { GraphQLError } from 'graphql';
-import {
-  RiskError,
-  assetOfSymbol,
-  contagion,
-  distanceToInsolvency,
-  forecastRatio,
-  liquidationCurves,
-  monteCarloRisk,
-  stressTest,
-  type DirectionalDistance,
-  type Portfolio,
-  type StressTotal,
-  type VenueRisk as EngineVenueRisk,
-  type VenueStress as EngineVenueStress,
-} from '../risk';
-import { sourceKey, type BlockPin } from '../sources';
-import type { GatewayContext } from './context';
 import { Decimal } from '../numeric/decimal';
-import type { Resolvers, RiskCoverage, VenueRisk, VenueStress } from './generated/resolvers-types';
+import { RiskError, assetOfSymbol, portfolioToWire, type ContagionShock, type Portfolio } from '../risk';
+import { sourceKey, type BlockPin } from '../sources';
+import { WorkerPoolError } from '../workers/pool';
+import type { GatewayContext } from './context';
+import type { Resolvers, RiskCoverage } from './generated/resolvers-types';
 import { checkNames, history, userError } from './resolvers';
 import { estimateVolatility } from './risk-history';
 import { buildPortfolio, type BuiltPortfolio } from './risk-portfolio';
+import type * as tasks from './risk-tasks';
+import type { RiskTask } from './risk-tasks';
 
 function coverage(built: BuiltPortfolio, venues: string[]): RiskCoverage {
   return { venues, missingSources: built.missingSources, complete: built.missingSources.length === 0, unpricedPositions: built.unpricedPositions };
@@ -40,65 +31,26 @@ async function portfolioFor(ctx: GatewayContext, protocols?: readonly string[] |
   return { built, cover: coverage(built, venues) };
 }
 
-/** Risk-engine input errors are the user's: say so with their message. */
-function engine<T>(run: () => T): T {
+/**
+ * Runs a risk task in the pool. The engine's input errors are the user's
+ * (BAD_USER_INPUT, with the engine's code); work cut by the deadline or a
+ * client that went away, and a full pool, say so with their own codes.
+ */
+async function compute<T extends RiskTask>(ctx: GatewayContext, task: T, input: Parameters<(typeof tasks)[T]>[0]): Promise<ReturnType<(typeof tasks)[T]>> {
   try {
-    return run();
+    return await ctx.risk.run<ReturnType<(typeof tasks)[T]>>(task, input, { signal: ctx.signal });
   } catch (e) {
-    if (e instanceof RiskError) throw new GraphQLError(e.message, { extensions: { code: 'BAD_USER_INPUT', riskCode: e.code } });
+    if (!(e instanceof WorkerPoolError)) throw e;
+    if (e.code === 'TASK_FAILED' && e.taskCode?.startsWith('RISK_')) throw new GraphQLError(e.message, { extensions: { code: 'BAD_USER_INPUT', riskCode: e.taskCode } });
+    if (e.code === 'DEADLINE' || e.code === 'CANCELLED') {
+      throw new GraphQLError(`${task} was stopped before it finished (${e.message}); nothing of it is in the answer: ask for less work (fewer paths, deployments or points)`, {
+        extensions: { code: e.code === 'DEADLINE' ? 'DEADLINE_EXCEEDED' : 'CANCELLED', cut: task },
+      });
+    }
+    if (e.code === 'WORKER_FAILED') throw new GraphQLError(`${task} stopped its worker (${e.message}); nothing of it is in the answer: ask for less work`, { extensions: { code: 'WORKER_FAILED', cut: task } });
+    if (e.code === 'BUSY') throw new GraphQLError(`${task}: every risk worker is busy and the queue is full; try again shortly`, { extensions: { code: 'BUSY', http: { status: 503 } } });
     throw e;
   }
-}
-
-async function engineAsync<T>(run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (e) {
-    if (e instanceof RiskError) throw new GraphQLError(e.message, { extensions: { code: 'BAD_USER_INPUT', riskCode: e.code } });
-    throw e;
-  }
-}
-
-const usdText = (amount: Decimal) => amount.toString();
-
-function distance(d: DirectionalDistance) {
-  return { down: d.down.move, downReason: d.down.reason, up: d.up.move, upReason: d.up.reason };
-}
-
-function venueStress(protocol: string, network: string, v: StressTotal & Partial<Pick<EngineVenueStress, 'model' | 'tradersPnlUsd'>>): VenueStress {
-  return {
-    protocol,
-    network,
-    collateralModel: v.model ?? null,
-    ratioBefore: v.before.ratio?.toString() ?? null,
-    ratioAfter: v.after.ratio?.toString() ?? null,
-    collateralBeforeUSD: usdText(v.before.backingUsd),
-    collateralAfterUSD: usdText(v.after.backingUsd),
-    obligationsBeforeUSD: usdText(v.before.obligationsUsd),
-    obligationsAfterUSD: usdText(v.after.obligationsUsd),
-    bufferBeforeUSD: usdText(v.before.bufferUsd),
-    bufferAfterUSD: usdText(v.after.bufferUsd),
-    liquidatedPositions: v.liquidatedPositions,
-    liquidatedObligationsUSD: usdText(v.liquidatedObligationsUsd),
-    liquidatedCollateralUSD: usdText(v.liquidatedCollateralUsd),
-    shortfallUSD: usdText(v.shortfallUsd),
-    pendingPositions: v.pendingPositions,
-    tradersPnlUSD: v.tradersPnlUsd ? usdText(v.tradersPnlUsd) : null,
-  };
-}
-
-function venueRisk(protocol: string, network: string, r: EngineVenueRisk): VenueRisk {
-  return {
-    protocol,
-    network,
-    expectedInsolvencyUSD: r.expectedInsolvencyUsd,
-    var95: r.var95,
-    var99: r.var99,
-    expectedShortfall99USD: r.expectedShortfall99Usd,
-    expectedLiquidationsUSD: r.expectedLiquidationsUsd,
-    lar95: r.lar95,
-    lar99: r.lar99,
-  };
 }
 
 function assetName(asset: string): string {
@@ -121,34 +73,16 @@ export const riskResolvers: Resolvers = {
         pins,
       );
       const venues = snapshot.reads.map((r) => sourceKey(r.source));
-      const key = snapshot.network ? `${snapshot.protocol}/${snapshot.network}` : '*';
-      const result = engine(() => distanceToInsolvency(built.portfolio, { only: key }));
-      const report = key === '*' ? result.total! : result.venues[0]!;
-      return {
-        marketWide: distance(report.marketWide.insolvency),
-        firstBadDebt: distance(report.marketWide.firstBadDebt),
-        perAsset: Object.entries(report.perAsset).map(([asset, d]) => ({ asset, distance: distance(d.insolvency), firstBadDebt: distance(d.firstBadDebt) })),
-        ...result.options,
-        coverage: coverage(built, venues),
-      };
+      const only = snapshot.network ? `${snapshot.protocol}/${snapshot.network}` : '*';
+      return { ...(await compute(ctx, 'distanceToInsolvency', { portfolio: portfolioToWire(built.portfolio), only })), coverage: coverage(built, venues) };
     },
   },
   Query: {
     liquidationCurve: async (_, { protocols, networks, asset, from, to, step }, ctx) => {
       const { built, cover } = await portfolioFor(ctx, protocols, networks);
-      const wanted = asset ? assetName(asset) : null;
-      const curves = engine(() => liquidationCurves(built.portfolio, { from: from ?? -0.5, to: to ?? 0.5, step: step ?? 0.05 }));
-      return {
-        curves: curves
-          .filter((c) => !wanted || c.asset === wanted)
-          .map((c) => ({
-            protocol: c.venue.protocol,
-            network: c.venue.network,
-            asset: c.asset,
-            points: c.points.map((p) => ({ move: p.move, positions: p.positions, collateralUSD: usdText(p.collateralUsd), sizeUSD: usdText(p.sizeUsd) })),
-          })),
-        coverage: cover,
-      };
+      const options = { from: from ?? -0.5, to: to ?? 0.5, step: step ?? 0.05 };
+      const curves = await compute(ctx, 'liquidationCurve', { portfolio: portfolioToWire(built.portfolio), options, asset: asset ? assetName(asset) : null });
+      return { curves, coverage: cover };
     },
     stressTest: async (_, { scenario, protocols, networks }, ctx) => {
       const { built, cover } = await portfolioFor(ctx, protocols, networks);
@@ -162,14 +96,11 @@ export const riskResolvers: Resolvers = {
         assets[name] = { ...assets[name]!, depthUsd: Decimal.parse(d.depthUSD) };
       }
       const portfolio: Portfolio = { ...built.portfolio, assets };
-      const result = engine(() => stressTest(portfolio, { moves, marketWide: scenario.marketWide ?? undefined, cascade: scenario.cascade ?? true }));
-      return {
-        venues: result.venues.map((v) => venueStress(v.venue.protocol, v.venue.network, v)),
-        total: venueStress('*', '*', result.total),
-        rounds: result.rounds,
-        finalMoves: Object.entries(result.finalMoves).map(([asset, move]) => ({ asset, move })),
-        coverage: cover,
-      };
+      const result = await compute(ctx, 'stressTest', {
+        portfolio: portfolioToWire(portfolio),
+        scenario: { moves, marketWide: scenario.marketWide ?? undefined, cascade: scenario.cascade ?? true },
+      });
+      return { ...result, coverage: cover };
     },
     valueAtRisk: async (_, { volatilities, historyHours, correlation, horizonDays, paths, seed, protocols, networks }, ctx) => {
       if ((paths ?? 10_000) < 100 || (paths ?? 10_000) > 100_000) throw userError('`paths` must be between 100 and 100000');
@@ -187,29 +118,29 @@ export const riskResolvers: Resolvers = {
         if (correlation) throw userError('`correlation` goes with `volatilities`; without them both are estimated from history');
         const volatile = Object.entries(built.portfolio.assets).filter(([, a]) => !a.stable).map(([name]) => name);
         const sources = ctx.sources.registry.select(protocols, networks).filter((s) => cover.venues.includes(sourceKey(s)));
-        const estimate = await engineAsync(() => estimateVolatility(ctx, sources, historyHours ?? 72, volatile));
+        let estimate: Awaited<ReturnType<typeof estimateVolatility>>;
+        try {
+          estimate = await estimateVolatility(ctx, sources, historyHours ?? 72, volatile);
+        } catch (e) {
+          if (e instanceof RiskError) throw new GraphQLError(e.message, { extensions: { code: 'BAD_USER_INPUT', riskCode: e.code } });
+          throw e;
+        }
         volatility = estimate.volatility;
         corr = estimate.correlation;
         volatilitySource = estimate.description;
       }
-      const result = engine(() => monteCarloRisk(built.portfolio, { volatility, correlation: corr, horizonDays: horizonDays ?? 1, paths: paths ?? 10_000, seed: seed ?? 1 }));
-      return {
-        paths: result.paths,
-        horizonDays: result.horizonDays,
-        seed: result.seed,
-        volatilities: Object.entries(volatility).map(([asset, v]) => ({ asset, volatility: v })),
-        volatilitySource,
-        venues: result.venues.map((v) => venueRisk(v.venue.protocol, v.venue.network, v)),
-        total: venueRisk('*', '*', result.total),
-        coverage: cover,
-      };
+      const result = await compute(ctx, 'valueAtRisk', {
+        portfolio: portfolioToWire(built.portfolio),
+        options: { volatility, correlation: corr, horizonDays: horizonDays ?? 1, paths: paths ?? 10_000, seed: seed ?? 1 },
+      });
+      return { ...result, volatilities: Object.entries(volatility).map(([asset, v]) => ({ asset, volatility: v })), volatilitySource, coverage: cover };
     },
     contagion: async (_, { shock, parameters, protocols, networks }, ctx) => {
       const { built, cover } = await portfolioFor(ctx, protocols, networks);
-      const depthUsd: Record<string, Decimal> = {};
-      for (const d of parameters?.depths ?? []) depthUsd[assetName(d.asset)] = Decimal.parse(d.depthUSD);
+      const depthUsd: Record<string, string> = {};
+      for (const d of parameters?.depths ?? []) depthUsd[assetName(d.asset)] = Decimal.parse(d.depthUSD).toString();
       requireAssets(built.portfolio, Object.keys(depthUsd), 'depths');
-      let engineShock: Parameters<typeof contagion>[1];
+      let engineShock: ContagionShock;
       if (shock.asset && shock.move !== null && shock.move !== undefined && !shock.protocol) {
         const asset = assetName(shock.asset);
         requireAssets(built.portfolio, [asset], 'shock');
@@ -217,50 +148,18 @@ export const riskResolvers: Resolvers = {
       } else if (shock.protocol && shock.network && shock.lossFraction !== null && shock.lossFraction !== undefined && !shock.asset) {
         engineShock = { kind: 'venue', venue: { protocol: shock.protocol, network: shock.network }, lossFraction: shock.lossFraction };
       } else throw userError('a shock is either { asset, move } or { protocol, network, lossFraction }');
-      const result = engine(() =>
-        contagion(built.portfolio, engineShock, { impact: { depthUsd }, sharedAccountWithdrawal: parameters?.sharedAccountWithdrawal ?? undefined }),
-      );
-      return {
-        nodes: result.nodes.map((n) => ({
-          protocol: n.venue.protocol,
-          network: n.venue.network,
-          equityUSD: usdText(n.equityUsd),
-          initialDistress: n.initialDistress,
-          distress: n.distress,
-          lossUSD: usdText(n.lossUsd),
-        })),
-        exposures: result.exposures.map((e) => ({
-          exposed: e.exposed,
-          source: e.source,
-          channel: e.channel,
-          asset: e.asset ?? null,
-          accounts: e.accounts ?? null,
-          amountUSD: usdText(e.amountUsd),
-          lossAtFullDistressUSD: usdText(e.lossAtFullDistressUsd),
-        })),
-        channels: result.channels,
-        sharedAccountWithdrawal: result.parameters.sharedAccountWithdrawal,
-        totalImpact: result.totalImpact,
-        debtRank: result.debtRank,
-        iterations: result.iterations,
-        coverage: cover,
-      };
+      const result = await compute(ctx, 'contagion', {
+        portfolio: portfolioToWire(built.portfolio),
+        shock: engineShock,
+        depthUsd,
+        sharedAccountWithdrawal: parameters?.sharedAccountWithdrawal ?? undefined,
+      });
+      return { ...result, coverage: cover };
     },
     forecast: async (_, { protocol, network, interval, horizonDays, threshold }, ctx) => {
       const series = await history(ctx, protocol, network, interval ?? 'HOUR', null, null);
       const observations = series.filter((p) => p.ratio !== null && Number(p.ratio) > 0).map((p) => ({ time: p.timestamp, ratio: Number(p.ratio) }));
-      const f = engine(() => forecastRatio(observations, { horizonDays: horizonDays ?? 7, threshold: threshold ?? 1 }));
-      return {
-        lastRatio: f.lastRatio,
-        lastTimestamp: f.lastTime,
-        trendPerDay: f.trendPerDay,
-        volatilityPerSqrtDay: f.volatilityPerSqrtDay,
-        path: f.path.map((p) => ({ timestamp: p.time, median: p.median, low: p.low, high: p.high })),
-        daysToThreshold: f.daysToThreshold,
-        probabilityOfThresholdWithinHorizon: f.probabilityOfThresholdWithinHorizon,
-        leadingIndicator: f.leadingIndicator,
-        reasons: f.reasons,
-      };
+      return compute(ctx, 'forecast', { observations, options: { horizonDays: horizonDays ?? 7, threshold: threshold ?? 1 } });
     },
   },
 };

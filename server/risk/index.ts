@@ -15,3 +15,4 @@ export * from './monte-carlo';
 export * from './contagion';
 export * from './clearing';
 export * from './forecast';
+export * from './wire';

@@ -32,7 +32,7 @@ async function serve(requestTimeoutMs: number) {
   });
   await apollo.start();
   const fakeSources = { forRequest: () => ({}), registry: { list: () => [] }, cache: { backend: 'memory' } };
-  const server = createSvrServer({ apollo, sources: () => fakeSources as never, maxBodyBytes: 10_000, maxNesting: 40, requestTimeoutMs, corsOrigins: ['*'], logger: pino({ level: 'silent' }) });
+  const server = createSvrServer({ apollo, sources: () => fakeSources as never, maxBodyBytes: 10_000, maxNesting: 40, requestTimeoutMs, corsOrigins: ['*'], logger: pino({ level: 'silent' }), risk: {} as never });
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`,

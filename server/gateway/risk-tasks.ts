@@ -1,0 +1,159 @@
+/**
+ * The risk computations behind the gateway's risk queries, as tasks for the
+ * risk worker pool (server/workers/pool.ts): each takes plain data (the
+ * portfolio in wire form, the query's parameters) and returns the answer as
+ * the schema shapes it, so that no CPU-heavy work runs on the event loop that
+ * answers every other request, and a request's deadline or hang-up really
+ * stops it. The arithmetic is server/risk's; this file only formats.
+ */
+import { Decimal } from '../numeric/decimal';
+import {
+  contagion as runContagion,
+  distanceToInsolvency as runDistance,
+  forecastRatio,
+  liquidationCurves,
+  monteCarloRisk,
+  portfolioFromWire,
+  stressTest as runStress,
+  type ContagionShock,
+  type DirectionalDistance,
+  type MonteCarloOptions,
+  type StressScenario,
+  type StressTotal,
+  type VenueRisk as EngineVenueRisk,
+  type VenueStress as EngineVenueStress,
+  type WirePortfolio,
+} from '../risk';
+import type { CurveOptions, ForecastOptions, RatioObservation } from '../risk';
+import type { VenueRisk, VenueStress } from './generated/resolvers-types';
+
+const usdText = (amount: Decimal) => amount.toString();
+
+function distanceAnswer(d: DirectionalDistance) {
+  return { down: d.down.move, downReason: d.down.reason, up: d.up.move, upReason: d.up.reason };
+}
+
+function venueStress(protocol: string, network: string, v: StressTotal & Partial<Pick<EngineVenueStress, 'model' | 'tradersPnlUsd'>>): VenueStress {
+  return {
+    protocol,
+    network,
+    collateralModel: v.model ?? null,
+    ratioBefore: v.before.ratio?.toString() ?? null,
+    ratioAfter: v.after.ratio?.toString() ?? null,
+    collateralBeforeUSD: usdText(v.before.backingUsd),
+    collateralAfterUSD: usdText(v.after.backingUsd),
+    obligationsBeforeUSD: usdText(v.before.obligationsUsd),
+    obligationsAfterUSD: usdText(v.after.obligationsUsd),
+    bufferBeforeUSD: usdText(v.before.bufferUsd),
+    bufferAfterUSD: usdText(v.after.bufferUsd),
+    liquidatedPositions: v.liquidatedPositions,
+    liquidatedObligationsUSD: usdText(v.liquidatedObligationsUsd),
+    liquidatedCollateralUSD: usdText(v.liquidatedCollateralUsd),
+    shortfallUSD: usdText(v.shortfallUsd),
+    pendingPositions: v.pendingPositions,
+    tradersPnlUSD: v.tradersPnlUsd ? usdText(v.tradersPnlUsd) : null,
+  };
+}
+
+function venueRisk(protocol: string, network: string, r: EngineVenueRisk): VenueRisk {
+  return {
+    protocol,
+    network,
+    expectedInsolvencyUSD: r.expectedInsolvencyUsd,
+    var95: r.var95,
+    var99: r.var99,
+    expectedShortfall99USD: r.expectedShortfall99Usd,
+    expectedLiquidationsUSD: r.expectedLiquidationsUsd,
+    lar95: r.lar95,
+    lar99: r.lar99,
+  };
+}
+
+export function stressTest(input: { portfolio: WirePortfolio; scenario: Omit<StressScenario, 'impact'> }) {
+  const result = runStress(portfolioFromWire(input.portfolio), input.scenario);
+  return {
+    venues: result.venues.map((v) => venueStress(v.venue.protocol, v.venue.network, v)),
+    total: venueStress('*', '*', result.total),
+    rounds: result.rounds,
+    finalMoves: Object.entries(result.finalMoves).map(([asset, move]) => ({ asset, move })),
+  };
+}
+
+export function liquidationCurve(input: { portfolio: WirePortfolio; options: CurveOptions; asset: string | null }) {
+  return liquidationCurves(portfolioFromWire(input.portfolio), input.options)
+    .filter((c) => input.asset === null || c.asset === input.asset)
+    .map((c) => ({
+      protocol: c.venue.protocol,
+      network: c.venue.network,
+      asset: c.asset,
+      points: c.points.map((p) => ({ move: p.move, positions: p.positions, collateralUSD: usdText(p.collateralUsd), sizeUSD: usdText(p.sizeUsd) })),
+    }));
+}
+
+export function distanceToInsolvency(input: { portfolio: WirePortfolio; only: string }) {
+  const result = runDistance(portfolioFromWire(input.portfolio), { only: input.only });
+  const report = input.only === '*' ? result.total! : result.venues[0]!;
+  return {
+    marketWide: distanceAnswer(report.marketWide.insolvency),
+    firstBadDebt: distanceAnswer(report.marketWide.firstBadDebt),
+    perAsset: Object.entries(report.perAsset).map(([asset, d]) => ({ asset, distance: distanceAnswer(d.insolvency), firstBadDebt: distanceAnswer(d.firstBadDebt) })),
+    ...result.options,
+  };
+}
+
+export function valueAtRisk(input: { portfolio: WirePortfolio; options: MonteCarloOptions }) {
+  const result = monteCarloRisk(portfolioFromWire(input.portfolio), input.options);
+  return {
+    paths: result.paths,
+    horizonDays: result.horizonDays,
+    seed: result.seed,
+    venues: result.venues.map((v) => venueRisk(v.venue.protocol, v.venue.network, v)),
+    total: venueRisk('*', '*', result.total),
+  };
+}
+
+export function contagion(input: { portfolio: WirePortfolio; shock: ContagionShock; depthUsd: Record<string, string>; sharedAccountWithdrawal?: number }) {
+  const depthUsd = Object.fromEntries(Object.entries(input.depthUsd).map(([a, d]) => [a, Decimal.parse(d)]));
+  const result = runContagion(portfolioFromWire(input.portfolio), input.shock, { impact: { depthUsd }, sharedAccountWithdrawal: input.sharedAccountWithdrawal });
+  return {
+    nodes: result.nodes.map((n) => ({
+      protocol: n.venue.protocol,
+      network: n.venue.network,
+      equityUSD: usdText(n.equityUsd),
+      initialDistress: n.initialDistress,
+      distress: n.distress,
+      lossUSD: usdText(n.lossUsd),
+    })),
+    exposures: result.exposures.map((e) => ({
+      exposed: e.exposed,
+      source: e.source,
+      channel: e.channel,
+      asset: e.asset ?? null,
+      accounts: e.accounts ?? null,
+      amountUSD: usdText(e.amountUsd),
+      lossAtFullDistressUSD: usdText(e.lossAtFullDistressUsd),
+    })),
+    channels: result.channels,
+    sharedAccountWithdrawal: result.parameters.sharedAccountWithdrawal,
+    totalImpact: result.totalImpact,
+    debtRank: result.debtRank,
+    iterations: result.iterations,
+  };
+}
+
+export function forecast(input: { observations: RatioObservation[]; options: ForecastOptions }) {
+  const f = forecastRatio(input.observations, input.options);
+  return {
+    lastRatio: f.lastRatio,
+    lastTimestamp: f.lastTime,
+    trendPerDay: f.trendPerDay,
+    volatilityPerSqrtDay: f.volatilityPerSqrtDay,
+    path: f.path.map((p) => ({ timestamp: p.time, median: p.median, low: p.low, high: p.high })),
+    daysToThreshold: f.daysToThreshold,
+    probabilityOfThresholdWithinHorizon: f.probabilityOfThresholdWithinHorizon,
+    leadingIndicator: f.leadingIndicator,
+    reasons: f.reasons,
+  };
+}
+
+export type RiskTask = 'stressTest' | 'liquidationCurve' | 'distanceToInsolvency' | 'valueAtRisk' | 'contagion' | 'forecast';
