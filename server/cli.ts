@@ -5,7 +5,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { join, resolve } from 'node:path';
-import { buildSubgraph } from './compile/graph-build';
+import { buildSubgraph, graphCliVersion } from './compile/graph-build';
 import { storePath } from './indexer/deployment';
 import { indexFiles, type IndexProgress } from './indexer/index-files';
 import { indexRpc } from './indexer/index-rpc';
@@ -273,9 +273,16 @@ async function indexFromRpc(
   }
 }
 
+/** What `svr --version` prints: svr's own version and the toolchain that compiles and runs mappings, for bug reports. */
+function versionLine(): string {
+  const pkg = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string };
+  return `svr ${pkg.version} (graph-cli ${graphCliVersion()}, Node ${process.version})`;
+}
+
 export function program(): Command {
   const cli = new Command('svr')
     .description('svr: solvency data for decentralized derivatives. Runs graph-cli-compiled subgraph mappings embedded, with graph-node semantics.')
+    .version(versionLine(), '-V, --version', 'print the versions of svr, graph-cli and Node')
     .showHelpAfterError();
 
   cli
