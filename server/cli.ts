@@ -139,7 +139,11 @@ async function serveData(dataDir: string, opts: { port: string; host: string; co
   console.log(`  gateway:   ${running.url}/graphql${opts.federation ? ' (as an Apollo Federation subgraph)' : ''}  cache: ${running.sources.cache.backend}`);
   console.log(`  sources:   ${sources.length ? sources.map((s) => `${s.protocol}/${s.network}`).join(', ') : 'none'}${config.sources ? ' (from the config file)' : ''}`);
   console.log(`  subgraphs: ${deployments.length} deployment(s) from ${dataDir}`);
-  for (const d of deployments) console.log(`    ${running.url}/subgraphs/name/${d.subgraph}/${d.network}`);
+  const servedOnly = new Map(running.servedOnly.map((d) => [`${d.subgraph}/${d.network}`, d.reason]));
+  for (const d of deployments) {
+    const reason = servedOnly.get(`${d.subgraph}/${d.network}`);
+    console.log(`    ${running.url}/subgraphs/name/${d.subgraph}/${d.network}${reason ? `  (served only, not a gateway source: ${reason})` : ''}`);
+  }
   if (sources.length === 0) console.log('  (no sources yet: index a deployment with `svr index`, or configure sources, then restart)');
   else {
     console.log('Try:');

@@ -5,16 +5,18 @@
  */
 import type { Server } from 'node:http';
 import pino, { type Logger } from 'pino';
-import { ResponseCache, SourceRegistry, Sources, type SourceDefinition } from '../sources';
+import { ResponseCache, SourceRegistry, Sources } from '../sources';
 import { DeploymentRegistry, subgraphRequestHandler } from '../subgraph-api';
 import { createApollo } from './apollo';
 import { loadConfig, type GatewayConfig } from './config';
 import { createSvrServer } from './http';
+import { embeddedSources, type EmbeddedSources } from './embedded-sources';
 import { createMetrics } from './metrics';
 
 export { loadConfig, ConfigError, type GatewayConfig } from './config';
 export { createApollo, gatewaySchema, federatedTypeDefs, publicTypeDefs } from './apollo';
 export { Decimal } from './decimal';
+export { commonSchemaMismatch, embeddedSources, type EmbeddedSources } from './embedded-sources';
 
 export interface StartOptions {
   /** Data directory with the embedded stores; its deployments are served and, without configured sources, read. */
@@ -33,13 +35,10 @@ export interface RunningServer {
   url: string;
   sources: Sources;
   deployments: DeploymentRegistry;
+  /** Deployments of the data directory served at /subgraphs but not read by the gateway (their schema is not svr's common one); empty when the config lists the sources. */
+  servedOnly: EmbeddedSources['servedOnly'];
   config: GatewayConfig;
   close(): Promise<void>;
-}
-
-/** The embedded deployments as sources, at this server's own subgraph endpoints. */
-export function embeddedSources(deployments: DeploymentRegistry, baseUrl: string): SourceDefinition[] {
-  return deployments.list().map((d) => ({ protocol: d.subgraph, network: d.network, url: `${baseUrl}/subgraphs/name/${d.subgraph}/${d.network}` }));
 }
 
 export async function startServer(options: StartOptions): Promise<RunningServer> {
@@ -73,13 +72,15 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const port = typeof address === 'object' && address ? address.port : options.port;
   const base = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
   const loopback = `http://127.0.0.1:${port}`;
-  const registry = new SourceRegistry(config.sources ?? embeddedSources(deployments, options.host === '0.0.0.0' || options.host === '::' ? loopback : base));
+  const embedded = config.sources ? null : embeddedSources(deployments, options.host === '0.0.0.0' || options.host === '::' ? loopback : base);
+  const registry = new SourceRegistry(config.sources ?? embedded!.sources);
   sources = new Sources(registry, cache, config.reader);
   return {
     server,
     url: base,
     sources,
     deployments,
+    servedOnly: embedded?.servedOnly ?? [],
     config,
     async close() {
       await new Promise<void>((ok) => {
