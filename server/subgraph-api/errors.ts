@@ -39,8 +39,8 @@ export const errors = {
       'INVALID_OR_FILTER',
     );
   },
-  ambiguousDerived: (field: string, type: string, via: string) =>
-    new QueryError(`Ambiguous result for derived field \`${field}\`: Multiple \`${type}\` entities refer back via \`${via}\``, 'AMBIGUOUS_DERIVED'),
+  ambiguousDerived: (field: string, type: string, via: string, locations?: ErrorLocation[]) =>
+    new QueryError(`Ambiguous result for derived field \`${field}\`: Multiple \`${type}\` entities refer back via \`${via}\``, 'AMBIGUOUS_DERIVED', locations),
   indexing: () => new QueryError('indexing_error', 'INDEXING_ERROR'),
   notFound: (what: string) => new QueryError(`deployment \`${what}\` does not exist`, 'DEPLOYMENT_NOT_FOUND'),
 };

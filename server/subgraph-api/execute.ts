@@ -9,12 +9,15 @@ import {
   execute as executeIntrospection,
   getArgumentValues,
   getDirectiveValues,
+  getNamedType,
+  getLocation,
   getOperationAST,
   getVariableValues,
   GraphQLError,
   GraphQLIncludeDirective,
   GraphQLSkipDirective,
   isAbstractType,
+  isLeafType,
   isObjectType,
   Kind,
   parse,
@@ -42,6 +45,7 @@ import {
   ValuesOfCorrectTypeRule,
   VariablesAreInputTypesRule,
   VariablesInAllowedPositionRule,
+  type ASTVisitor,
   type DocumentNode,
   type FieldNode,
   type FragmentDefinitionNode,
@@ -49,13 +53,32 @@ import {
   type GraphQLObjectType,
   type OperationDefinitionNode,
   type SelectionSetNode,
+  type ValidationContext,
 } from 'graphql';
 import type { FieldSpec } from '../store/schema';
 import type { ApiType } from './api-schema';
 import type { ResolvedBlock, ServedDeployment } from './deployment';
-import { errors, QueryError } from './errors';
+import { errors, QueryError, type ErrorLocation } from './errors';
 import { fetchLevel, type FetchRequest, type Link, type Row } from './fetch';
 import { columnToJson, idText, idToSql } from './values';
+
+/**
+ * graphql-tools (graph-node's validator) also refuses fields selected inside a
+ * scalar or enum field, which graphql-js leaves to ScalarLeafsRule alone:
+ * `name { wat }` gets both errors there (query.rs leaf_selection_mismatch).
+ */
+function FieldsOnLeafTypesRule(context: ValidationContext): ASTVisitor {
+  return {
+    Field(node) {
+      const type = context.getType();
+      const named = type ? getNamedType(type) : undefined;
+      if (!named || !isLeafType(named) || !node.selectionSet) return;
+      for (const sel of node.selectionSet.selections) {
+        if (sel.kind === Kind.FIELD) context.reportError(new GraphQLError(`Cannot query field "${sel.name.value}" on type "${named.name}".`, { nodes: sel }));
+      }
+    },
+  };
+}
 
 /** graph-node's validation plan (graphql/src/execution/query.rs GRAPHQL_VALIDATION_PLAN). */
 const RULES = [
@@ -66,6 +89,7 @@ const RULES = [
   VariablesAreInputTypesRule,
   ScalarLeafsRule,
   FieldsOnCorrectTypeRule,
+  FieldsOnLeafTypesRule,
   UniqueFragmentNamesRule,
   KnownFragmentNamesRule,
   NoUnusedFragmentsRule,
@@ -98,16 +122,30 @@ export interface QueryResult {
   errors?: Array<Record<string, unknown>>;
 }
 
-function fromGraphQLError(e: GraphQLError): Record<string, unknown> {
-  // graphql-tools (which graph-node validates with) gives no "Did you mean" suggestions.
-  const message = e.message.replace(/ Did you mean .*\?$/, '');
-  return e.locations ? { message, locations: e.locations.map((l) => ({ line: l.line, column: l.column })) } : { message };
+/**
+ * A validation error as graph-node sends it: graphql-tools' message and no
+ * `locations` (graph-node serializes ValidationError without them). graphql-tools
+ * suggests no other names, but keeps the `Did you mean "field { ... }"?` of a
+ * missing selection.
+ */
+function fromValidationError(e: GraphQLError): Record<string, unknown> {
+  return { message: / Did you mean "[^"]* \{ \.\.\. \}"\?$/.test(e.message) ? e.message : e.message.replace(/ Did you mean .*\?$/, '') };
+}
+
+/** A syntax error keeps its location, as graph-node's parse errors do. */
+function fromSyntaxError(e: GraphQLError): Record<string, unknown> {
+  return e.locations ? { message: e.message, locations: e.locations.map((l) => ({ line: l.line, column: l.column })) } : { message: e.message };
 }
 
 function errorResult(e: unknown): QueryResult {
   if (e instanceof QueryError) return { errors: [e.toJSON()] };
-  if (e instanceof GraphQLError) return { errors: [fromGraphQLError(e)] };
+  if (e instanceof GraphQLError) return { errors: [fromSyntaxError(e)] };
   throw e;
+}
+
+/** graph-node's `q::Pos` of a node: where the field's name starts. */
+function positionOf(node: FieldNode): ErrorLocation[] | undefined {
+  return node.loc ? [getLocation(node.loc.source, node.loc.start)] : undefined;
 }
 
 interface Item {
@@ -252,7 +290,7 @@ class Execution {
       const out: Record<string, unknown> = {};
       if (field.list) (parent.out[key] as unknown[]).push(out);
       else if (parent.out[key] !== null) {
-        if (field.derivedFrom) throw errors.ambiguousDerived(field.name, child.name, field.derivedFrom);
+        if (field.derivedFrom) throw errors.ambiguousDerived(field.name, child.name, field.derivedFrom, positionOf(batch.nodes[0]));
         continue;
       } else parent.out[key] = out;
       childItems.push({ typeName: r.typeName, row: r.row, out });
@@ -313,7 +351,7 @@ function parseAndValidate(dep: ServedDeployment, query: string): { document: Doc
   try {
     const document = parse(query);
     const validation = validate(dep.api.graphql, document, RULES);
-    entry = validation.length ? { errors: { errors: validation.map(fromGraphQLError) } } : { document };
+    entry = validation.length ? { errors: { errors: validation.map(fromValidationError) } } : { document };
   } catch (e) {
     entry = { errors: errorResult(e) };
   }
@@ -333,7 +371,7 @@ export function executeRequest(dep: ServedDeployment, request: GraphQLRequest): 
   }
   if (operation.operation !== 'query') return { errors: [{ message: `Not supported: Only queries are supported` }] };
   const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], request.variables ?? {});
-  if (coerced.errors) return { errors: coerced.errors.map(fromGraphQLError) };
+  if (coerced.errors) return { errors: coerced.errors.map(fromValidationError) };
   const fragments: Record<string, FragmentDefinitionNode> = {};
   for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
   const exec = new Execution(dep, fragments, coerced.coerced);

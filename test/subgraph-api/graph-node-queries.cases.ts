@@ -13,14 +13,79 @@ export interface Case {
   query: string;
   variables?: Record<string, unknown>;
   /** graph-node's `data`; the answer has no errors. */
-  data?: (s: string[]) => unknown;
+  data?: (s: string[], ctx: CaseContext) => unknown;
   /** graph-node's whole answer, where it has errors. */
-  result?: (s: string[]) => unknown;
+  result?: (s: string[], ctx: CaseContext) => unknown;
+  /** Where query.rs checks only that the first error's message contains a text (check_musicians_at). */
+  errorContains?: (ctx: CaseContext) => string;
 }
+
+export interface CaseContext {
+  /** The deployment id, graph-node's `id_type.deployment_id()`. */
+  deployment: string;
+}
+
+/** graph-node's test chain (store/test-store/src/block_store.rs; query.rs BLOCKS): block 3 is on the chain but not indexed, block 4 is not on it. */
+export const BLOCK_HASHES = [
+  '0xbd34884280958002c51d3f7b5f853e6febeba33de0f40d15b0363006533c924f',
+  '0x8511fa04b64657581e3f00e14543c1d522d5d7e771b54aa3060b662ade47da13',
+  '0xf8ccbd3877eb98c958614f395dd351211afb9abba187bfc1fb4ac414b099c4a6',
+  '0x7347afe69254df06729e123610b00b8b11f15cfae3241f9366fb113aec07489c',
+  '0x7cce080f5a49c2997a6cc65fc1cee9910fd8fc3721b7010c0b5d0873e2ac785e',
+];
 
 const BIRTH = '1710837304040956';
 const musicians = ['John', 'Lisa', 'Tom', 'Valerie', 'Paul'];
 const names = (list: string[]) => list.map((name) => ({ name }));
+
+
+const ids = (list: string[]) => list.map((id) => ({ id }));
+const ALL = ['m1', 'm2', 'm3', 'm4', 'm5'];
+const notIndexed = (n: number) => (ctx: CaseContext) =>
+  `subgraph ${ctx.deployment} has only indexed up to block number 2 and data for block number ${n} is therefore not yet available`;
+
+/** query.rs query_at_block and query_at_block_with_vars (check_musicians_at): musicians' ids, or an error text. */
+function musiciansAt(test: string, part: string, query: string, variables: Record<string, unknown>, expected: string[] | ((ctx: CaseContext) => string)): Case {
+  return typeof expected === 'function'
+    ? { test, part, query, variables, errorContains: expected }
+    : { test, part, query, variables, data: () => ({ musicians: ids(expected) }) };
+}
+
+const atBlock: Array<[string, string, string[] | ((ctx: CaseContext) => string)]> = [
+  ['n7000', 'number: 7000', notIndexed(7000)],
+  ['n0', 'number: 0', ['m1', 'm2']],
+  ['n1', 'number: 1', ALL],
+  ['h0', `hash: "${BLOCK_HASHES[0]}"`, ['m1', 'm2']],
+  ['h1', `hash: "${BLOCK_HASHES[1]}"`, ALL],
+  ['h2', `hash: "${BLOCK_HASHES[2]}"`, ALL],
+  ['h4', `hash: "${BLOCK_HASHES[4]}"`, () => 'no block with that hash found'],
+];
+
+const atBlockWithVars: Case[] = [
+  ...([
+    ['n7000', 7000, notIndexed(7000)],
+    ['n0', 0, ['m1', 'm2']],
+    ['n1', 1, ALL],
+  ] as const).flatMap(([qid, block, expected]) => [
+    musiciansAt('query_at_block_with_vars', `${qid} Int!`, 'query by_nr($block: Int!) { musicians(block: { number: $block }) { id } }', { block }, expected as string[]),
+    musiciansAt('query_at_block_with_vars', `${qid} Block_height!`, 'query by_nr($block: Block_height!) { musicians(block: $block) { id } }', { block: { number: block } }, expected as string[]),
+  ]),
+  ...([
+    ['ngte7000', 7000, notIndexed(7000)],
+    ['ngte0', 0, ALL],
+    ['ngte1', 1, ALL],
+  ] as const).map(([qid, block, expected]) =>
+    musiciansAt('query_at_block_with_vars', qid, 'query by_nr($block: Int!) { musicians(block: { number_gte: $block }) { id } }', { block }, expected as string[]),
+  ),
+  ...([
+    ['h0', 0, ['m1', 'm2']],
+    ['h1', 1, ALL],
+    ['h2', 2, ALL],
+    ['h4', 4, () => 'no block with that hash found'],
+  ] as const).map(([qid, n, expected]) =>
+    musiciansAt('query_at_block_with_vars', qid, 'query by_hash($block: Bytes!) { musicians(block: { hash: $block }) { id } }', { block: BLOCK_HASHES[n] }, expected as string[]),
+  ),
+];
 
 export const CASES: Case[] = [
   {
@@ -276,4 +341,252 @@ export const CASES: Case[] = [
     query: 'fragment Musicians on Query { musicians(first: 100, where: { name: "Tom" }) { name } } query MyQuery { ...Musicians }',
     data: () => ({ musicians: [{ name: 'Tom' }] }),
   },
+  {
+    test: 'query_variables_are_used',
+    query: 'query musicians($where: Musician_filter!) { musicians(first: 100, where: $where) { name } }',
+    variables: { where: { name: 'Tom' } },
+    data: () => ({ musicians: [{ name: 'Tom' }] }),
+  },
+  {
+    test: 'mixed_parent_child_id',
+    part: 'Bytes publisher',
+    query: 'query amxx { songs(first: 2) { publisher { id } } }',
+    data: () => ({ songs: [{ publisher: { id: '0xb1' } }, { publisher: { id: '0xb1' } }] }),
+  },
+  {
+    test: 'mixed_parent_child_id',
+    part: 'String writer',
+    query: 'query bytes_string { songs(first: 2) { writtenBy { id } } }',
+    data: () => ({ songs: [{ writtenBy: { id: 'm1' } }, { writtenBy: { id: 'm2' } }] }),
+  },
+  ...[true, false].flatMap((flag) => [
+    {
+      test: 'skip_directive_works_with_query_variables',
+      part: `skip ${flag}`,
+      query: 'query musicians($skip: Boolean!) { musicians(first: 100, orderBy: id) { id @skip(if: $skip) name } }',
+      variables: { skip: flag },
+      data: () => ({ musicians: flag ? names(musicians) : musicians.map((name, i) => ({ id: `m${i + 1}`, name })) }),
+    },
+    {
+      test: 'include_directive_works_with_query_variables',
+      part: `include ${flag}`,
+      query: 'query musicians($include: Boolean!) { musicians(first: 100, orderBy: id) { id @include(if: $include) name } }',
+      variables: { include: flag },
+      data: () => ({ musicians: flag ? musicians.map((name, i) => ({ id: `m${i + 1}`, name })) : names(musicians) }),
+    },
+  ]),
+  {
+    test: 'variable_defaults',
+    part: 'default desc',
+    query: 'query musicians($orderDir: OrderDirection = desc) { bands(first: 2, orderBy: id, orderDirection: $orderDir) { id } }',
+    variables: {},
+    data: () => ({ bands: ids(['b2', 'b1']) }),
+  },
+  {
+    test: 'variable_defaults',
+    part: 'explicit null',
+    query: 'query musicians($orderDir: OrderDirection = desc) { bands(first: 2, orderBy: id, orderDirection: $orderDir) { id } }',
+    variables: { orderDir: null },
+    data: () => ({ bands: ids(['b1', 'b2']) }),
+  },
+  {
+    test: 'skip_is_nullable',
+    query: 'query musicians { musicians(orderBy: id, skip: null) { name } }',
+    data: () => ({ musicians: names(musicians) }),
+  },
+  {
+    test: 'first_is_nullable',
+    query: 'query musicians { musicians(first: null, orderBy: id) { name } }',
+    data: () => ({ musicians: names(musicians) }),
+  },
+  {
+    test: 'nested_variable',
+    query: 'query musicians($name: String) { musicians(first: 100, where: { name: $name }) { name } }',
+    variables: { name: 'Lisa' },
+    data: () => ({ musicians: [{ name: 'Lisa' }] }),
+  },
+  {
+    test: 'ambiguous_derived_from_result',
+    query: '{ songs(first: 100, orderBy: id) { id band { id } } }',
+    result: () => ({
+      errors: [{ message: 'Ambiguous result for derived field `band`: Multiple `Band` entities refer back via `originalSongs`', locations: [{ line: 1, column: 39 }] }],
+    }),
+  },
+  {
+    test: 'can_filter_by_relationship_fields',
+    query:
+      '{ musicians(orderBy: id, where: { mainBand: "b2" }) { id name mainBand { id } } bands(orderBy: id, where: { originalSongs: [@S1@, @S3@, @S4@] }) { id name originalSongs { id } } }',
+    data: (s) => ({
+      musicians: [
+        { id: 'm3', name: 'Tom', mainBand: { id: 'b2' } },
+        { id: 'm5', name: 'Paul', mainBand: { id: 'b2' } },
+      ],
+      bands: [{ id: 'b2', name: 'The Amateurs', originalSongs: ids([s[1], s[3], s[4]]) }],
+    }),
+  },
+  {
+    test: 'cannot_filter_by_derved_relationship_fields',
+    query: '{ musicians(orderBy: id, where: { writtenSongs: [@S1@] }) { id name mainBand { id } } }',
+    result: () => ({ errors: [{ message: 'Field "writtenSongs" is not defined by type "Musician_filter".' }] }),
+  },
+  {
+    test: 'can_use_nested_filter',
+    query: '{ musicians(orderBy: id) { name bands(where: { originalSongs: [@S1@, @S3@, @S4@] }) { id } } }',
+    data: () => ({
+      musicians: [
+        { name: 'John', bands: ids(['b2']) },
+        { name: 'Lisa', bands: [] },
+        { name: 'Tom', bands: ids(['b2']) },
+        { name: 'Valerie', bands: [] },
+        { name: 'Paul', bands: ids(['b2']) },
+      ],
+    }),
+  },
+  {
+    test: 'ignores_invalid_field_arguments',
+    query: 'query { musicians(id: "m1") { id } } ',
+    result: () => ({ errors: [{ message: 'Unknown argument "id" on field "Query.musicians".' }] }),
+  },
+  {
+    test: 'leaf_selection_mismatch',
+    part: 'selection on a scalar',
+    query: 'query { musician(id: "m1") { id name { wat }} } ',
+    result: () => ({
+      errors: [{ message: 'Field "name" must not have a selection since type "String!" has no subfields.' }, { message: 'Cannot query field "wat" on type "String".' }],
+    }),
+  },
+  {
+    test: 'leaf_selection_mismatch',
+    part: 'no selection on an object',
+    query: 'query { musician(id: "m1") { id name mainBand } } ',
+    result: () => ({ errors: [{ message: 'Field "mainBand" of type "Band" must have a selection of subfields. Did you mean "mainBand { ... }"?' }] }),
+  },
+  {
+    test: 'missing_variable',
+    part: '$first',
+    query: 'query { musicians(first: $first) { id } }',
+    result: () => ({ errors: [{ message: 'Variable "$first" is not defined.' }] }),
+  },
+  {
+    test: 'missing_variable',
+    part: '$where',
+    query: 'query { musicians(where: $where) { id } }',
+    result: () => ({ errors: [{ message: 'Variable "$where" is not defined.' }] }),
+  },
+  ...atBlock.map(([qid, block, expected]) => musiciansAt('query_at_block', qid, `query { musicians(block: { ${block} }) { id } }`, {}, expected)),
+  ...atBlockWithVars,
+  {
+    test: 'can_query_meta',
+    part: 'latest block',
+    query: 'query { _meta { deployment block { hash number parentHash __typename } __typename } }',
+    data: (_s, ctx) => ({
+      _meta: {
+        deployment: ctx.deployment,
+        block: { hash: BLOCK_HASHES[2], number: 2, parentHash: BLOCK_HASHES[1], __typename: '_Block_' },
+        __typename: '_Meta_',
+      },
+    }),
+  },
+  {
+    test: 'can_query_meta',
+    part: 'block 0 by number',
+    query: 'query { _meta(block: { number: 0 }) { deployment block { hash number } } }',
+    data: (_s, ctx) => ({ _meta: { deployment: ctx.deployment, block: { hash: null, number: 0 } } }),
+  },
+  {
+    test: 'can_query_meta',
+    part: 'block 0 by a hash without 0x',
+    query: 'query { _meta(block: { hash: "bd34884280958002c51d3f7b5f853e6febeba33de0f40d15b0363006533c924f" }) { deployment block { hash number } } }',
+    data: (_s, ctx) => ({ _meta: { deployment: ctx.deployment, block: { hash: BLOCK_HASHES[0], number: 0 } } }),
+  },
+  {
+    test: 'can_query_meta',
+    part: 'block 3, past the head',
+    query: 'query { _meta(block: { number: 3 }) { deployment block { hash number } } }',
+    errorContains: notIndexed(3),
+  },
+  {
+    test: 'can_query_meta',
+    part: 'number_gte 1',
+    query: 'query { _meta(block: { number_gte: 1 }) { block { hash number } } }',
+    data: () => ({ _meta: { block: { hash: BLOCK_HASHES[2], number: 2 } } }),
+  },
+  { test: 'can_query_root_typename', query: 'query { __typename }', data: () => ({ __typename: 'Query' }) },
+  {
+    test: 'can_query_with_or_filter',
+    query: '{ musicians(where: { or: [{ name: "John" }, { id: "m2" }] }) { name id } }',
+    data: () => ({ musicians: [{ name: 'John', id: 'm1' }, { name: 'Lisa', id: 'm2' }] }),
+  },
+  {
+    test: 'can_query_with_or_filter_fields_always_and',
+    query: '{ musicians(where: { or: [{ name: "John", id: "m2" }] }) { name id } }',
+    data: () => ({ musicians: [] }),
+  },
+  {
+    test: 'can_query_with_and_filter',
+    query: '{ musicians(where: { and: [{ name: "John", id: "m2" }] }) { name id } }',
+    data: () => ({ musicians: [] }),
+  },
+  {
+    test: 'can_query_with_or_and_filter',
+    query: '{ musicians(where: { or: [{ name: "John", id: "m1" }, { mainBand: "b2" }] }) { name id } }',
+    data: () => ({ musicians: [{ name: 'John', id: 'm1' }, { name: 'Tom', id: 'm3' }, { name: 'Paul', id: 'm5' }] }),
+  },
+  {
+    test: 'can_query_with_or_explicit_and_filter',
+    query: '{ musicians(where: { or: [{ and: [{ name: "John", id: "m1" }] }, { mainBand: "b2" }] }) { name id } }',
+    data: () => ({ musicians: [{ name: 'John', id: 'm1' }, { name: 'Tom', id: 'm3' }, { name: 'Paul', id: 'm5' }] }),
+  },
+  {
+    test: 'can_query_array_contains_nocase',
+    query: '{ musicians(where: { bands_contains_nocase: ["B1", "B2"] }) { name bands { id } } }',
+    data: () => ({
+      musicians: [
+        { name: 'John', bands: ids(['b1', 'b2']) },
+        { name: 'Lisa', bands: ids(['b1']) },
+        { name: 'Tom', bands: ids(['b1', 'b2']) },
+        { name: 'Paul', bands: ids(['b2']) },
+      ],
+    }),
+  },
+  {
+    test: 'can_query_with_or_implicit_and_filter',
+    query: '{ musicians(where: { or: [{ name: "John", id: "m1" }, { name: "Lisa", id: "m2" }] }) { name id } }',
+    data: () => ({ musicians: [{ name: 'John', id: 'm1' }, { name: 'Lisa', id: 'm2' }] }),
+  },
+  ...([
+    ['id_gt:  @S2@', ['s3', 's4']],
+    ['id_gte: @S2@', ['s2', 's3', 's4']],
+    ['id_lt:  @S2@', ['s1']],
+    ['id_lte: @S2@', ['s1', 's2']],
+    ['id_not: @S2@', ['s1', 's3', 's4']],
+  ] as const).map(([cond, sids]) => ({
+    test: 'can_compare_id',
+    part: cond.replace(/ +/, ' '),
+    query: `query { songs(where: { ${cond} }) { sid } }`,
+    data: () => ({ songs: sids.map((sid) => ({ sid })) }),
+  })),
+  {
+    test: 'empty_type_c',
+    query: 'query { single(id: "rl4") { songs { id } } }',
+    data: () => ({ single: { songs: [] } }),
+  },
+  ...[false, true].map((withName) => {
+    const b1 = withName ? { id: 'b1', name: 'The Musicians' } : { id: 'b1' };
+    const b2 = withName ? { id: 'b2', name: 'The Amateurs' } : { id: 'b2' };
+    return {
+      test: 'children_are_joined_correctly',
+      part: withName ? 'id and name' : 'id',
+      query: withName ? 'query { musicians { id mainBand { id name } bands { id name } } }' : 'query { musicians { id mainBand { id } bands { id } } }',
+      data: () => ({
+        musicians: [
+          { id: 'm1', mainBand: b1, bands: [b1, b2] },
+          { id: 'm2', mainBand: b1, bands: [b1] },
+          { id: 'm3', mainBand: b2, bands: [b1, b2] },
+          { id: 'm4', mainBand: null, bands: [] },
+          { id: 'm5', mainBand: b2, bands: [b2] },
+        ],
+      }),
+    };
+  }),
 ];
