@@ -8,6 +8,9 @@ export interface ErrorLocation {
   column: number;
 }
 
+/** Codes of errors graph-node does not mark attestable (graph/src/data/query/error.rs is_attestable): they depend on the indexer, not only on the query. */
+const NOT_ATTESTABLE = new Set(['RANGE_ARGUMENT_ERROR', 'AMBIGUOUS_DERIVED', 'INDEXING_ERROR', 'DEPLOYMENT_NOT_FOUND']);
+
 export class QueryError extends Error {
   constructor(
     message: string,
@@ -15,6 +18,10 @@ export class QueryError extends Error {
     readonly locations?: ErrorLocation[],
   ) {
     super(message);
+  }
+
+  get attestable(): boolean {
+    return !NOT_ATTESTABLE.has(this.code);
   }
 
   toJSON(): Record<string, unknown> {

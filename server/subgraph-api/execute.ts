@@ -137,8 +137,20 @@ function fromSyntaxError(e: GraphQLError): Record<string, unknown> {
   return e.locations ? { message: e.message, locations: e.locations.map((l) => ({ line: l.line, column: l.column })) } : { message: e.message };
 }
 
+/** Answers graph-node would send with `Graph-Attestable: false`: validation, indexing and indexer-dependent errors. */
+const unattestable = new WeakSet<QueryResult>();
+
+export function isAttestable(result: QueryResult): boolean {
+  return !unattestable.has(result);
+}
+
+function notAttestable(result: QueryResult): QueryResult {
+  unattestable.add(result);
+  return result;
+}
+
 function errorResult(e: unknown): QueryResult {
-  if (e instanceof QueryError) return { errors: [e.toJSON()] };
+  if (e instanceof QueryError) return e.attestable ? { errors: [e.toJSON()] } : notAttestable({ errors: [e.toJSON()] });
   if (e instanceof GraphQLError) return { errors: [fromSyntaxError(e)] };
   throw e;
 }
@@ -351,7 +363,7 @@ function parseAndValidate(dep: ServedDeployment, query: string): { document: Doc
   try {
     const document = parse(query);
     const validation = validate(dep.api.graphql, document, RULES);
-    entry = validation.length ? { errors: { errors: validation.map(fromValidationError) } } : { document };
+    entry = validation.length ? { errors: notAttestable({ errors: validation.map(fromValidationError) }) } : { document };
   } catch (e) {
     entry = { errors: errorResult(e) };
   }
@@ -415,7 +427,7 @@ export function executeRequest(dep: ServedDeployment, request: GraphQLRequest): 
     const result: QueryResult = {};
     if (Object.keys(data).length) result.data = data;
     result.errors = [errors.indexing().toJSON()];
-    return result;
+    return notAttestable(result);
   } catch (e) {
     return errorResult(e);
   }

@@ -1,24 +1,48 @@
 /**
- * graph-node's query endpoint over HTTP (node:http): POST with a JSON body
- * `{query, variables, operationName}`, or GET with `?query=` (and
- * `variables`, `operationName`). Answers are `{data, errors}` with status
- * 200, as graph-node answers GraphQL-level errors; an unknown deployment is
- * 404 and a malformed request body 400.
+ * graph-node's query endpoint over HTTP (node:http), with graph-node's
+ * responses (server/http/src/service.rs, graph/src/data/query/result.rs):
+ * POST a JSON body `{query, variables, operationName}` (graph-node reads it
+ * whatever the Content-Type, but wants the header and a body). Answers are
+ * `{data, errors}` with status 200 and graph-node's CORS, `Graph-Attestable`
+ * and `Graph-Indexed` headers; a request graph-node refuses is 400 with
+ * `{"error": ...}`; an unknown deployment is a GraphQL error. svr also answers
+ * GET with `?query=` (graph-node redirects GET to GraphiQL, which svr does not
+ * ship).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { executeRequest, type GraphQLRequest } from './execute';
+import type { ServedDeployment } from './deployment';
+import { errors } from './errors';
+import { executeRequest, isAttestable, type GraphQLRequest, type QueryResult } from './execute';
 import type { DeploymentRegistry } from './registry';
 
 const MAX_BODY = 1 << 20;
 
-function send(res: ServerResponse, status: number, body: unknown): void {
+const CORS = {
+  'access-control-allow-origin': '*',
+  'access-control-allow-headers': 'Content-Type, User-Agent',
+  'access-control-allow-methods': 'GET, OPTIONS, POST',
+};
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
     'access-control-allow-origin': '*',
+    'content-type': 'application/json',
+    'content-length': String(Buffer.byteLength(text)),
+    ...headers,
   });
   res.end(text);
+}
+
+/** graph-node's `graph-indexed` header: the deployment's head (LatestBlockInfo), or null. */
+function indexedBlock(dep: ServedDeployment | undefined): string {
+  const head = dep?.head();
+  if (!dep || !head) return 'null';
+  return JSON.stringify({ hash: head.hash, number: head.number, timestamp: dep.block(head.number)?.timestamp ?? null });
+}
+
+function sendResult(res: ServerResponse, result: QueryResult, dep: ServedDeployment | undefined): void {
+  send(res, 200, result, { ...CORS, 'graph-attestable': String(isAttestable(result)), 'graph-indexed': indexedBlock(dep) });
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
@@ -37,8 +61,26 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
+/** graph-node's ServerError::ClientError answer. */
 function badRequest(res: ServerResponse, message: string): void {
-  send(res, 400, { errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
+  send(res, 400, { error: `GraphQL server error (client error): ${message}` });
+}
+
+/** graph-node's parse_graphql_request checks, in its order and with its messages. */
+function parseRequestBody(text: string): GraphQLRequest | string {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (e) {
+    return (e as Error).message;
+  }
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return 'Request data is not an object';
+  const request = body as Record<string, unknown>;
+  if (!('query' in request)) return 'The "query" field is missing in request data';
+  if (typeof request.query !== 'string') return 'The "query" field is not a string';
+  const variables = request.variables;
+  if (variables !== undefined && variables !== null && (typeof variables !== 'object' || Array.isArray(variables))) return 'Invalid query variables provided';
+  return request as unknown as GraphQLRequest;
 }
 
 /** Answers graph-node's query API for the registry's deployments: one request, one response. */
@@ -47,39 +89,37 @@ export function subgraphRequestHandler(registry: DeploymentRegistry): (req: Inco
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
       if (req.method === 'OPTIONS') {
-        res.writeHead(204, {
-          'access-control-allow-origin': '*',
-          'access-control-allow-methods': 'GET, POST, OPTIONS',
-          'access-control-allow-headers': 'content-type, user-agent',
-        });
+        res.writeHead(200, { ...CORS, 'content-type': 'text/html; charset=utf-8', 'content-length': '0' });
         res.end();
         return;
       }
-      const dep = registry.byPath(url.pathname);
-      if (!dep) {
-        send(res, 404, {
-          errors: [{ message: `no subgraph at ${url.pathname}; served: ${registry.list().map((d) => `/subgraphs/name/${d.subgraph}/${d.network}`).join(', ') || 'none'}`, extensions: { code: 'DEPLOYMENT_NOT_FOUND' } }],
-        });
+      const route = /^\/subgraphs\/(name|id)\/(.+?)\/?$/.exec(url.pathname);
+      if (!route) {
+        send(res, 200, { message: 'Not found' });
         return;
       }
+      const dep = registry.byPath(url.pathname);
       let request: GraphQLRequest;
       if (req.method === 'POST') {
-        let body: unknown;
-        try {
-          body = JSON.parse(await readBody(req));
-        } catch (e) {
-          badRequest(res, `the request body is not JSON: ${(e as Error).message}`);
+        if (req.headers['content-type'] === undefined) {
+          send(res, 400, { error: 'Content-Type header is required' });
           return;
         }
-        if (!body || typeof body !== 'object' || typeof (body as GraphQLRequest).query !== 'string') {
-          badRequest(res, 'the request body must be a JSON object with a `query` string');
+        const text = await readBody(req);
+        if (text.length === 0) {
+          send(res, 400, { error: 'Body is required' });
           return;
         }
-        request = body as GraphQLRequest;
+        const parsed = parseRequestBody(text);
+        if (typeof parsed === 'string') {
+          badRequest(res, parsed);
+          return;
+        }
+        request = parsed;
       } else if (req.method === 'GET') {
         const query = url.searchParams.get('query');
         if (query === null) {
-          badRequest(res, 'a GET request needs a `query` parameter');
+          badRequest(res, 'a GET request needs a `query` parameter (graph-node answers GET with GraphiQL; svr does not ship it)');
           return;
         }
         let variables: Record<string, unknown> | null = null;
@@ -88,7 +128,7 @@ export function subgraphRequestHandler(registry: DeploymentRegistry): (req: Inco
           try {
             variables = JSON.parse(v);
           } catch {
-            badRequest(res, 'the `variables` parameter is not JSON');
+            badRequest(res, 'Invalid query variables provided');
             return;
           }
         }
@@ -98,9 +138,17 @@ export function subgraphRequestHandler(registry: DeploymentRegistry): (req: Inco
         res.end();
         return;
       }
-      send(res, 200, executeRequest(dep, request));
+      if (!dep) {
+        // graph-node answers an unknown deployment as a GraphQL error (QueryExecutionError::DeploymentNotFound).
+        const result: QueryResult = { errors: [errors.notFound(decodeURIComponent(route[2])).toJSON()] };
+        send(res, 200, result, { ...CORS, 'graph-attestable': 'false', 'graph-indexed': 'null' });
+        return;
+      }
+      sendResult(res, executeRequest(dep, request), dep);
     } catch (e) {
-      send(res, 500, { errors: [{ message: `internal error: ${(e as Error).message}`, extensions: { code: 'INTERNAL' } }] });
+      // graph-node's ServerError::InternalError answer.
+      res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8', 'access-control-allow-origin': '*' });
+      res.end(`Internal server error: ${(e as Error).message}`);
     }
   };
 }
