@@ -125,7 +125,19 @@ export function parseSchema(source: string): SubgraphSchema {
     throw new SchemaError(`entity type ${owner}: \`id\` must be ID, String, Bytes or Int8, not ${typeName}`);
   };
   for (const n of objectNodes) if (entityNames.has(n.name.value)) idTypes.set(n.name.value, idTypeOf(n.fields, n.name.value));
-  for (const n of interfaceNodes) idTypes.set(n.name.value, idTypeOf(n.fields, n.name.value));
+  // An interface need not declare `id` (graph-cli builds `interface Legged { legs: Int }` and graph-node
+  // serves it): its ids are its implementers', which must agree.
+  for (const n of interfaceNodes) {
+    const name = n.name.value;
+    if (n.fields?.some((f) => f.name.value === 'id')) {
+      idTypes.set(name, idTypeOf(n.fields, name));
+      continue;
+    }
+    const implementers = objectNodes.filter((o) => entityNames.has(o.name.value) && o.interfaces?.some((i) => i.name.value === name));
+    const kinds = [...new Set(implementers.map((o) => idTypes.get(o.name.value)!))];
+    if (kinds.length > 1) throw new SchemaError(`the implementers of interface ${name} have ids of different types (${kinds.join(', ')}): give them one id type`);
+    idTypes.set(name, kinds[0] ?? 'String');
+  }
 
   const fieldSpecs = (fields: readonly any[] | undefined, owner: string): FieldSpec[] =>
     (fields ?? []).map((f) => {
