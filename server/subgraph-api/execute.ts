@@ -362,7 +362,8 @@ function parseAndValidate(dep: ServedDeployment, query: string): { document: Doc
   let entry: { document: DocumentNode } | { errors: QueryResult };
   try {
     const document = parse(query);
-    const validation = validate(dep.api.graphql, document, RULES);
+    // graphql-tools runs the rules one after another, so its errors come rule by rule (graphql-js interleaves them by position).
+    const validation = RULES.flatMap((rule) => validate(dep.api.graphql, document, [rule]));
     entry = validation.length ? { errors: notAttestable({ errors: validation.map(fromValidationError) }) } : { document };
   } catch (e) {
     entry = { errors: errorResult(e) };

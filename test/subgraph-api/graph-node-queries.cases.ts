@@ -18,6 +18,8 @@ export interface Case {
   result?: (s: string[], ctx: CaseContext) => unknown;
   /** Where query.rs checks only that the first error's message contains a text (check_musicians_at). */
   errorContains?: (ctx: CaseContext) => string;
+  /** Where query.rs checks only that there are errors. */
+  hasErrors?: true;
 }
 
 export interface CaseContext {
@@ -473,6 +475,7 @@ export const CASES: Case[] = [
     query: 'query { musicians(where: $where) { id } }',
     result: () => ({ errors: [{ message: 'Variable "$where" is not defined.' }] }),
   },
+  { test: 'invalid_field_merge', query: 'query { musicians { t: id t: mainBand { id } } }', hasErrors: true },
   ...atBlock.map(([qid, block, expected]) => musiciansAt('query_at_block', qid, `query { musicians(block: { ${block} }) { id } }`, {}, expected)),
   ...atBlockWithVars,
   {

@@ -75,6 +75,7 @@ function run(idType: IdType, c: Case): { actual: unknown; expected: unknown } {
   const dep = served.get(idType)!;
   const ctx = { deployment: dep.deployment };
   const actual = executeRequest(dep, { query, variables: c.variables });
+  if (c.hasErrors) return { actual: (actual.errors?.length ?? 0) > 0, expected: true };
   if (c.errorContains) {
     const first = String(actual.errors?.[0]?.message ?? 'no error');
     return { actual: first.includes(c.errorContains(ctx)) ? c.errorContains(ctx) : first, expected: c.errorContains(ctx) };
