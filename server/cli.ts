@@ -4,7 +4,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve, sep } from 'node:path';
 import { buildSubgraph, graphCliVersion } from './compile/graph-build';
 import { storePath } from './indexer/deployment';
 import { indexFiles, type IndexProgress } from './indexer/index-files';
@@ -169,6 +169,7 @@ interface IndexCommandOptions {
   rpcRate: string;
   rpcTimeout: string;
   data: string;
+  sourceRoot?: string;
   quiet?: boolean;
 }
 
@@ -328,12 +329,16 @@ export function program(): Command {
     .option('--rpc-rate <calls/s>', 'with --rpc: JSON-RPC calls per second at most, 0 for no limit', '100')
     .option('--rpc-timeout <ms>', 'with --rpc: milliseconds before a request is retried', '30000')
     .option('--data <dir>', 'data directory for the store', 'data')
+    .option('--source-root <dir>', "for a subgraph outside subgraph/: the folder its sources import from, when that is above the subgraph's own folder (default: the subgraph's folder)")
     .option('--quiet', 'no progress output')
     .action(async (opts: IndexCommandOptions) => {
       const rpc = checkIndexSource(opts);
       const dir = resolveSubgraphDir(opts.subgraph);
-      const name = dir.startsWith(SUBGRAPHS) ? dir.slice(SUBGRAPHS.length + 1) : opts.subgraph.replace(/.*[\\/]/, '');
-      const manifestPath = buildSubgraph({ subgraphDir: dir, network: opts.network, sourceRoot: dir.startsWith(SUBGRAPHS) ? SUBGRAPHS : undefined });
+      const ours = dir.startsWith(SUBGRAPHS + sep);
+      const name = ours ? dir.slice(SUBGRAPHS.length + 1) : basename(dir);
+      // Someone else's subgraph is built from its own folder (or the --source-root its imports reach into), never from its parent.
+      const sourceRoot = opts.sourceRoot ? resolve(opts.sourceRoot) : ours ? SUBGRAPHS : dir;
+      const manifestPath = buildSubgraph({ subgraphDir: dir, network: opts.network, sourceRoot });
       const progress = opts.quiet ? null : progressPrinter(`${name}/${opts.network}`);
       if (rpc) {
         await indexFromRpc(opts, rpc, { manifestPath, name, progress });
