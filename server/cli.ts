@@ -338,6 +338,9 @@ export function program(): Command {
       const name = ours ? dir.slice(SUBGRAPHS.length + 1) : basename(dir);
       // Someone else's subgraph is built from its own folder (or the --source-root its imports reach into), never from its parent.
       const sourceRoot = opts.sourceRoot ? resolve(opts.sourceRoot) : ours ? SUBGRAPHS : dir;
+      if (dir !== sourceRoot && !dir.startsWith(sourceRoot + sep)) {
+        throw new InvalidArgumentError(`--source-root ${sourceRoot} must contain the subgraph's folder ${dir}`);
+      }
       const manifestPath = buildSubgraph({ subgraphDir: dir, network: opts.network, sourceRoot });
       const progress = opts.quiet ? null : progressPrinter(`${name}/${opts.network}`);
       if (rpc) {
