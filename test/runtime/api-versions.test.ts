@@ -10,14 +10,17 @@
 import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodeEventTopics, keccak256, toHex } from 'viem';
+import { encodeAbiParameters, encodeEventTopics, keccak256, toHex } from 'viem';
 import { BuildError, buildSubgraph } from '../../server/compile/graph-build';
-import { Deployment } from '../../server/indexer/deployment';
+import { Deployment, IndexingFailedError } from '../../server/indexer/deployment';
 import type { BlockWithLogs, Transaction } from '../../server/ingest/types';
 import { RuntimeError } from '../../server/runtime/errors';
 
 const FIXTURE = join(__dirname, '..', 'fixtures', 'subgraphs', 'api-0.0.6');
-const abi = [{ type: 'event', name: 'Ping', inputs: [{ name: 'n', type: 'uint256', indexed: true }] }] as const;
+const abi = [
+  { type: 'event', name: 'Ping', inputs: [{ name: 'n', type: 'uint256', indexed: true }] },
+  { type: 'event', name: 'AskBalance', inputs: [{ name: 'who', type: 'address', indexed: false }] },
+] as const;
 
 function block(n: number): BlockWithLogs {
   const hash = keccak256(toHex(`b${n}`));
@@ -71,6 +74,27 @@ test('apiVersion 0.0.6: nonce and baseFeePerGas reach the mapping, fields outsid
     'block-10': { kind: 'block', block: 10n, baseFeePerGas: 17n },
     'block-11': { kind: 'block', block: 11n, baseFeePerGas: 18n },
   });
+});
+
+test('apiVersion 0.0.6: ethereum.getBalance fails the handler deterministically, as graph-node fails it before 0.0.9', () => {
+  const d = new Deployment({ manifestPath: buildSubgraph({ subgraphDir: FIXTURE, sourceRoot: FIXTURE, network: 'mainnet' }), subgraph: 'api-versions', dataDir: mkdtempSync(join(tmpdir(), 'svr-api-')) });
+  const b = block(10);
+  b.logs = [
+    {
+      ...b.logs[0],
+      topics: encodeEventTopics({ abi, eventName: 'AskBalance' }) as string[],
+      data: encodeAbiParameters([{ type: 'address' }], ['0x' + '22'.repeat(20) as `0x${string}`]),
+    },
+  ];
+  let error: unknown;
+  try {
+    d.processBlock(b);
+  } catch (e) {
+    error = e;
+  }
+  expect(error).toBeInstanceOf(IndexingFailedError);
+  expect((error as Error).message).toContain('ethereum.getBalance call is not supported before API version 0.0.9');
+  d.close();
 });
 
 test('apiVersion 0.0.5: the shorter Block and Transaction', () => {
