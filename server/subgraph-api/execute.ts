@@ -55,7 +55,9 @@ import {
   type SelectionSetNode,
   type ValidationContext,
 } from 'graphql';
-import type { FieldSpec } from '../store/schema';
+import type { FieldSpec, FulltextSpec } from '../store/schema';
+import { fulltextTable } from '../store/sqlite-store';
+import { fulltextMatch } from './fulltext';
 import type { ApiType } from './api-schema';
 import type { ResolvedBlock, ServedDeployment } from './deployment';
 import { errors, QueryError, type ErrorLocation } from './errors';
@@ -324,6 +326,16 @@ class Execution {
     return items.map((i) => i.out);
   }
 
+  /** A fulltext search field: the entities whose searched fields match `text`, best match first. */
+  fulltext(spec: FulltextSpec, apiType: ApiType, node: FieldNode, args: Record<string, any>, block: ResolvedBlock): unknown {
+    const { where, first, skip } = this.collectionArgs(args);
+    const link: Link = { kind: 'fulltext', table: fulltextTable(spec), match: fulltextMatch(String(args.text)) };
+    const rows = fetchLevel(this.dep.api, this.dep.stmts, { apiType, block, link, where, first, skip });
+    const items = rows.map((r) => ({ typeName: r.typeName, row: r.row, out: {} as Record<string, unknown> }));
+    if (items.length) this.complete(items, [node], block);
+    return items.map((i) => i.out);
+  }
+
   meta(nodes: FieldNode[], block: ResolvedBlock): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     const firstError = this.dep.firstErrorBlock();
@@ -416,7 +428,7 @@ export function executeRequest(dep: ServedDeployment, request: GraphQLRequest): 
       } else if (name === '_meta') data[key] = exec.meta(nodes, block!);
       else {
         const root = dep.api.rootFields.get(name)!;
-        data[key] = exec.rootEntity(name, root.type, root.many, nodes[0], args, block!);
+        data[key] = root.fulltext ? exec.fulltext(root.fulltext, root.type, nodes[0], args, block!) : exec.rootEntity(name, root.type, root.many, nodes[0], args, block!);
         if (firstError !== null && firstError <= block!.number) {
           indexingError = true;
           if (args.subgraphError !== 'allow') denied.add(key);

@@ -154,6 +154,21 @@ export const CASES: Case[] = [
     },
   },
   {
+    test: 'can_query_with_fulltext_search',
+    query: '{ bandReviewSearch(text: "musicians") { id body author { name } } }',
+    data: () => ({
+      bandReviewSearch: [
+        { id: 'r1', body: 'Bad musicians', author: { name: 'Baden' } },
+        { id: 'r5', body: 'Very Bad musicians', author: { name: 'Anonymous 3' } },
+      ],
+    }),
+  },
+  {
+    test: 'can_query_with_fulltext_search_filter',
+    query: '{ bandReviewSearch(text: "musicians", where: { author_: { name: "Anonymous 3" } }) { id body author { name } } }',
+    data: () => ({ bandReviewSearch: [{ id: 'r5', body: 'Very Bad musicians', author: { name: 'Anonymous 3' } }] }),
+  },
+  {
     test: 'can_query_with_sorting_by_child_entity',
     query:
       '{ desc: musicians(first: 100, orderBy: mainBand__name, orderDirection: desc) { name mainBand { name } } asc: musicians(first: 100, orderBy: mainBand__name, orderDirection: asc) { name mainBand { name } } }',
