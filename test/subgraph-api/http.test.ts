@@ -181,7 +181,8 @@ describe('svr serve (compiled CLI)', () => {
       let out = '';
       child.stdout!.on('data', (c: Buffer) => {
         out += c.toString();
-        const m = /(http:\/\/127\.0\.0\.1:\d+\/subgraphs\/name\/api-fixture\/testnet)/.exec(out);
+        // The api-fixture store is not in svr's common schema: served, but no gateway source, and start-up says so.
+        const m = /(http:\/\/127\.0\.0\.1:\d+\/subgraphs\/name\/api-fixture\/testnet) {2}\(served only, not a gateway source: not svr's common schema: it has no entity type Protocol\)\n/.exec(out);
         if (m) ok(m[1]);
       });
       child.stderr!.on('data', (c: Buffer) => fail(new Error(c.toString())));
