@@ -4,8 +4,8 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { join, resolve } from 'node:path';
-import { buildSubgraph } from './compile/graph-build';
+import { basename, join, resolve, sep } from 'node:path';
+import { buildSubgraph, graphCliVersion } from './compile/graph-build';
 import { storePath } from './indexer/deployment';
 import { indexFiles, type IndexProgress } from './indexer/index-files';
 import { indexRpc } from './indexer/index-rpc';
@@ -139,7 +139,11 @@ async function serveData(dataDir: string, opts: { port: string; host: string; co
   console.log(`  gateway:   ${running.url}/graphql${opts.federation ? ' (as an Apollo Federation subgraph)' : ''}  cache: ${running.sources.cache.backend}`);
   console.log(`  sources:   ${sources.length ? sources.map((s) => `${s.protocol}/${s.network}`).join(', ') : 'none'}${config.sources ? ' (from the config file)' : ''}`);
   console.log(`  subgraphs: ${deployments.length} deployment(s) from ${dataDir}`);
-  for (const d of deployments) console.log(`    ${running.subgraphUrl}/subgraphs/name/${d.subgraph}/${d.network}`);
+  const servedOnly = new Map(running.servedOnly.map((d) => [`${d.subgraph}/${d.network}`, d.reason]));
+  for (const d of deployments) {
+    const reason = servedOnly.get(`${d.subgraph}/${d.network}`);
+    console.log(`    ${running.subgraphUrl}/subgraphs/name/${d.subgraph}/${d.network}${reason ? `  (served only, not a gateway source: ${reason})` : ''}`);
+  }
   for (const d of running.deployments.unavailable()) console.log(`    ${d.subgraph}/${d.network}: left out, ${d.reason}`);
   if (sources.length === 0) console.log('  (no sources yet: index a deployment with `svr index`, or configure sources, then restart)');
   else {
@@ -166,6 +170,7 @@ interface IndexCommandOptions {
   rpcRate: string;
   rpcTimeout: string;
   data: string;
+  sourceRoot?: string;
   quiet?: boolean;
 }
 
@@ -274,9 +279,16 @@ async function indexFromRpc(
   }
 }
 
+/** What `svr --version` prints: svr's own version and the toolchain that compiles and runs mappings, for bug reports. */
+function versionLine(): string {
+  const pkg = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string };
+  return `svr ${pkg.version} (graph-cli ${graphCliVersion()}, Node ${process.version})`;
+}
+
 export function program(): Command {
   const cli = new Command('svr')
     .description('svr: solvency data for decentralized derivatives. Runs graph-cli-compiled subgraph mappings embedded, with graph-node semantics.')
+    .version(versionLine(), '-V, --version', 'print the versions of svr, graph-cli and Node')
     .showHelpAfterError();
 
   cli
@@ -318,12 +330,19 @@ export function program(): Command {
     .option('--rpc-rate <calls/s>', 'with --rpc: JSON-RPC calls per second at most, 0 for no limit', '100')
     .option('--rpc-timeout <ms>', 'with --rpc: milliseconds before a request is retried', '30000')
     .option('--data <dir>', 'data directory for the store', 'data')
+    .option('--source-root <dir>', "for a subgraph outside subgraph/: the folder its sources import from, when that is above the subgraph's own folder (default: the subgraph's folder)")
     .option('--quiet', 'no progress output')
     .action(async (opts: IndexCommandOptions) => {
       const rpc = checkIndexSource(opts);
       const dir = resolveSubgraphDir(opts.subgraph);
-      const name = dir.startsWith(SUBGRAPHS) ? dir.slice(SUBGRAPHS.length + 1) : opts.subgraph.replace(/.*[\\/]/, '');
-      const manifestPath = buildSubgraph({ subgraphDir: dir, network: opts.network, sourceRoot: dir.startsWith(SUBGRAPHS) ? SUBGRAPHS : undefined });
+      const ours = dir.startsWith(SUBGRAPHS + sep);
+      const name = ours ? dir.slice(SUBGRAPHS.length + 1) : basename(dir);
+      // Someone else's subgraph is built from its own folder (or the --source-root its imports reach into), never from its parent.
+      const sourceRoot = opts.sourceRoot ? resolve(opts.sourceRoot) : ours ? SUBGRAPHS : dir;
+      if (dir !== sourceRoot && !dir.startsWith(sourceRoot + sep)) {
+        throw new InvalidArgumentError(`--source-root ${sourceRoot} must contain the subgraph's folder ${dir}`);
+      }
+      const manifestPath = buildSubgraph({ subgraphDir: dir, network: opts.network, sourceRoot });
       const progress = opts.quiet ? null : progressPrinter(`${name}/${opts.network}`);
       if (rpc) {
         await indexFromRpc(opts, rpc, { manifestPath, name, progress });

@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { PROJECT_ROOT } from '../paths';
+import { checkSourceManifest } from '../runtime/manifest';
 
 export class BuildError extends Error {
   readonly code = 'SUBGRAPH_BUILD_FAILED';
@@ -34,7 +35,7 @@ export function graphCliBin(): string {
   return join(dirname(pkg), 'bin', 'run.js');
 }
 
-function graphCliVersion(): string {
+export function graphCliVersion(): string {
   return JSON.parse(readFileSync(require.resolve('@graphprotocol/graph-cli/package.json'), 'utf8')).version;
 }
 
@@ -57,6 +58,7 @@ export function buildSubgraph(options: BuildOptions): string {
   if (!existsSync(join(subgraphDir, 'subgraph.yaml'))) {
     throw new BuildError(`${subgraphDir} has no subgraph.yaml`);
   }
+  checkSourceManifest(join(subgraphDir, 'subgraph.yaml'));
   const hash = createHash('sha256').update(graphCliVersion()).update(options.network).update(relative(sourceRoot, subgraphDir));
   hashTree(sourceRoot, hash);
   const key = `${basename(subgraphDir)}-${options.network}-${hash.digest('hex').slice(0, 16)}`;
@@ -75,7 +77,10 @@ export function buildSubgraph(options: BuildOptions): string {
     [join(subgraphDir, 'networks.json'), join(sourceRoot, 'networks.json')].find((p) => existsSync(p));
   const bin = graphCliBin();
   const run = (args: string[]) => {
-    const r = spawnSync(process.execPath, [bin, ...args], { cwd: tmpDir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    // graph-cli and its AssemblyScript compiler colour their output even into a pipe unless FORCE_COLOR=0;
+    // the output ends up in BuildError's message, which is printed as it is.
+    const colour = process.stderr.isTTY ? {} : { NO_COLOR: '1', FORCE_COLOR: '0' };
+    const r = spawnSync(process.execPath, [bin, ...args], { cwd: tmpDir, encoding: 'utf8', env: { ...process.env, ...colour } });
     if (r.status !== 0) {
       throw new BuildError(`graph ${args.join(' ')} failed in ${subgraphDir}:\n${(r.stdout ?? '') + (r.stderr ?? '')}`.trim());
     }

@@ -134,7 +134,7 @@ export function gatewayRequestHandler(options: GatewayHttpOptions): (req: Incomi
   };
 }
 
-/** The one server: / (a page of ratios), /graphql to the gateway, /health, /metrics, everything else to `fallback` (the subgraph endpoints). */
+/** The one server: / (a page of ratios), /graphql to the gateway, /health, /metrics, /subgraphs/… to `fallback` (the subgraph endpoints), a 404 for anything else. */
 export function createSvrServer(options: GatewayHttpOptions): Server {
   const gateway = gatewayRequestHandler(options);
   const server = createServer(async (req, res) => {
@@ -156,7 +156,7 @@ export function createSvrServer(options: GatewayHttpOptions): Server {
         const text = await options.metrics.metrics();
         res.writeHead(200, { 'content-type': options.metrics.contentType });
         res.end(text);
-      } else if (options.fallback) await options.fallback(req, res);
+      } else if (options.fallback && path.startsWith('/subgraphs/')) await options.fallback(req, res);
       else sendJson(res, 404, { errors: [{ message: `nothing at ${path}; the gateway is at /graphql`, extensions: { code: 'NOT_FOUND' } }] });
     } catch (e) {
       internalError(res, options.logger, requestId, e);

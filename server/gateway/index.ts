@@ -5,17 +5,19 @@
  */
 import { createServer, type Server } from 'node:http';
 import pino, { type Logger } from 'pino';
-import { ResponseCache, SourceRegistry, Sources, type SourceDefinition } from '../sources';
+import { ResponseCache, SourceRegistry, Sources } from '../sources';
 import { DeploymentRegistry, QUERY_TASK_MODULE, subgraphLimitsFromEnv, subgraphRequestHandler } from '../subgraph-api';
 import { WorkerPool } from '../workers/pool';
 import { createApollo } from './apollo';
 import { loadConfig, type GatewayConfig } from './config';
 import { createSvrServer } from './http';
+import { embeddedSources, type EmbeddedSources } from './embedded-sources';
 import { createMetrics } from './metrics';
 
 export { loadConfig, ConfigError, type GatewayConfig } from './config';
 export { createApollo, gatewaySchema, federatedTypeDefs, publicTypeDefs } from './apollo';
 export { Decimal } from '../numeric/decimal';
+export { commonSchemaMismatch, embeddedSources, type EmbeddedSources } from './embedded-sources';
 
 /** The risk pool's task module. */
 export const RISK_TASK_MODULE = require.resolve('./risk-tasks');
@@ -40,6 +42,8 @@ export interface RunningServer {
   url: string;
   sources: Sources;
   deployments: DeploymentRegistry;
+  /** Deployments of the data directory served at /subgraphs but not read by the gateway (their schema is not svr's common one); empty when the config lists the sources. */
+  servedOnly: EmbeddedSources['servedOnly'];
   config: GatewayConfig;
   /** The reader pool: subgraph queries run in its workers, off the event loop. */
   readers: WorkerPool;
@@ -48,15 +52,6 @@ export interface RunningServer {
   /** Where the embedded subgraph endpoints are: `url`, or a loopback-only listener ("subgraphEndpoints": "loopback"). */
   subgraphUrl: string;
   close(): Promise<void>;
-}
-
-/**
- * The embedded deployments as sources, at this server's own subgraph
- * endpoints; stores that cannot be opened too, so that their endpoint's error
- * puts them in every answer's missingSources.
- */
-export function embeddedSources(deployments: DeploymentRegistry, baseUrl: string): SourceDefinition[] {
-  return [...deployments.list(), ...deployments.unavailable()].map((d) => ({ protocol: d.subgraph, network: d.network, url: `${baseUrl}/subgraphs/name/${d.subgraph}/${d.network}` }));
 }
 
 export async function startServer(options: StartOptions): Promise<RunningServer> {
@@ -114,13 +109,15 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const loopback = `http://127.0.0.1:${port}`;
   const internalAddress = internal?.address();
   const subgraphUrl = internalAddress && typeof internalAddress === 'object' ? `http://127.0.0.1:${internalAddress.port}` : options.host === '0.0.0.0' || options.host === '::' ? loopback : base;
-  const registry = new SourceRegistry(config.sources ?? embeddedSources(deployments, subgraphUrl));
+  const embedded = config.sources ? null : embeddedSources(deployments, subgraphUrl);
+  const registry = new SourceRegistry(config.sources ?? embedded!.sources);
   sources = new Sources(registry, cache, config.reader);
   return {
     server,
     url: base,
     sources,
     deployments,
+    servedOnly: embedded?.servedOnly ?? [],
     config,
     readers,
     risk,

@@ -10,6 +10,7 @@ import { dirname, join, relative } from 'node:path';
 import type { BlockWithLogs, BlockHeader, Log } from '../ingest/types';
 import { NonDeterministicError, RuntimeError } from '../runtime/errors';
 import { writeBlock, writeEvent, type EthBlock, type EventParam } from '../runtime/ethereum';
+import { apiVersionAtLeast, triggerLayout, type TriggerLayout } from '../runtime/api-version';
 import { noCallSource, type CallSource, type DataSourceInfo, type HostContext, type LogLevel } from '../runtime/host';
 import { loadManifest, type DataSourceSpec, type EventHandler, type Manifest } from '../runtime/manifest';
 import { MappingInstance } from '../runtime/module';
@@ -166,9 +167,14 @@ export class Deployment {
   private readonly calls: CallSource;
   private readonly latest: LatestEntityCache;
   private readonly onLog: NonNullable<DeploymentOptions['onLog']>;
+  private readonly layout: TriggerLayout;
+  /** graph-node refuses fields the schema does not define from apiVersion 0.0.8 on. */
+  private readonly rejectUnknownFields: boolean;
 
   constructor(options: DeploymentOptions) {
     this.manifest = loadManifest(options.manifestPath);
+    this.layout = triggerLayout(this.manifest.apiVersion);
+    this.rejectUnknownFields = apiVersionAtLeast(this.manifest.apiVersion, '0.0.8');
     this.network = this.manifest.network;
     this.subgraph = options.subgraph;
     this.calls = options.calls ?? noCallSource;
@@ -260,7 +266,7 @@ export class Deployment {
     const header = block.header;
     const number = Number(header.number);
     const ethBlock = headerToEthBlock(header);
-    const cache = new EntityCache(this.store.schema, this.latest, true, number);
+    const cache = new EntityCache(this.store.schema, this.latest, this.rejectUnknownFields, number);
     const created: StoredDataSource[] = [];
     let pending: RunningDataSource[] = [];
     let triggers = 0;
@@ -270,6 +276,7 @@ export class Deployment {
       block: ethBlock,
       dataSource: ds.info,
       calls: this.calls,
+      apiVersion: this.manifest.apiVersion,
       createDataSource: (template, params, context) => {
         const spec = this.manifest.templates.find((t) => t.name === template)!;
         const address = (params[0] ?? '').toLowerCase();
@@ -286,7 +293,7 @@ export class Deployment {
         const h = ds.spec.blockHandlers.find((b) => b.filter.kind === 'once');
         if (h && number === ds.startBlock) {
           triggers++;
-          this.run(ds, h.handler, makeContext(ds), header, (heap) => writeBlock(heap, ethBlock));
+          this.run(ds, h.handler, makeContext(ds), header, (heap) => writeBlock(heap, ethBlock, this.layout));
         }
       }
       for (const log of block.logs) {
@@ -297,7 +304,7 @@ export class Deployment {
           triggers++;
           const tx = block.transactions?.get(log.transactionHash) ?? { hash: log.transactionHash, index: BigInt(log.transactionIndex) };
           const receipt = match.handler.receipt ? block.receipts!.get(log.transactionHash)! : null;
-          this.run(ds, match.handler.handler, makeContext(ds), header, (heap) => writeEvent(heap, log, match.params, ethBlock, tx, receipt));
+          this.run(ds, match.handler.handler, makeContext(ds), header, (heap) => writeEvent(heap, log, match.params, ethBlock, tx, receipt, this.layout));
         }
       }
       // Every-block and polling handlers run last (graph-node's End trigger).
@@ -307,7 +314,7 @@ export class Deployment {
         );
         if (h) {
           triggers++;
-          this.run(ds, h.handler, makeContext(ds), header, (heap) => writeBlock(heap, ethBlock));
+          this.run(ds, h.handler, makeContext(ds), header, (heap) => writeBlock(heap, ethBlock, this.layout));
         }
       }
     };

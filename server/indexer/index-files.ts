@@ -45,7 +45,8 @@ export async function indexFiles(options: IndexFilesOptions): Promise<IndexSumma
     options.callsPath ? readRecordedCalls(options.callsPath) : Promise.resolve(null),
   ]);
   const blocks = groupLogsByBlock(headers, logs);
-  const deployment = new Deployment({ ...options, calls: options.calls ?? (calls ? new RecordedCallSource(calls) : undefined) });
+  // Without a calls file, a contract read still stops with the line to record in one (RecordedCallSource's message).
+  const deployment = new Deployment({ ...options, calls: options.calls ?? new RecordedCallSource(calls ?? []) });
   try {
     const summary = runBlocks(deployment, blocks, options.onProgress, started, logs.length);
     deployment.store.createAttributeIndexes();

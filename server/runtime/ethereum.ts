@@ -5,6 +5,7 @@
  */
 import { decodeAbiParameters, encodeAbiParameters, parseAbiParameter, type AbiParameter } from 'viem';
 import { AscHeap, TypeId, ptrOf } from './asc';
+import type { TriggerLayout } from './api-version';
 import { RuntimeError } from './errors';
 import type { Log, Transaction, TransactionReceipt } from '../ingest/types';
 import { bigIntToBytesLE } from './numbers';
@@ -304,10 +305,11 @@ function blockFields(block: EthBlock): Array<Uint8Array | null> {
   return fields;
 }
 
-/** ethereum.Block: 15 pointers; BigInt fields are Uint8Arrays like the hashes. */
-export function writeBlock(heap: AscHeap, block: EthBlock): number {
+/** ethereum.Block: 14 pointers, 15 from apiVersion 0.0.6; BigInt fields are Uint8Arrays like the hashes. */
+export function writeBlock(heap: AscHeap, block: EthBlock, layout: TriggerLayout): number {
+  const fields = blockFields(block);
   return heap.writeStruct(
-    blockFields(block).map((b) => (b === null ? 0 : heap.writeBytes(b))),
+    (layout.blockBaseFeePerGas ? fields : fields.slice(0, 14)).map((b) => (b === null ? 0 : heap.writeBytes(b))),
     TypeId.EthereumBlock,
   );
 }
@@ -316,22 +318,21 @@ const ZERO_ADDRESS_BYTES = hexToBytes(ZERO_ADDRESS);
 const EMPTY_BYTES = new Uint8Array(0);
 const ZERO_BIGINT_BYTES = bigIntToBytesLE(0n);
 
-export function writeTransaction(heap: AscHeap, tx: EthTransaction): number {
+/** ethereum.Transaction: 8 pointers, 9 (the nonce) from apiVersion 0.0.6. */
+export function writeTransaction(heap: AscHeap, tx: EthTransaction, layout: TriggerLayout): number {
   const num = (v: bigint | undefined) => heap.writeBytes(v === undefined || v === 0n ? ZERO_BIGINT_BYTES : bigIntToBytesLE(v));
-  return heap.writeStruct(
-    [
-      heap.writeBytes(hexToBytes(tx.hash)),
-      heap.writeBigInt(tx.index),
-      heap.writeBytes(tx.from ? hexToBytes(tx.from) : ZERO_ADDRESS_BYTES),
-      tx.to ? heap.writeBytes(hexToBytes(tx.to)) : 0,
-      num(tx.value),
-      num(tx.gasLimit),
-      num(tx.gasPrice),
-      heap.writeBytes(tx.input ? hexToBytes(tx.input) : EMPTY_BYTES),
-      num(tx.nonce),
-    ],
-    TypeId.EthereumTransaction,
-  );
+  const fields = [
+    heap.writeBytes(hexToBytes(tx.hash)),
+    heap.writeBigInt(tx.index),
+    heap.writeBytes(tx.from ? hexToBytes(tx.from) : ZERO_ADDRESS_BYTES),
+    tx.to ? heap.writeBytes(hexToBytes(tx.to)) : 0,
+    num(tx.value),
+    num(tx.gasLimit),
+    num(tx.gasPrice),
+    heap.writeBytes(tx.input ? hexToBytes(tx.input) : EMPTY_BYTES),
+  ];
+  if (layout.transactionNonce) fields.push(num(tx.nonce));
+  return heap.writeStruct(fields, TypeId.EthereumTransaction);
 }
 
 function writeLog(heap: AscHeap, log: EthLog): number {
@@ -385,7 +386,7 @@ export interface EventParam {
   value: EthValue;
 }
 
-/** ethereum.Event for apiVersion >= 0.0.7: eight pointers, the receipt last. */
+/** ethereum.Event: seven pointers, and the receipt as an eighth from apiVersion 0.0.7. */
 export function writeEvent(
   heap: AscHeap,
   log: EthLog,
@@ -393,24 +394,23 @@ export function writeEvent(
   block: EthBlock,
   tx: EthTransaction,
   receipt: EthReceipt | null,
+  layout: TriggerLayout,
 ): number {
   const paramPtrs = params.map((p) =>
     heap.writeStruct([heap.writeString(p.name), writeEthValue(heap, p.value)], TypeId.EventParam),
   );
-  return heap.writeStruct(
-    [
-      heap.writeBytes(hexToBytes(log.address)),
-      heap.writeBigInt(BigInt(log.logIndex)),
-      // graph-node passes the block-level log index here too (chain/ethereum/src/trigger.rs).
-      heap.writeBigInt(BigInt(log.logIndex)),
-      0, // logType: always null with graph-node's current RPC client
-      writeBlock(heap, block),
-      writeTransaction(heap, tx),
-      heap.writeU32Array(paramPtrs, TypeId.ArrayEventParam),
-      receipt ? writeReceipt(heap, receipt) : 0,
-    ],
-    TypeId.EthereumEvent,
-  );
+  const fields = [
+    heap.writeBytes(hexToBytes(log.address)),
+    heap.writeBigInt(BigInt(log.logIndex)),
+    // graph-node passes the block-level log index here too (chain/ethereum/src/trigger.rs).
+    heap.writeBigInt(BigInt(log.logIndex)),
+    0, // logType: always null with graph-node's current RPC client
+    writeBlock(heap, block, layout),
+    writeTransaction(heap, tx, layout),
+    heap.writeU32Array(paramPtrs, TypeId.ArrayEventParam),
+  ];
+  if (layout.eventReceipt) fields.push(receipt ? writeReceipt(heap, receipt) : 0);
+  return heap.writeStruct(fields, TypeId.EthereumEvent);
 }
 
 /** Indexed arrays, tuples, strings and bytes sit in a topic as their keccak hash. */

@@ -8,6 +8,7 @@ import { base58 } from './base58';
 import { decodeAbiParameters, encodeFunctionData, keccak256, type AbiFunction } from 'viem';
 import { AscHeap, TypeId } from './asc';
 import { NonDeterministicError, RuntimeError } from './errors';
+import { apiVersionAtLeast } from './api-version';
 import { abiDecode, abiEncode, canonicalType, fromViem, readEthValue, toViemValue, writeEthValue, type EthBlock, type EthValue } from './ethereum';
 import { jsonToBigInt, jsonToF64, jsonToI64, jsonToU64, parseJsonBytes, type JsonValue } from './json';
 import * as N from './numbers';
@@ -82,11 +83,18 @@ export interface HostContext {
   block: EthBlock;
   dataSource: DataSourceInfo;
   calls: CallSource;
+  /** The deployment's mapping apiVersion: host functions added in later versions fail as they do on graph-node. */
+  apiVersion: string;
   createDataSource(template: string, params: string[], context: EntityData | null): void;
   log(level: LogLevel, message: string): void;
 }
 
 type HostFn = (...args: number[]) => number | bigint | void;
+
+/** graph-node's deterministic failure for a host function the mapping's apiVersion predates. */
+function requireApiVersion(c: HostContext, min: string, name: string): void {
+  if (!apiVersionAtLeast(c.apiVersion, min)) throw new RuntimeError(`${name} call is not supported before API version ${min}`);
+}
 
 export function hostFunctions(heap: () => AscHeap, ctx: () => HostContext): Record<string, HostFn> {
   const h = heap;
@@ -257,10 +265,12 @@ export function hostFunctions(heap: () => AscHeap, ctx: () => HostContext): Reco
     'ethereum.call': (p) => ethereumCall(h(), ctx(), p),
     'ethereum.getBalance': (p) => {
       const c = ctx();
+      requireApiVersion(c, '0.0.9', 'ethereum.getBalance');
       return wBig(c.calls.getBalance(bytesToHex(h().readBytes(p)), c.block.number));
     },
     'ethereum.hasCode': (p) => {
       const c = ctx();
+      requireApiVersion(c, '0.0.9', 'ethereum.hasCode');
       const has = c.calls.hasCode(bytesToHex(h().readBytes(p)), c.block.number);
       return h().writeStruct([has ? 1 : 0], TypeId.WrappedBool);
     },

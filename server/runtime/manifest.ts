@@ -7,6 +7,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { keccak256, toBytes, type AbiEvent } from 'viem';
+import { apiVersionAtLeast, compareVersions, MAX_API_VERSION, MIN_API_VERSION } from './api-version';
 import { RuntimeError } from './errors';
 import { canonicalType, eventDecoder, type EventParam } from './ethereum';
 
@@ -49,22 +50,13 @@ export interface DataSourceSpec {
 export interface Manifest {
   buildDir: string;
   specVersion: string;
+  /** The one mapping apiVersion all data sources and templates share (graph-node's UnifiedMappingApiVersion). */
+  apiVersion: string;
   schemaPath: string;
   schema: string;
   network: string;
   dataSources: DataSourceSpec[];
   templates: DataSourceSpec[];
-}
-
-/** The lowest mapping apiVersion whose event layout (receipt field) this runtime writes. */
-const MIN_API_VERSION = [0, 0, 7];
-
-function versionAtLeast(version: string, min: number[]): boolean {
-  const parts = version.split('.').map(Number);
-  for (let i = 0; i < min.length; i++) {
-    if ((parts[i] ?? 0) !== min[i]) return (parts[i] ?? 0) > min[i];
-  }
-  return true;
 }
 
 function eventSignature(event: AbiEvent, withIndexed: boolean): string {
@@ -92,7 +84,8 @@ function fail(buildDir: string, message: string): never {
   throw new RuntimeError(`${resolve(buildDir, 'subgraph.yaml')}: ${message}`);
 }
 
-function resolveDataSource(buildDir: string, raw: Record<string, any>, isTemplate: boolean): DataSourceSpec {
+/** `built`: the manifest graph-cli wrote (mapping files are wasm); otherwise the sources it builds from. */
+function resolveDataSource(buildDir: string, raw: Record<string, any>, isTemplate: boolean, built: boolean): DataSourceSpec {
   const name = String(raw.name ?? '');
   if (!name) fail(buildDir, 'a data source has no name');
   const kind = String(raw.kind ?? '');
@@ -101,14 +94,32 @@ function resolveDataSource(buildDir: string, raw: Record<string, any>, isTemplat
   }
   const mapping = raw.mapping ?? {};
   const apiVersion = String(mapping.apiVersion ?? '');
-  if (!versionAtLeast(apiVersion, MIN_API_VERSION)) {
-    fail(buildDir, `data source ${name} uses mapping apiVersion ${apiVersion}; svr supports 0.0.7 and later (graph-cli 0.98 writes 0.0.9)`);
+  if (!/^\d+\.\d+\.\d+$/.test(apiVersion)) {
+    fail(buildDir, `data source ${name} has mapping apiVersion "${apiVersion}": give a version such as ${MAX_API_VERSION}`);
+  }
+  if (compareVersions(apiVersion, MIN_API_VERSION) < 0) {
+    fail(
+      buildDir,
+      `data source ${name} uses mapping apiVersion ${apiVersion}; svr runs ${MIN_API_VERSION} to ${MAX_API_VERSION} ` +
+        `(older mappings use AssemblyScript 0.6's memory layout): set apiVersion to ${MIN_API_VERSION} or later and rebuild with graph-cli 0.98`,
+    );
+  }
+  if (compareVersions(apiVersion, MAX_API_VERSION) > 0) {
+    fail(buildDir, `The maximum supported mapping API version of this indexer is ${MAX_API_VERSION}, but \`${apiVersion}\` was found`);
   }
   const abis = new Map<string, unknown[]>();
   for (const abi of mapping.abis ?? []) {
-    const path = resolve(buildDir, abi.file);
-    const parsed = JSON.parse(readFileSync(path, 'utf8'));
-    abis.set(abi.name, Array.isArray(parsed) ? parsed : parsed.abi);
+    const path = resolve(buildDir, String(abi.file ?? ''));
+    if (!abi.file || !existsSync(path)) fail(buildDir, `data source ${name}: ABI ${abi.name} has no file at ${path}`);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(path, 'utf8'));
+    } catch (e) {
+      fail(buildDir, `data source ${name}: ABI ${abi.name} (${path}) is not JSON: ${(e as Error).message}`);
+    }
+    const list = Array.isArray(parsed) ? parsed : (parsed as { abi?: unknown }).abi;
+    if (!Array.isArray(list)) fail(buildDir, `data source ${name}: ABI ${abi.name} (${path}) is neither an ABI array nor an object with an abi array`);
+    abis.set(String(abi.name), list);
   }
   const abiName = String(raw.source?.abi ?? '');
   const contractAbi = abis.get(abiName);
@@ -125,7 +136,8 @@ function resolveDataSource(buildDir: string, raw: Record<string, any>, isTemplat
       abiEvent,
       topic0: keccak256(toBytes(event.replace(/indexed /g, '').replace(/ /g, ''))),
       topics: [asList(h.topic1), asList(h.topic2), asList(h.topic3)],
-      receipt: h.receipt === true,
+      // graph-node fetches receipts only for apiVersion 0.0.7 and later, whose Event has the field.
+      receipt: h.receipt === true && apiVersionAtLeast(apiVersion, '0.0.7'),
       decode: eventDecoder(abiEvent),
     };
   });
@@ -141,8 +153,10 @@ function resolveDataSource(buildDir: string, raw: Record<string, any>, isTemplat
   if ((mapping.callHandlers ?? []).length > 0) {
     fail(buildDir, `data source ${name} has call handlers; they need transaction traces, which svr does not index`);
   }
-  const wasmPath = resolve(buildDir, mapping.file);
-  if (!existsSync(wasmPath)) fail(buildDir, `the mapping ${wasmPath} does not exist: run \`npm run build\``);
+  const wasmPath = resolve(buildDir, String(mapping.file ?? ''));
+  if (!mapping.file || !existsSync(wasmPath)) {
+    fail(buildDir, built ? `the mapping ${wasmPath} does not exist: run \`npm run build\`` : `data source ${name}: its mapping file ${wasmPath} does not exist`);
+  }
   const address = isTemplate || raw.source?.address === undefined ? null : String(raw.source.address).toLowerCase();
   return {
     kind,
@@ -161,16 +175,50 @@ function resolveDataSource(buildDir: string, raw: Record<string, any>, isTemplat
   };
 }
 
+interface ParsedManifest {
+  raw: Record<string, any>;
+  schemaPath: string;
+  dataSources: DataSourceSpec[];
+  templates: DataSourceSpec[];
+  apiVersion: string;
+}
+
+function parseManifest(manifestPath: string, built: boolean): ParsedManifest {
+  const dir = dirname(manifestPath);
+  let raw: Record<string, any>;
+  try {
+    raw = parseYaml(readFileSync(manifestPath, 'utf8')) as Record<string, any>;
+  } catch (e) {
+    throw new RuntimeError(`${manifestPath} is not valid YAML: ${(e as Error).message}`);
+  }
+  if (raw === null || typeof raw !== 'object') throw new RuntimeError(`${manifestPath} is not a subgraph manifest (no mapping at its top level)`);
+  const schemaPath = resolve(dir, String(raw.schema?.file ?? 'schema.graphql'));
+  if (!existsSync(schemaPath)) fail(dir, `its schema file ${schemaPath} does not exist`);
+  if (!Array.isArray(raw.dataSources) || raw.dataSources.length === 0) fail(dir, 'it has no dataSources: a subgraph needs at least one');
+  const dataSources = raw.dataSources.map((d: Record<string, any>) => resolveDataSource(dir, d, false, built));
+  const templates = (raw.templates ?? []).map((d: Record<string, any>) => resolveDataSource(dir, d, true, built));
+  const versions = [...new Set([...dataSources, ...templates].map((d: DataSourceSpec) => d.apiVersion))].sort(compareVersions);
+  if (versions.length !== 1) fail(dir, `Expected a single apiVersion for mappings. Found: ${versions.join(', ')}.`);
+  return { raw, schemaPath, dataSources, templates, apiVersion: versions[0] };
+}
+
+/**
+ * Every check loadManifest makes that the sources already allow: run before
+ * the minutes of `graph build`, so that a manifest svr cannot run fails at once.
+ * The network is not checked here: `graph build --network` rewrites it.
+ */
+export function checkSourceManifest(manifestPath: string): void {
+  if (!existsSync(manifestPath)) throw new RuntimeError(`${manifestPath} does not exist: give a folder with a subgraph.yaml`);
+  parseManifest(manifestPath, false);
+}
+
 /** Loads `<buildDir>/subgraph.yaml` as graph-cli's build wrote it. */
 export function loadManifest(manifestPath: string): Manifest {
   if (!existsSync(manifestPath)) {
     throw new RuntimeError(`${manifestPath} does not exist: build the subgraph first (\`npm run build\`)`);
   }
   const buildDir = dirname(manifestPath);
-  const raw = parseYaml(readFileSync(manifestPath, 'utf8')) as Record<string, any>;
-  const schemaPath = resolve(buildDir, raw.schema?.file ?? 'schema.graphql');
-  const dataSources = (raw.dataSources ?? []).map((d: Record<string, any>) => resolveDataSource(buildDir, d, false));
-  const templates = (raw.templates ?? []).map((d: Record<string, any>) => resolveDataSource(buildDir, d, true));
+  const { raw, schemaPath, dataSources, templates, apiVersion } = parseManifest(manifestPath, true);
   const networks = new Set<string>([...dataSources, ...templates].map((d: DataSourceSpec) => d.network));
   if (networks.size !== 1) {
     fail(buildDir, `a deployment indexes one network, but its data sources name ${[...networks].join(', ') || 'none'}`);
@@ -178,6 +226,7 @@ export function loadManifest(manifestPath: string): Manifest {
   return {
     buildDir,
     specVersion: String(raw.specVersion ?? ''),
+    apiVersion,
     schemaPath,
     schema: readFileSync(schemaPath, 'utf8'),
     network: [...networks][0],

@@ -4,7 +4,7 @@
  * fields, lists, @derivedFrom fields. The store builds its tables from it and
  * validates every entity against it.
  */
-import { Kind, parse, type DirectiveNode, type TypeNode, type ValueNode } from 'graphql';
+import { Kind, parse, type DirectiveNode, type ObjectTypeDefinitionNode, type TypeNode, type ValueNode } from 'graphql';
 import type { ValueKind } from '../runtime/values';
 
 export type IdType = 'String' | 'Bytes' | 'Int8';
@@ -46,11 +46,58 @@ export interface InterfaceSpec {
   implementers: string[];
 }
 
+/** A fulltext search field (`type _Schema_ @fulltext(...)`): one entity type, its String fields searched together. */
+export interface FulltextSpec {
+  name: string;
+  /** graph-node's language code (`en`, `simple`, ...). */
+  language: string;
+  algorithm: 'rank' | 'proximityRank';
+  entity: string;
+  fields: string[];
+}
+
 export interface SubgraphSchema {
   source: string;
   entities: Map<string, EntityTypeSpec>;
   interfaces: Map<string, InterfaceSpec>;
   enums: Map<string, string[]>;
+  fulltext: FulltextSpec[];
+}
+
+/** graph-node's FulltextLanguage codes (graph/src/schema/input/mod.rs). */
+const FULLTEXT_LANGUAGES = ['simple', 'da', 'nl', 'en', 'fi', 'fr', 'de', 'hu', 'it', 'no', 'pt', 'ro', 'ru', 'es', 'sv', 'tr'];
+
+function parseFulltext(d: DirectiveNode, entities: Map<string, EntityTypeSpec>): FulltextSpec {
+  const str = (name: string): string => {
+    const v = argument(d, name);
+    if (!v || (v.kind !== Kind.STRING && v.kind !== Kind.ENUM)) throw new SchemaError(`@fulltext needs a \`${name}\` argument`);
+    return v.value;
+  };
+  const name = str('name');
+  const language = str('language');
+  if (!FULLTEXT_LANGUAGES.includes(language)) throw new SchemaError(`@fulltext ${name}: language ${language} is not one of ${FULLTEXT_LANGUAGES.join(', ')}`);
+  const algorithm = str('algorithm');
+  if (algorithm !== 'rank' && algorithm !== 'proximityRank') throw new SchemaError(`@fulltext ${name}: algorithm must be rank or proximityRank, not ${algorithm}`);
+  const include = argument(d, 'include');
+  if (!include || include.kind !== Kind.LIST || include.values.length !== 1 || include.values[0].kind !== Kind.OBJECT) {
+    throw new SchemaError(`@fulltext ${name}: include must list exactly one entity`);
+  }
+  const obj = include.values[0];
+  const entityArg = obj.fields.find((f) => f.name.value === 'entity')?.value;
+  const fieldsArg = obj.fields.find((f) => f.name.value === 'fields')?.value;
+  if (!entityArg || entityArg.kind !== Kind.STRING || !fieldsArg || fieldsArg.kind !== Kind.LIST) {
+    throw new SchemaError(`@fulltext ${name}: include needs an entity and its fields`);
+  }
+  const type = entities.get(entityArg.value);
+  if (!type) throw new SchemaError(`@fulltext ${name}: no entity type ${entityArg.value}`);
+  const fields = fieldsArg.values.map((v) => {
+    const n = v.kind === Kind.OBJECT ? v.fields.find((f) => f.name.value === 'name')?.value : undefined;
+    if (!n || n.kind !== Kind.STRING) throw new SchemaError(`@fulltext ${name}: each field is { name: "..." }`);
+    const field = type.fieldsByName.get(n.value);
+    if (!field || field.typeName !== 'String' || field.list) throw new SchemaError(`@fulltext ${name}: ${type.name}.${n.value} must be a String field`);
+    return n.value;
+  });
+  return { name, language, algorithm, entity: type.name, fields };
 }
 
 export class SchemaError extends Error {
@@ -125,7 +172,19 @@ export function parseSchema(source: string): SubgraphSchema {
     throw new SchemaError(`entity type ${owner}: \`id\` must be ID, String, Bytes or Int8, not ${typeName}`);
   };
   for (const n of objectNodes) if (entityNames.has(n.name.value)) idTypes.set(n.name.value, idTypeOf(n.fields, n.name.value));
-  for (const n of interfaceNodes) idTypes.set(n.name.value, idTypeOf(n.fields, n.name.value));
+  // An interface need not declare `id` (graph-cli builds `interface Legged { legs: Int }` and graph-node
+  // serves it): its ids are its implementers', which must agree.
+  for (const n of interfaceNodes) {
+    const name = n.name.value;
+    if (n.fields?.some((f) => f.name.value === 'id')) {
+      idTypes.set(name, idTypeOf(n.fields, name));
+      continue;
+    }
+    const implementers = objectNodes.filter((o) => entityNames.has(o.name.value) && o.interfaces?.some((i) => i.name.value === name));
+    const kinds = [...new Set(implementers.map((o) => idTypes.get(o.name.value)!))];
+    if (kinds.length > 1) throw new SchemaError(`the implementers of interface ${name} have ids of different types (${kinds.join(', ')}): give them one id type`);
+    idTypes.set(name, kinds[0] ?? 'String');
+  }
 
   const fieldSpecs = (fields: readonly any[] | undefined, owner: string): FieldSpec[] =>
     (fields ?? []).map((f) => {
@@ -187,5 +246,8 @@ export function parseSchema(source: string): SubgraphSchema {
       implementers: [...entities.values()].filter((e) => e.interfaces.includes(n.name.value)).map((e) => e.name),
     });
   }
-  return { source, entities, interfaces, enums };
+  const fulltext = doc.definitions
+    .filter((d): d is ObjectTypeDefinitionNode => d.kind === Kind.OBJECT_TYPE_DEFINITION && d.name.value === '_Schema_')
+    .flatMap((d) => (d.directives ?? []).filter((x) => x.name.value === 'fulltext').map((x) => parseFulltext(x, entities)));
+  return { source, entities, interfaces, enums, fulltext };
 }

@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import type { EntityData, Value } from '../runtime/values';
 import { fromSql, sqlColumnType, toSql, type SqlValue } from './codec';
 import { idValue, type EntityReader, type Modification } from './entity-cache';
-import { parseSchema, type EntityTypeSpec, type FieldSpec, type SubgraphSchema } from './schema';
+import { parseSchema, type EntityTypeSpec, type FieldSpec, type FulltextSpec, type SubgraphSchema } from './schema';
 
 export class StoreError extends Error {
   constructor(
@@ -104,6 +104,8 @@ export class SqliteStore implements EntityReader {
       if (!row) throw new StoreError('NOT_A_STORE', `${path} is not an svr store (no schema recorded): index into it with \`svr index\`, or move it out of the data directory`);
       if (!options.readonly) db.exec(BLOCK_HASH_INDEX); // stores written before the index existed gain it here
       const store = new SqliteStore(db, parseSchema(row.value));
+      // Older stores gain their fulltext tables here (a read-only connection finds them made by the writer's open).
+      if (!options.readonly) store.ensureFulltextTables();
       // Reading every table's first page finds a truncated file now rather than at the first query.
       for (const type of store.schema.entities.values()) db.prepare(`SELECT 1 FROM ${q(type.name)} LIMIT 1`).get();
       db.prepare(`SELECT number FROM _svr_head LIMIT 1`).get();
@@ -143,6 +145,7 @@ export class SqliteStore implements EntityReader {
             `this build is ${info.deployment}. Delete the store file (or use another --data directory) to re-index with it`,
         );
       }
+      this.ensureFulltextTables();
       return;
     }
     const setMeta = this.db.prepare(`INSERT INTO _svr_meta (key, value) VALUES (?, ?)`);
@@ -154,7 +157,32 @@ export class SqliteStore implements EntityReader {
       setMeta.run('network', info.network);
       setMeta.run('start_block', String(info.startBlock));
       for (const type of this.schema.entities.values()) this.createTable(type);
+      for (const spec of this.schema.fulltext) this.createFulltextTable(spec);
     })();
+  }
+
+  /**
+   * A fulltext field's FTS5 table: one row per version of the entity, keyed by
+   * the version's __vid, holding its searched fields. Postgres' English
+   * stemming is approximated with FTS5's Porter stemmer; other languages are
+   * tokenized without stemming.
+   */
+  private createFulltextTable(spec: FulltextSpec): void {
+    const tokenize = spec.language === 'en' ? 'porter unicode61' : 'unicode61';
+    this.db.exec(`CREATE VIRTUAL TABLE ${q(fulltextTable(spec))} USING fts5(doc, tokenize = '${tokenize}')`);
+  }
+
+  /** Stores indexed before svr had fulltext search gain their tables, filled from every stored version. */
+  private ensureFulltextTables(): void {
+    for (const spec of this.schema.fulltext) {
+      const exists = this.db.prepare(`SELECT 1 FROM sqlite_master WHERE name = ?`).get(fulltextTable(spec));
+      if (exists) continue;
+      this.db.transaction(() => {
+        this.createFulltextTable(spec);
+        const doc = spec.fields.map((f) => `coalesce(${q(f)}, '')`).join(` || ' ' || `);
+        this.db.exec(`INSERT INTO ${q(fulltextTable(spec))} (rowid, doc) SELECT __vid, ${doc} FROM ${q(spec.entity)}`);
+      })();
+    }
   }
 
   private createTable(type: EntityTypeSpec): void {
@@ -389,6 +417,9 @@ export class SqliteStore implements EntityReader {
     }
     this.flush();
     this.db.transaction(() => {
+      for (const spec of this.schema.fulltext) {
+        this.db.prepare(`DELETE FROM ${q(fulltextTable(spec))} WHERE rowid IN (SELECT __vid FROM ${q(spec.entity)} WHERE __from > ?)`).run(blockNumber);
+      }
       for (const type of this.schema.entities.values()) {
         this.db.prepare(`DELETE FROM ${q(type.name)} WHERE __from > ?`).run(blockNumber);
         if (!type.immutable) this.db.prepare(`UPDATE ${q(type.name)} SET __to = NULL WHERE __to > ?`).run(blockNumber);
@@ -418,7 +449,10 @@ export class SqliteStore implements EntityReader {
     );
   }
 
-  private readonly writers = new Map<string, { close: Database.Statement; insert: Database.Statement; columns: FieldSpec[] }>();
+  private readonly writers = new Map<
+    string,
+    { close: Database.Statement; insert: Database.Statement; columns: FieldSpec[]; fulltext: Array<{ insert: Database.Statement; fields: string[] }> }
+  >();
 
   /** The statements that write one entity type, prepared once. */
   private writer(type: EntityTypeSpec) {
@@ -432,6 +466,9 @@ export class SqliteStore implements EntityReader {
           `INSERT INTO ${t} (id, __from${columns.map((f) => ', ' + q(f.name)).join('')}) VALUES (?, ?${', ?'.repeat(columns.length)})`,
         ),
         columns,
+        fulltext: this.schema.fulltext
+          .filter((f) => f.entity === type.name)
+          .map((f) => ({ insert: this.db.prepare(`INSERT INTO ${q(fulltextTable(f))} (rowid, doc) VALUES (?, ?)`), fields: f.fields })),
       };
       this.writers.set(type.name, w);
     }
@@ -455,7 +492,11 @@ export class SqliteStore implements EntityReader {
       values.push(v === undefined ? null : toSql(v));
     }
     try {
-      w.insert.run(values);
+      const { lastInsertRowid } = w.insert.run(values);
+      for (const f of w.fulltext) {
+        const doc = f.fields.map((name) => m.data.get(name)).filter((v): v is Extract<Value, { kind: 'String' }> => v?.kind === 'String').map((v) => v.value);
+        f.insert.run(lastInsertRowid, doc.join(' '));
+      }
     } catch (e) {
       if (type.immutable && /UNIQUE/.test((e as Error).message)) {
         throw new StoreError('IMMUTABLE_ENTITY', `entity ${type.name}[${m.id}] is immutable and already exists; it cannot be written again`);
@@ -485,6 +526,11 @@ export class SqliteStore implements EntityReader {
     this.flush();
     this.db.close();
   }
+}
+
+/** The FTS5 table of a fulltext search field. */
+export function fulltextTable(spec: FulltextSpec): string {
+  return `_svr_fts_${spec.name}`;
 }
 
 export function idText(value: Value): string {

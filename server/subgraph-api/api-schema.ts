@@ -9,7 +9,7 @@
  * compiler needs: which field and operator each filter key means.
  */
 import { buildSchema, GraphQLScalarType, Kind, type GraphQLSchema, type ValueNode } from 'graphql';
-import type { EntityTypeSpec, FieldSpec, IdType, SubgraphSchema } from '../store/schema';
+import type { EntityTypeSpec, FieldSpec, FulltextSpec, IdType, SubgraphSchema } from '../store/schema';
 import { queryFieldNames } from './names';
 
 export type FilterOp =
@@ -52,6 +52,8 @@ export interface ApiType {
 export interface RootField {
   type: ApiType;
   many: boolean;
+  /** A fulltext search field (graph-node's query_field_for_fulltext). */
+  fulltext?: FulltextSpec;
 }
 
 export interface ApiSchema {
@@ -311,6 +313,12 @@ export function buildApiSchema(subgraph: SubgraphSchema): ApiSchema {
     );
     rootFields.set(singular, { type: t, many: false });
     rootFields.set(plural, { type: t, many: true });
+  }
+  for (const spec of subgraph.fulltext) {
+    queryFields.push(
+      `  ${spec.name}(text: String!, first: Int = 100, skip: Int = 0, block: Block_height, where: ${spec.entity}_filter, subgraphError: _SubgraphErrorPolicy_! = deny): [${spec.entity}!]!`,
+    );
+    rootFields.set(spec.name, { type: types.get(spec.entity)!, many: true, fulltext: spec });
   }
   queryFields.push('  "Access to subgraph metadata"\n  _meta(block: Block_height): _Meta_');
   sdl.push(`type Query {\n${queryFields.join('\n')}\n}`);

@@ -97,7 +97,8 @@ export class ServedDeployment {
         `subgraph ${this.deployment} has only indexed up to block number ${head.number} and data for block number ${n} is therefore not yet available`,
       );
     if (arg && arg.hash !== undefined && arg.hash !== null) {
-      const hash = arg.hash.toLowerCase();
+      // graph-node's BlockHash parser drops every leading `0x` (trim_start_matches), so `bd34…` and `0x0xbd34…` name the same block.
+      const hash = '0x' + arg.hash.replace(/^(0x)*/i, '').toLowerCase();
       const number = this.blockNumberOfHash(hash);
       if (number === null) throw errors.valueParse('block.hash', 'no block with that hash found');
       if (number > head.number) throw notYet('block.number', number);

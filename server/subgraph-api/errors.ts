@@ -8,6 +8,9 @@ export interface ErrorLocation {
   column: number;
 }
 
+/** Codes of errors graph-node does not mark attestable (graph/src/data/query/error.rs is_attestable): they depend on the indexer, not only on the query. */
+const NOT_ATTESTABLE = new Set(['RANGE_ARGUMENT_ERROR', 'AMBIGUOUS_DERIVED', 'INDEXING_ERROR', 'DEPLOYMENT_NOT_FOUND']);
+
 export class QueryError extends Error {
   constructor(
     message: string,
@@ -15,6 +18,10 @@ export class QueryError extends Error {
     readonly locations?: ErrorLocation[],
   ) {
     super(message);
+  }
+
+  get attestable(): boolean {
+    return !NOT_ATTESTABLE.has(this.code);
   }
 
   toJSON(): Record<string, unknown> {
@@ -39,8 +46,8 @@ export const errors = {
       'INVALID_OR_FILTER',
     );
   },
-  ambiguousDerived: (field: string, type: string, via: string) =>
-    new QueryError(`Ambiguous result for derived field \`${field}\`: Multiple \`${type}\` entities refer back via \`${via}\``, 'AMBIGUOUS_DERIVED'),
+  ambiguousDerived: (field: string, type: string, via: string, locations?: ErrorLocation[]) =>
+    new QueryError(`Ambiguous result for derived field \`${field}\`: Multiple \`${type}\` entities refer back via \`${via}\``, 'AMBIGUOUS_DERIVED', locations),
   indexing: () => new QueryError('indexing_error', 'INDEXING_ERROR'),
   notFound: (what: string) => new QueryError(`deployment \`${what}\` does not exist`, 'DEPLOYMENT_NOT_FOUND'),
   // Limits: graph-node's wording where it has one (TooComplex, TooDeep, Timeout, ResultTooBig, Throttled).

@@ -9,12 +9,15 @@ import {
   execute as executeIntrospection,
   getArgumentValues,
   getDirectiveValues,
+  getNamedType,
+  getLocation,
   getOperationAST,
   getVariableValues,
   GraphQLError,
   GraphQLIncludeDirective,
   GraphQLSkipDirective,
   isAbstractType,
+  isLeafType,
   isObjectType,
   Kind,
   parse,
@@ -42,6 +45,7 @@ import {
   ValuesOfCorrectTypeRule,
   VariablesAreInputTypesRule,
   VariablesInAllowedPositionRule,
+  type ASTVisitor,
   type DocumentNode,
   type FieldNode,
   type FragmentDefinitionNode,
@@ -49,14 +53,35 @@ import {
   type GraphQLObjectType,
   type OperationDefinitionNode,
   type SelectionSetNode,
+  type ValidationContext,
 } from 'graphql';
-import type { FieldSpec } from '../store/schema';
+import type { FieldSpec, FulltextSpec } from '../store/schema';
+import { fulltextTable } from '../store/sqlite-store';
+import { fulltextMatch } from './fulltext';
 import type { ApiType } from './api-schema';
 import type { ResolvedBlock, ServedDeployment } from './deployment';
-import { errors, QueryError } from './errors';
+import { errors, QueryError, type ErrorLocation } from './errors';
 import { fetchLevel, type FetchedRow, type FetchRequest, type Link, type Row } from './fetch';
 import { DEFAULT_SUBGRAPH_LIMITS, type SubgraphLimits } from './limits';
 import { columnToJson, idText, idToSql } from './values';
+
+/**
+ * graphql-tools (graph-node's validator) also refuses fields selected inside a
+ * scalar or enum field, which graphql-js leaves to ScalarLeafsRule alone:
+ * `name { wat }` gets both errors there (query.rs leaf_selection_mismatch).
+ */
+function FieldsOnLeafTypesRule(context: ValidationContext): ASTVisitor {
+  return {
+    Field(node) {
+      const type = context.getType();
+      const named = type ? getNamedType(type) : undefined;
+      if (!named || !isLeafType(named) || !node.selectionSet) return;
+      for (const sel of node.selectionSet.selections) {
+        if (sel.kind === Kind.FIELD) context.reportError(new GraphQLError(`Cannot query field "${sel.name.value}" on type "${named.name}".`, { nodes: sel }));
+      }
+    },
+  };
+}
 
 /** graph-node's validation plan (graphql/src/execution/query.rs GRAPHQL_VALIDATION_PLAN). */
 const RULES = [
@@ -67,6 +92,7 @@ const RULES = [
   VariablesAreInputTypesRule,
   ScalarLeafsRule,
   FieldsOnCorrectTypeRule,
+  FieldsOnLeafTypesRule,
   UniqueFragmentNamesRule,
   KnownFragmentNamesRule,
   NoUnusedFragmentsRule,
@@ -96,16 +122,42 @@ export interface QueryResult {
   errors?: Array<Record<string, unknown>>;
 }
 
-function fromGraphQLError(e: GraphQLError): Record<string, unknown> {
-  // graphql-tools (which graph-node validates with) gives no "Did you mean" suggestions.
-  const message = e.message.replace(/ Did you mean .*\?$/, '');
-  return e.locations ? { message, locations: e.locations.map((l) => ({ line: l.line, column: l.column })) } : { message };
+/**
+ * A validation error as graph-node sends it: graphql-tools' message and no
+ * `locations` (graph-node serializes ValidationError without them). graphql-tools
+ * suggests no other names, but keeps the `Did you mean "field { ... }"?` of a
+ * missing selection.
+ */
+function fromValidationError(e: GraphQLError): Record<string, unknown> {
+  return { message: / Did you mean "[^"]* \{ \.\.\. \}"\?$/.test(e.message) ? e.message : e.message.replace(/ Did you mean .*\?$/, '') };
+}
+
+/** A syntax error keeps its location, as graph-node's parse errors do. */
+function fromSyntaxError(e: GraphQLError): Record<string, unknown> {
+  return e.locations ? { message: e.message, locations: e.locations.map((l) => ({ line: l.line, column: l.column })) } : { message: e.message };
+}
+
+/** Answers graph-node would send with `Graph-Attestable: false`: validation, indexing and indexer-dependent errors. */
+const unattestable = new WeakSet<QueryResult>();
+
+export function isAttestable(result: QueryResult): boolean {
+  return !unattestable.has(result);
+}
+
+function notAttestable(result: QueryResult): QueryResult {
+  unattestable.add(result);
+  return result;
 }
 
 function errorResult(e: unknown): QueryResult {
-  if (e instanceof QueryError) return { errors: [e.toJSON()] };
-  if (e instanceof GraphQLError) return { errors: [fromGraphQLError(e)] };
+  if (e instanceof QueryError) return e.attestable ? { errors: [e.toJSON()] } : notAttestable({ errors: [e.toJSON()] });
+  if (e instanceof GraphQLError) return { errors: [fromSyntaxError(e)] };
   throw e;
+}
+
+/** graph-node's `q::Pos` of a node: where the field's name starts. */
+function positionOf(node: FieldNode): ErrorLocation[] | undefined {
+  return node.loc ? [getLocation(node.loc.source, node.loc.start)] : undefined;
 }
 
 interface Item {
@@ -327,7 +379,7 @@ class Execution {
       const out: Record<string, unknown> = {};
       if (field.list) (parent.out[key] as unknown[]).push(out);
       else if (parent.out[key] !== null) {
-        if (field.derivedFrom) throw errors.ambiguousDerived(field.name, child.name, field.derivedFrom);
+        if (field.derivedFrom) throw errors.ambiguousDerived(field.name, child.name, field.derivedFrom, positionOf(batch.nodes[0]));
         continue;
       } else parent.out[key] = out;
       childItems.push({ typeName: r.typeName, row: r.row, out });
@@ -344,6 +396,16 @@ class Execution {
       return item.out;
     }
     const rows = this.fetch({ apiType, block, link: { kind: 'root' }, ...this.collectionArgs(args) });
+    const items = rows.map((r) => ({ typeName: r.typeName, row: r.row, out: {} as Record<string, unknown> }));
+    if (items.length) this.complete(items, [node], block);
+    return items.map((i) => i.out);
+  }
+
+  /** A fulltext search field: the entities whose searched fields match `text`, best match first. */
+  fulltext(spec: FulltextSpec, apiType: ApiType, node: FieldNode, args: Record<string, any>, block: ResolvedBlock): unknown {
+    const { where, first, skip } = this.collectionArgs(args);
+    const link: Link = { kind: 'fulltext', table: fulltextTable(spec), match: fulltextMatch(String(args.text)) };
+    const rows = fetchLevel(this.dep.api, this.dep.stmts, { apiType, block, link, where, first, skip });
     const items = rows.map((r) => ({ typeName: r.typeName, row: r.row, out: {} as Record<string, unknown> }));
     if (items.length) this.complete(items, [node], block);
     return items.map((i) => i.out);
@@ -500,8 +562,9 @@ function parseAndValidate(dep: ServedDeployment, query: string, limits: Subgraph
     const document = parse(query, { maxTokens: limits.maxTokens });
     const aliases = countAliases(document);
     if (aliases > limits.maxAliases) throw errors.tooManyAliases(aliases, limits.maxAliases);
-    const validation = validate(dep.api.graphql, document, RULES);
-    entry = validation.length ? { errors: { errors: validation.map(fromGraphQLError) } } : { document };
+    // graphql-tools runs the rules one after another, so its errors come rule by rule (graphql-js interleaves them by position).
+    const validation = RULES.flatMap((rule) => validate(dep.api.graphql, document, [rule]));
+    entry = validation.length ? { errors: notAttestable({ errors: validation.map(fromValidationError) }) } : { document };
   } catch (e) {
     entry = { errors: errorResult(e) };
   }
@@ -532,7 +595,7 @@ function executeParsed(dep: ServedDeployment, document: DocumentNode, request: G
     return { errors: [{ message: '`variables` must be a JSON object' }] };
   }
   const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {});
-  if (coerced.errors) return { errors: coerced.errors.map(fromGraphQLError) };
+  if (coerced.errors) return { errors: coerced.errors.map(fromValidationError) };
   const fragments: Record<string, FragmentDefinitionNode> = {};
   for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
   const exec = new Execution(dep, fragments, coerced.coerced, limits, work);
@@ -577,7 +640,7 @@ function executeParsed(dep: ServedDeployment, document: DocumentNode, request: G
       } else if (name === '_meta') data[key] = exec.meta(nodes, block!);
       else {
         const root = dep.api.rootFields.get(name)!;
-        data[key] = exec.rootEntity(name, root.type, root.many, nodes[0], args, block!);
+        data[key] = root.fulltext ? exec.fulltext(root.fulltext, root.type, nodes[0], args, block!) : exec.rootEntity(name, root.type, root.many, nodes[0], args, block!);
         if (firstError !== null && firstError <= block!.number) {
           indexingError = true;
           if (args.subgraphError !== 'allow') denied.add(key);
@@ -589,7 +652,7 @@ function executeParsed(dep: ServedDeployment, document: DocumentNode, request: G
     const result: QueryResult = {};
     if (Object.keys(data).length) result.data = data;
     result.errors = [errors.indexing().toJSON()];
-    return result;
+    return notAttestable(result);
   } catch (e) {
     return errorResult(e);
   }

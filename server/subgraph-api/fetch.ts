@@ -29,7 +29,9 @@ export type Link =
   /** Parent `i` refers to the entities whose ids (text form) are given. */
   | { kind: 'ids'; pairs: Array<[number, string]> }
   /** The entities whose field `back` holds (or, for lists, contains) the parent's id (text form). */
-  | { kind: 'derived'; back: string; pairs: Array<[number, string]> };
+  | { kind: 'derived'; back: string; pairs: Array<[number, string]> }
+  /** A fulltext search: the versions of the entity its FTS5 table matches (best match first). */
+  | { kind: 'fulltext'; table: string; match: string };
 
 export interface FetchRequest {
   apiType: ApiType;
@@ -90,6 +92,11 @@ function fetchType(api: ApiSchema, stmts: StatementCache, req: FetchRequest, typ
     case 'id':
       from = `${t} ${a}`;
       break;
+    case 'fulltext':
+      params.push(link.match);
+      // FTS5's MATCH and bm25() want the table by its name, not an alias.
+      from = `${t} ${a} JOIN ${q(link.table)} ON ${q(link.table)}.rowid = ${a}.__vid AND ${q(link.table)} MATCH ?`;
+      break;
     case 'ids':
       params.push(JSON.stringify(link.pairs));
       from = `(SELECT json_extract(value, '$[0]') AS pk, json_extract(value, '$[1]') AS ref FROM json_each(?)) p JOIN ${t} ${a} ON ${a}.id = ${idFromText(type.idType, 'p.ref')}`;
@@ -113,7 +120,9 @@ function fetchType(api: ApiSchema, stmts: StatementCache, req: FetchRequest, typ
   }
   // Parameters are bound in text order: the order's subqueries come in the select list, before WHERE.
   const orderParams: SqlValue[] = [];
-  const order = compileOrder(api, req.apiType, type, req.orderBy, req.orderDirection, a, req.block, orderParams);
+  const ordered = compileOrder(api, req.apiType, type, req.orderBy, req.orderDirection, a, req.block, orderParams);
+  // Fulltext results come best match first (graph-node orders by ts_rank), then by id.
+  const order = link.kind === 'fulltext' ? { ...ordered, terms: `bm25(${q(link.table)}), ${a}.id` } : ordered;
   const whereParams: SqlValue[] = [];
   conds.push(blockCondition(type, a, req.block, whereParams));
   if (req.where && Object.keys(req.where).length) {

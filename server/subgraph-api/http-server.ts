@@ -1,18 +1,24 @@
 /**
- * graph-node's query endpoint over HTTP (node:http): POST with a JSON body
- * `{query, variables, operationName}`, or GET with `?query=` (and
- * `variables`, `operationName`). Answers are `{data, errors}` with status
- * 200, as graph-node answers GraphQL-level errors; an unknown deployment is
- * 404, a malformed request body or URL 400, a body over 1 MiB 413, a full
- * reader pool 429, a store that cannot be opened 503; an internal error is
- * logged under a request id, which is all its answer says.
+ * graph-node's query endpoint over HTTP (node:http), with graph-node's
+ * responses (server/http/src/service.rs, graph/src/data/query/result.rs):
+ * POST a JSON body `{query, variables, operationName}` (graph-node reads it
+ * whatever the Content-Type, but wants the header and a body). Answers are
+ * `{data, errors}` with status 200 and graph-node's CORS, `Graph-Attestable`
+ * and `Graph-Indexed` headers; a request graph-node refuses is 400 with
+ * `{"error": ...}`; an unknown deployment is a GraphQL error. svr also answers
+ * GET with `?query=` (graph-node redirects GET to GraphiQL, which svr does not
+ * ship). Beyond graph-node: a body over 1 MiB is 413, a malformed URL 400, a
+ * full reader pool 429, a store that cannot be opened 503; an internal error
+ * is logged under a request id, which is all its answer says. Queries run in
+ * the reader pool, off the event loop.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import pino, { type Logger } from 'pino';
 import { badUrl, BodyTooLarge, internalError, readBody, requestIdOf, requestUrl } from '../http/request';
 import type { WorkerPool } from '../workers/pool';
+import type { ServedDeployment } from './deployment';
 import { errors } from './errors';
-import type { GraphQLRequest } from './execute';
+import type { GraphQLRequest, QueryResult } from './execute';
 import { DEFAULT_SUBGRAPH_LIMITS, type SubgraphLimits } from './limits';
 import { runQuery } from './reader-pool';
 import type { DeploymentRegistry } from './registry';
@@ -27,22 +33,52 @@ export interface SubgraphHandlerOptions {
   logger?: Logger;
 }
 
-const CORS = { 'access-control-allow-origin': '*' };
+const CORS = {
+  'access-control-allow-origin': '*',
+  'access-control-allow-headers': 'Content-Type, User-Agent',
+  'access-control-allow-methods': 'GET, OPTIONS, POST',
+};
 
-function send(res: ServerResponse, status: number, body: unknown): number {
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): number {
   const text = JSON.stringify(body);
   const bytes = Buffer.byteLength(text);
   res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': bytes,
-    ...CORS,
+    'access-control-allow-origin': '*',
+    'content-type': 'application/json',
+    'content-length': String(bytes),
+    ...headers,
   });
   res.end(text);
   return bytes;
 }
 
+/** graph-node's `graph-indexed` header: the deployment's head (LatestBlockInfo), or null. */
+function indexedBlock(dep: ServedDeployment | undefined): string {
+  const head = dep?.head();
+  if (!dep || !head) return 'null';
+  return JSON.stringify({ hash: head.hash, number: head.number, timestamp: dep.block(head.number)?.timestamp ?? null });
+}
+
+/** graph-node's ServerError::ClientError answer. */
 function badRequest(res: ServerResponse, message: string): void {
-  send(res, 400, { errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
+  send(res, 400, { error: `GraphQL server error (client error): ${message}` });
+}
+
+/** graph-node's parse_graphql_request checks, in its order and with its messages. */
+function parseRequestBody(text: string): GraphQLRequest | string {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (e) {
+    return (e as Error).message;
+  }
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return 'Request data is not an object';
+  const request = body as Record<string, unknown>;
+  if (!('query' in request)) return 'The "query" field is missing in request data';
+  if (typeof request.query !== 'string') return 'The "query" field is not a string';
+  const variables = request.variables;
+  if (variables !== undefined && variables !== null && (typeof variables !== 'object' || Array.isArray(variables))) return 'Invalid query variables provided';
+  return request as unknown as GraphQLRequest;
 }
 
 /** Answers graph-node's query API for the registry's deployments: one request, one response. */
@@ -58,46 +94,53 @@ export function subgraphRequestHandler(registry: DeploymentRegistry, options: Su
         return;
       }
       if (req.method === 'OPTIONS') {
-        res.writeHead(204, {
-          'access-control-allow-origin': '*',
-          'access-control-allow-methods': 'GET, POST, OPTIONS',
-          'access-control-allow-headers': 'content-type, user-agent',
-        });
+        res.writeHead(200, { ...CORS, 'content-type': 'text/html; charset=utf-8', 'content-length': '0' });
         res.end();
+        return;
+      }
+      const route = /^\/subgraphs\/(name|id)\/(.+?)\/?$/.exec(url.pathname);
+      if (!route) {
+        send(res, 200, { message: 'Not found' });
         return;
       }
       const dep = registry.byPath(url.pathname);
       const unavailable = dep ? undefined : registry.unavailableAt(url.pathname);
       if (unavailable) {
-        send(res, 503, { errors: [{ ...errors.storeUnavailable(`${unavailable.subgraph}/${unavailable.network}`, unavailable.reason).toJSON(), extensions: { code: 'STORE_UNAVAILABLE' } }] });
+        send(res, 503, { errors: [{ ...errors.storeUnavailable(`${unavailable.subgraph}/${unavailable.network}`, unavailable.reason).toJSON(), extensions: { code: 'STORE_UNAVAILABLE' } }] }, CORS);
         req.resume();
-        return;
-      }
-      if (!dep) {
-        send(res, 404, {
-          errors: [{ message: `no subgraph at ${url.pathname}; served: ${registry.list().map((d) => `/subgraphs/name/${d.subgraph}/${d.network}`).join(', ') || 'none'}`, extensions: { code: 'DEPLOYMENT_NOT_FOUND' } }],
-        });
         return;
       }
       let request: GraphQLRequest;
       if (req.method === 'POST') {
-        let body: unknown;
+        if (req.headers['content-type'] === undefined) {
+          send(res, 400, { error: 'Content-Type header is required' });
+          req.resume();
+          return;
+        }
+        let text: string;
         try {
-          body = JSON.parse(await readBody(req, MAX_BODY));
+          text = await readBody(req, MAX_BODY);
         } catch (e) {
-          if (e instanceof BodyTooLarge) send(res, 413, { errors: [{ message: e.message, extensions: { code: e.code } }] });
-          else badRequest(res, `the request body is not JSON: ${(e as Error).message}`);
+          if (e instanceof BodyTooLarge) {
+            send(res, 413, { error: e.message });
+            return;
+          }
+          throw e;
+        }
+        if (text.length === 0) {
+          send(res, 400, { error: 'Body is required' });
           return;
         }
-        if (!body || typeof body !== 'object' || typeof (body as GraphQLRequest).query !== 'string') {
-          badRequest(res, 'the request body must be a JSON object with a `query` string');
+        const parsed = parseRequestBody(text);
+        if (typeof parsed === 'string') {
+          badRequest(res, parsed);
           return;
         }
-        request = body as GraphQLRequest;
+        request = parsed;
       } else if (req.method === 'GET') {
         const query = url.searchParams.get('query');
         if (query === null) {
-          badRequest(res, 'a GET request needs a `query` parameter');
+          badRequest(res, 'a GET request needs a `query` parameter (graph-node answers GET with GraphiQL; svr does not ship it)');
           return;
         }
         let variables: Record<string, unknown> | null = null;
@@ -106,9 +149,13 @@ export function subgraphRequestHandler(registry: DeploymentRegistry, options: Su
           try {
             variables = JSON.parse(v);
           } catch {
-            badRequest(res, 'the `variables` parameter is not JSON');
+            badRequest(res, 'Invalid query variables provided');
             return;
           }
+        }
+        if (variables !== null && (typeof variables !== 'object' || Array.isArray(variables))) {
+          badRequest(res, 'Invalid query variables provided');
+          return;
         }
         request = { query, variables, operationName: url.searchParams.get('operationName') };
       } else {
@@ -116,8 +163,10 @@ export function subgraphRequestHandler(registry: DeploymentRegistry, options: Su
         res.end();
         return;
       }
-      if (request.variables !== undefined && request.variables !== null && (typeof request.variables !== 'object' || Array.isArray(request.variables))) {
-        badRequest(res, '`variables` must be a JSON object');
+      if (!dep) {
+        // graph-node answers an unknown deployment as a GraphQL error (QueryExecutionError::DeploymentNotFound).
+        const result: QueryResult = { errors: [errors.notFound(decodeURIComponent(route[2]!)).toJSON()] };
+        send(res, 200, result, { ...CORS, 'graph-attestable': 'false', 'graph-indexed': 'null' });
         return;
       }
       const gone = new AbortController();
@@ -126,7 +175,7 @@ export function subgraphRequestHandler(registry: DeploymentRegistry, options: Su
       });
       const answer = await runQuery(dep, request, { pool: options.pool, limits, signal: gone.signal });
       if (!answer) return; // the client went away
-      const bytes = send(res, answer.status, answer.body);
+      const bytes = send(res, answer.status, answer.body, { ...CORS, 'graph-attestable': String(answer.attestable), 'graph-indexed': indexedBlock(dep) });
       if (bytes > limits.warnResultSize) logger.warn({ requestId, deployment: dep.deployment, bytes, query: request.query.slice(0, 200) }, 'large query result');
     } catch (e) {
       internalError(res, logger, requestId, e, CORS);

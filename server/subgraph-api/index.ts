@@ -1,7 +1,7 @@
 /** graph-node's query API served from svr's embedded stores. */
 export { buildApiSchema, type ApiSchema } from './api-schema';
 export { ServedDeployment } from './deployment';
-export { bracketDepth, executeRequest, type GraphQLRequest, type QueryResult } from './execute';
+export { bracketDepth, executeRequest, isAttestable, type GraphQLRequest, type QueryResult } from './execute';
 export { createSubgraphServer, subgraphRequestHandler, type SubgraphHandlerOptions } from './http-server';
 export { DEFAULT_SUBGRAPH_LIMITS, subgraphLimitsFromEnv, type SubgraphLimits } from './limits';
 export { DeploymentRegistry, type UnavailableDeployment } from './registry';

@@ -6,7 +6,7 @@
  */
 import { ServedDeployment } from './deployment';
 import { errors } from './errors';
-import { executeRequest, type GraphQLRequest, type QueryResult, type QueryWork } from './execute';
+import { executeRequest, isAttestable, type GraphQLRequest, type QueryResult, type QueryWork } from './execute';
 import type { SubgraphLimits } from './limits';
 
 export interface QueryTaskInput {
@@ -22,6 +22,8 @@ export interface QueryTaskInit {
 
 export interface QueryTaskOutput {
   result: QueryResult;
+  /** graph-node's Graph-Attestable: the result carries no error another indexer could answer differently. */
+  attestable: boolean;
   work: QueryWork;
 }
 
@@ -58,7 +60,8 @@ export function query(input: QueryTaskInput, init: QueryTaskInit): QueryTaskOutp
   try {
     dep = connection(input);
   } catch (e) {
-    return { result: { errors: [errors.storeUnavailable(`${input.subgraph}/${input.network}`, (e as Error).message).toJSON()] }, work };
+    return { result: { errors: [errors.storeUnavailable(`${input.subgraph}/${input.network}`, (e as Error).message).toJSON()] }, attestable: false, work };
   }
-  return { result: executeRequest(dep, input.request, init.limits, work), work };
+  const result = executeRequest(dep, input.request, init.limits, work);
+  return { result, attestable: isAttestable(result), work };
 }

@@ -7,13 +7,15 @@
 import { WorkerPoolError, type WorkerPool } from '../workers/pool';
 import type { ServedDeployment } from './deployment';
 import { errors } from './errors';
-import { executeRequest, type GraphQLRequest, type QueryResult } from './execute';
+import { executeRequest, isAttestable, type GraphQLRequest, type QueryResult } from './execute';
 import type { SubgraphLimits } from './limits';
 import type { QueryTaskInput, QueryTaskOutput } from './query-task';
 
 export interface QueryAnswer {
   status: number;
   body: QueryResult;
+  /** graph-node's Graph-Attestable header. */
+  attestable: boolean;
 }
 
 /** The answer, or null when `signal` aborted (the client went away: nobody to answer). */
@@ -24,16 +26,19 @@ export async function runQuery(
 ): Promise<QueryAnswer | null> {
   // Plain data only crosses to a worker.
   const plain: GraphQLRequest = { query: request.query, variables: request.variables ?? null, operationName: request.operationName ?? null };
-  if (!options.pool) return { status: 200, body: executeRequest(dep, plain, options.limits) };
+  if (!options.pool) {
+    const body = executeRequest(dep, plain, options.limits);
+    return { status: 200, body, attestable: isAttestable(body) };
+  }
   const input: QueryTaskInput = { path: dep.store.db.name, subgraph: dep.subgraph, network: dep.network, request: plain };
   try {
     const out = await options.pool.run<QueryTaskOutput>('query', input, { signal: options.signal, deadlineMs: options.limits.queryTimeoutMs ?? undefined });
-    return { status: 200, body: out.result };
+    return { status: 200, body: out.result, attestable: out.attestable };
   } catch (e) {
     if (!(e instanceof WorkerPoolError)) throw e;
     if (e.code === 'CANCELLED') return null;
-    if (e.code === 'DEADLINE') return { status: 200, body: { errors: [errors.timeout().toJSON()] } };
-    if (e.code === 'BUSY') return { status: 429, body: { errors: [errors.throttled().toJSON()] } };
+    if (e.code === 'DEADLINE') return { status: 200, body: { errors: [errors.timeout().toJSON()] }, attestable: false };
+    if (e.code === 'BUSY') return { status: 429, body: { errors: [errors.throttled().toJSON()] }, attestable: false };
     throw e;
   }
 }

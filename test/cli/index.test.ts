@@ -3,7 +3,7 @@
  * process, NDJSON files on disk, the store file afterwards.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { generate } from '../../bench/runtime';
@@ -70,6 +70,14 @@ test('every command has --help', () => {
     expect(r.stdout).toMatch(/Usage: svr/);
   }
   expect(svr(['index', '--help']).stdout).toMatch(/--logs <file>[\s\S]*--blocks <file>[\s\S]*--data <dir>/);
+});
+
+test('svr --version names svr, graph-cli and Node', () => {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+  const cli = JSON.parse(readFileSync(require.resolve('@graphprotocol/graph-cli/package.json'), 'utf8')) as { version: string };
+  const r = svr(['--version']);
+  expect(r.code).toBe(0);
+  expect(r.stdout.trim()).toBe(`svr ${pkg.version} (graph-cli ${cli.version}, Node ${process.version})`);
 });
 
 test('indexes NDJSON files into the store and prints a summary', () => {

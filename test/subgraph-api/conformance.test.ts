@@ -105,9 +105,9 @@ const CASES: Case[] = [
   },
   {
     name: 'unknown field fails validation',
-    source: 'query.rs leaf_selection_mismatch ("Cannot query field \\"wat\\" on type ...")',
+    source: 'query.rs leaf_selection_mismatch ("Cannot query field \\"wat\\" on type ..."); graph/src/data/query/error.rs serializes ValidationError without locations',
     query: '{ positions { id wat } }',
-    expected: { errors: [{ message: 'Cannot query field "wat" on type "Position".', locations: [{ line: 1, column: 18 }] }] },
+    expected: { errors: [{ message: 'Cannot query field "wat" on type "Position".' }] },
   },
   {
     name: 'where: equality, _not, _gt, _lt, _gte, _lte, _in, _not_in',
