@@ -30,7 +30,10 @@ export interface SubgraphHandlerOptions {
 const CORS = { 'access-control-allow-origin': '*' };
 
 function send(res: ServerResponse, status: number, body: unknown): number {
-  const text = JSON.stringify(body);
+  return sendText(res, status, JSON.stringify(body));
+}
+
+function sendText(res: ServerResponse, status: number, text: string): number {
   const bytes = Buffer.byteLength(text);
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
@@ -126,7 +129,7 @@ export function subgraphRequestHandler(registry: DeploymentRegistry, options: Su
       });
       const answer = await runQuery(dep, request, { pool: options.pool, limits, signal: gone.signal });
       if (!answer) return; // the client went away
-      const bytes = send(res, answer.status, answer.body);
+      const bytes = sendText(res, answer.status, answer.text);
       if (bytes > limits.warnResultSize) logger.warn({ requestId, deployment: dep.deployment, bytes, query: request.query.slice(0, 200) }, 'large query result');
     } catch (e) {
       internalError(res, logger, requestId, e, CORS);

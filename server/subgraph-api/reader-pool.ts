@@ -13,7 +13,8 @@ import type { QueryTaskInput, QueryTaskOutput } from './query-task';
 
 export interface QueryAnswer {
   status: number;
-  body: QueryResult;
+  /** The answer's JSON text. */
+  text: string;
 }
 
 /** The answer, or null when `signal` aborted (the client went away: nobody to answer). */
@@ -24,16 +25,16 @@ export async function runQuery(
 ): Promise<QueryAnswer | null> {
   // Plain data only crosses to a worker.
   const plain: GraphQLRequest = { query: request.query, variables: request.variables ?? null, operationName: request.operationName ?? null };
-  if (!options.pool) return { status: 200, body: executeRequest(dep, plain, options.limits) };
+  if (!options.pool) return { status: 200, text: JSON.stringify(executeRequest(dep, plain, options.limits)) };
   const input: QueryTaskInput = { path: dep.store.db.name, subgraph: dep.subgraph, network: dep.network, request: plain };
   try {
     const out = await options.pool.run<QueryTaskOutput>('query', input, { signal: options.signal, deadlineMs: options.limits.queryTimeoutMs ?? undefined });
-    return { status: 200, body: out.result };
+    return { status: 200, text: out.text };
   } catch (e) {
     if (!(e instanceof WorkerPoolError)) throw e;
     if (e.code === 'CANCELLED') return null;
-    if (e.code === 'DEADLINE') return { status: 200, body: { errors: [errors.timeout().toJSON()] } };
-    if (e.code === 'BUSY') return { status: 429, body: { errors: [errors.throttled().toJSON()] } };
+    if (e.code === 'DEADLINE') return { status: 200, text: JSON.stringify({ errors: [errors.timeout().toJSON()] } satisfies QueryResult) };
+    if (e.code === 'BUSY') return { status: 429, text: JSON.stringify({ errors: [errors.throttled().toJSON()] } satisfies QueryResult) };
     throw e;
   }
 }
