@@ -6,6 +6,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { httpStats, type ResponseCache } from '../sources';
+import type { WorkerPool } from '../workers/pool';
 import type { GatewayContext } from './context';
 
 export interface GatewayMetrics {
@@ -13,7 +14,7 @@ export interface GatewayMetrics {
   plugin: ApolloServerPlugin<GatewayContext>;
 }
 
-export function createMetrics(cache: () => ResponseCache | null): GatewayMetrics {
+export function createMetrics(cache: () => ResponseCache | null, pools: Record<string, WorkerPool> = {}): GatewayMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'svr_' });
   const duration = new Histogram({
@@ -61,6 +62,23 @@ export function createMetrics(cache: () => ResponseCache | null): GatewayMetrics
       this.set({ result: 'miss' }, stats.misses);
       this.set({ result: 'load' }, stats.loads);
       this.set({ result: 'error' }, stats.errors);
+    },
+  });
+  new Gauge({
+    name: 'svr_worker_pool',
+    help: 'Worker pools (readers: subgraph queries): calls running and queued now; since start, calls completed and failed, refused busy, workers started and terminated (deadline or abort)',
+    labelNames: ['pool', 'kind'],
+    registers: [registry],
+    collect() {
+      for (const [name, pool] of Object.entries(pools)) {
+        this.set({ pool: name, kind: 'running' }, pool.running);
+        this.set({ pool: name, kind: 'queued' }, pool.queued);
+        this.set({ pool: name, kind: 'completed' }, pool.stats.completed);
+        this.set({ pool: name, kind: 'failed' }, pool.stats.failed);
+        this.set({ pool: name, kind: 'refused_busy' }, pool.stats.refusedBusy);
+        this.set({ pool: name, kind: 'workers_started' }, pool.stats.workersStarted);
+        this.set({ pool: name, kind: 'workers_terminated' }, pool.stats.workersTerminated);
+      }
     },
   });
   const plugin: ApolloServerPlugin<GatewayContext> = {

@@ -40,7 +40,10 @@ const CORS = {
 };
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): number {
-  const text = JSON.stringify(body);
+  return sendText(res, status, JSON.stringify(body), headers);
+}
+
+function sendText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): number {
   const bytes = Buffer.byteLength(text);
   res.writeHead(status, {
     'access-control-allow-origin': '*',
@@ -175,7 +178,7 @@ export function subgraphRequestHandler(registry: DeploymentRegistry, options: Su
       });
       const answer = await runQuery(dep, request, { pool: options.pool, limits, signal: gone.signal });
       if (!answer) return; // the client went away
-      const bytes = send(res, answer.status, answer.body, { ...CORS, 'graph-attestable': String(answer.attestable), 'graph-indexed': indexedBlock(dep) });
+      const bytes = sendText(res, answer.status, answer.text, { ...CORS, 'graph-attestable': String(answer.attestable), 'graph-indexed': indexedBlock(dep) });
       if (bytes > limits.warnResultSize) logger.warn({ requestId, deployment: dep.deployment, bytes, query: request.query.slice(0, 200) }, 'large query result');
     } catch (e) {
       internalError(res, logger, requestId, e, CORS);

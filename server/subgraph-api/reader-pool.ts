@@ -13,7 +13,8 @@ import type { QueryTaskInput, QueryTaskOutput } from './query-task';
 
 export interface QueryAnswer {
   status: number;
-  body: QueryResult;
+  /** The answer's JSON text. */
+  text: string;
   /** graph-node's Graph-Attestable header. */
   attestable: boolean;
 }
@@ -27,18 +28,18 @@ export async function runQuery(
   // Plain data only crosses to a worker.
   const plain: GraphQLRequest = { query: request.query, variables: request.variables ?? null, operationName: request.operationName ?? null };
   if (!options.pool) {
-    const body = executeRequest(dep, plain, options.limits);
-    return { status: 200, body, attestable: isAttestable(body) };
+    const result = executeRequest(dep, plain, options.limits);
+    return { status: 200, text: JSON.stringify(result), attestable: isAttestable(result) };
   }
   const input: QueryTaskInput = { path: dep.store.db.name, subgraph: dep.subgraph, network: dep.network, request: plain };
   try {
     const out = await options.pool.run<QueryTaskOutput>('query', input, { signal: options.signal, deadlineMs: options.limits.queryTimeoutMs ?? undefined });
-    return { status: 200, body: out.result, attestable: out.attestable };
+    return { status: 200, text: out.text, attestable: out.attestable };
   } catch (e) {
     if (!(e instanceof WorkerPoolError)) throw e;
     if (e.code === 'CANCELLED') return null;
-    if (e.code === 'DEADLINE') return { status: 200, body: { errors: [errors.timeout().toJSON()] }, attestable: false };
-    if (e.code === 'BUSY') return { status: 429, body: { errors: [errors.throttled().toJSON()] }, attestable: false };
+    if (e.code === 'DEADLINE') return { status: 200, text: JSON.stringify({ errors: [errors.timeout().toJSON()] } satisfies QueryResult), attestable: false };
+    if (e.code === 'BUSY') return { status: 429, text: JSON.stringify({ errors: [errors.throttled().toJSON()] } satisfies QueryResult), attestable: false };
     throw e;
   }
 }

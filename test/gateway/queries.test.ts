@@ -360,6 +360,9 @@ test('a repeated question is answered from the cache, and /metrics and /health s
   expect(metrics).toMatch(/svr_gateway_request_duration_seconds_count\{outcome="ok"\} [1-9]/);
   expect(metrics).toMatch(/svr_cache_events\{result="hit"\} [1-9]/);
   expect(metrics).toMatch(/svr_upstream_requests\{kind="requests"\} [1-9]/);
+  // The reader pool ran the subgraph queries: its workers started with the server and completed calls.
+  expect(metrics).toMatch(/svr_worker_pool\{pool="readers",kind="completed"\} [1-9]/);
+  expect(metrics).toMatch(/svr_worker_pool\{pool="readers",kind="workers_started"\} [1-9]/);
   const health = (await (await fetch(`${server.url}/health`)).json()) as Record<string, unknown>;
   expect(health).toEqual({ status: 'ok', sources: 7, cache: 'memory' });
 });
