@@ -77,7 +77,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     });
   }
   const cache = new ResponseCache({ redisUrl: config.redisUrl ?? undefined, onError: (e) => logger.warn({ cache: config.redisUrl ? 'redis' : 'memory' }, `cache error, reading sources directly: ${e.message}`) });
-  const metrics = createMetrics(() => cache, { readers });
+  const metrics = createMetrics(() => cache, { readers, risk });
   const apollo = createApollo({ limits: config.limits, production: config.production, federation: options.federation, plugins: [metrics.plugin], logger });
   await apollo.start();
   // Sources need the port the server ends up on (it may be 0: any free port), so they are set once it listens.

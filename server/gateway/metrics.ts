@@ -66,7 +66,7 @@ export function createMetrics(cache: () => ResponseCache | null, pools: Record<s
   });
   new Gauge({
     name: 'svr_worker_pool',
-    help: 'Worker pools (readers: subgraph queries): calls running and queued now; since start, calls completed and failed, refused busy, workers started and terminated (deadline or abort)',
+    help: 'Worker pools (readers: subgraph queries; risk: the risk computations): calls running and queued now; since start, calls completed and failed, refused busy, workers started and terminated (deadline or abort)',
     labelNames: ['pool', 'kind'],
     registers: [registry],
     collect() {
