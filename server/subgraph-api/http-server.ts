@@ -125,7 +125,8 @@ export function subgraphRequestHandler(registry: DeploymentRegistry, options: Su
           text = await readBody(req, MAX_BODY);
         } catch (e) {
           if (e instanceof BodyTooLarge) {
-            send(res, 413, { error: e.message });
+            // graph-node's error body shape, with svr's code beside it (graph-node has no body limit of its own).
+            send(res, 413, { error: e.message, code: e.code });
             return;
           }
           throw e;
