@@ -4,8 +4,9 @@
  * absorbed (stress.ts), turns negative. Moved either market-wide (every
  * non-stable asset together) or one asset at a time. 0 only when the buffer
  * is negative now; null, with the reason, when no move in the searched range
- * does it. Beside it, the smallest move at which the stress creates any bad
- * debt at all, which comes first and is a different question.
+ * does it, and for a trader-margin venue, whose backstop is not indexed
+ * (UNMEASURED_BACKSTOP). Beside it, the smallest move at which the stress
+ * creates any bad debt at all, which comes first and is a different question.
  *
  * Search: the stress test at `gridSteps` evenly spaced moves up to the range's
  * end, then bisection inside the first step where the condition holds, to
@@ -66,6 +67,14 @@ export interface DistanceResult {
 
 type Target = number | '*';
 
+/**
+ * A trader-margin venue's buffer (margin minus notional) is negative by
+ * construction, since traders are leveraged; what makes such a venue
+ * insolvent is its backstop running out, and the backstop is not indexed.
+ */
+export const UNMEASURED_BACKSTOP =
+  "a trader-margin venue's insolvency is its backstop's (Synthetix's debt pool), which is not indexed: its margin minus notional is negative by construction; see firstBadDebt for the move at which traders' losses pass their margin";
+
 function figuresOf(result: StressResult, target: Target) {
   const v = target === '*' ? result.total : result.venues[target]!;
   return { bufferNegative: v.after.bufferUsd.isNegative(), badDebt: v.shortfallUsd.isPositive(), bufferNowNegative: v.before.bufferUsd.isNegative() };
@@ -103,6 +112,7 @@ export function distanceToInsolvency(portfolio: Portfolio | CompiledPortfolio, o
     const out = new Map<Target, DistanceFigures['insolvency']['down'][]>();
     for (const target of targets) {
       const found = (pick: 'bufferNegative' | 'badDebt', what: string): MoveDistance => {
+        if (pick === 'bufferNegative' && target !== '*' && c.models[target] === 'TRADER_MARGIN') return { move: null, reason: UNMEASURED_BACKSTOP };
         if (pick === 'bufferNegative' && figuresOf(zero, target).bufferNowNegative) return { move: 0, reason: 'the buffer is negative now' };
         const k = grid.findIndex((r) => figuresOf(r, target)[pick]);
         if (k < 0) return { move: null, reason: `no ${where} up to ${Math.round(max * 100)}% makes ${what} (searched ${gridSteps} grid points)` };
@@ -113,7 +123,8 @@ export function distanceToInsolvency(portfolio: Portfolio | CompiledPortfolio, o
           if (figuresOf(stressAt(asset, sign * mid), target)[pick]) hi = mid;
           else lo = mid;
         }
-        return { move: Math.ceil(hi / resolution) * resolution, reason: null };
+        // Rounded up to the resolution, printed without float residue (0.1594, not 0.15940000000000001).
+        return { move: Number((Math.ceil(hi / resolution) * resolution).toPrecision(12)), reason: null };
       };
       out.set(target, [found('bufferNegative', 'the buffer negative'), found('badDebt', 'bad debt')]);
     }

@@ -197,6 +197,17 @@ describe('distanceToInsolvency', () => {
   });
 });
 
+describe('distanceToInsolvency on a trader-margin venue', () => {
+  it('is not measured (its backstop is not indexed), and says so; its first bad debt is', () => {
+    // dydx here is TRADER_MARGIN: margin 2000 against 15000 of notional, a buffer negative by construction.
+    const d = distanceToInsolvency(smallPortfolio(), { only: 'dydx/ethereum' }).venues[0]!;
+    expect(d.marketWide.insolvency.down).toEqual({ move: null, reason: expect.stringMatching(/backstop.*not indexed/) });
+    // The long (1000 of margin on 10000) has bad debt below x = 0.9, once liquidated at 0.925 or lower: a 10% fall.
+    expect(d.marketWide.firstBadDebt.down.move).toBeGreaterThan(0.1);
+    expect(d.marketWide.firstBadDebt.down.move).toBeLessThanOrEqual(0.1001);
+  });
+});
+
 describe('DebtRank (Battiston et al. 2012)', () => {
   it('walks a chain once: 2 -> 1 -> 0', () => {
     // W[i][j]: impact of j on i. Node 0 is exposed to 1 (0.5), node 1 to 2 (0.4); node 2 fails.
