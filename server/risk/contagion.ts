@@ -2,7 +2,9 @@
  * Contagion between venues (protocol x network nodes): how a shock to one
  * asset or one venue spreads to the others.
  *
- * Equity E_i is each venue's buffer now (solvency.ts). Exposure of venue i to
+ * Equity E_i is each venue's buffer now (solvency.ts); for a trader-margin
+ * venue, whose buffer is negative by construction, its traders' margin (what
+ * absorbs their losses before the unindexed debt pool). Exposure of venue i to
  * venue j (the loss i takes if j is fully distressed), by channel:
  *  - token: i holds collateral in a token issued by j (GLP, aTokens, sUSD...);
  *    taken as worthless at full distress: loss = the holding.
@@ -244,14 +246,17 @@ export function contagion(portfolio: Portfolio | CompiledPortfolio, shock: Conta
   const c = 'positions' in portfolio ? compilePortfolio(portfolio) : portfolio;
   const { exposures, channels } = exposureNetwork(c, options);
   const money = (digits: bigint) => fromDigits(digits, c.scale);
-  const equity = c.venues.map((_, v) => money(c.headlineBacking[v]! - c.headlineObligations[v]!));
+  // A trader-margin venue's buffer is negative by construction (traders are leveraged): its equity at risk is the
+  // margin that absorbs traders' losses before the (unindexed) debt pool does.
+  const margin = (v: number) => c.models[v] === 'TRADER_MARGIN';
+  const equity = c.venues.map((_, v) => money(margin(v) ? c.headlineBacking[v]! : c.headlineBacking[v]! - c.headlineObligations[v]!));
   const equityF = equity.map((e) => e.toNumber());
   const n = c.venues.length;
   const initial = new Array<number>(n).fill(0);
   if (shock.kind === 'asset') {
     const stressed = tallyStress(c, runCascade(c, { moves: { [shock.asset]: shock.move }, impact: options.impact }));
     stressed.venues.forEach((v, i) => {
-      const loss = v.before.bufferUsd.minus(v.after.bufferUsd).toNumber();
+      const loss = (margin(i) ? v.before.backingUsd.minus(v.after.backingUsd) : v.before.bufferUsd.minus(v.after.bufferUsd)).toNumber();
       initial[i] = equityF[i]! > 0 ? Math.min(1, Math.max(0, loss / equityF[i]!)) : 0;
     });
   } else {

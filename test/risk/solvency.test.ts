@@ -268,6 +268,15 @@ describe('contagion over a portfolio', () => {
     expect(r.channels.find((c) => c.channel === 'fire-sale')!.note).toMatch(/no market depth/);
   });
 
+  it('a trader-margin venue is not taken as failed for its leverage: its equity at risk is its margin', () => {
+    // dydx: margin 2000 against 15000 of notional. ETH -5%: the long (10000) loses 500, the short (5000) gains 250,
+    // nobody is liquidated: margin 2000 -> 1750, distress 250 / 2000.
+    const r = contagion(smallPortfolio(), { kind: 'asset', asset: 'ETH', move: -0.05 });
+    const dydx = r.nodes.find((n) => n.key === 'dydx/ethereum')!;
+    expect(dydx.equityUsd.toString()).toBe('2000');
+    expect(dydx.initialDistress).toBeCloseTo(0.125, 12);
+  });
+
   it('with depth given, the fire-sale channel turns on; with no withdrawal, shared accounts carry nothing', () => {
     const r = contagion(portfolio, { kind: 'asset', asset: 'ETH', move: -0.45 }, { impact: { depthUsd: { ETH: dec('5000') } }, sharedAccountWithdrawal: 0 });
     expect(r.channels.find((c) => c.channel === 'fire-sale')!.active).toBe(true);
