@@ -73,10 +73,14 @@ export interface StressScenario {
   maxRounds?: number;
 }
 
-export interface VenueStress {
-  venue: Venue;
-  key: VenueKey;
-  model: CollateralModel;
+export interface CascadeRound {
+  liquidatedPositions: number;
+  /** Price factor per asset at which this round's positions were liquidated. */
+  factors: Record<string, number>;
+}
+
+/** A venue's, or the total's, figures before and after a stress. */
+export interface StressTotal {
   before: Solvency;
   after: Solvency;
   liquidatedPositions: number;
@@ -88,24 +92,14 @@ export interface VenueStress {
   shortfallUsd: Decimal;
   /** Positions already liquidatable before the shock, carried unliquidated (portfolio.ts). */
   pendingPositions: number;
+}
+
+export interface VenueStress extends StressTotal {
+  venue: Venue;
+  key: VenueKey;
+  model: CollateralModel;
   /** Pool models: unrealised PnL of surviving traders at the final prices; positive = owed by the pool. Null elsewhere. */
   tradersPnlUsd: Decimal | null;
-}
-
-export interface CascadeRound {
-  liquidatedPositions: number;
-  /** Price factor per asset at which this round's positions were liquidated. */
-  factors: Record<string, number>;
-}
-
-export interface StressTotal {
-  before: Solvency;
-  after: Solvency;
-  liquidatedPositions: number;
-  liquidatedObligationsUsd: Decimal;
-  liquidatedCollateralUsd: Decimal;
-  shortfallUsd: Decimal;
-  pendingPositions: number;
 }
 
 export interface StressResult {
