@@ -85,12 +85,6 @@ export function perpLiquidationRegion(p: CompiledPerp, moved: readonly boolean[]
   return p.long ? { kind: 'below', threshold: p.liquidationFactor } : { kind: 'above', threshold: p.liquidationFactor };
 }
 
-export function lendingEquityAffine(a: CompiledLending, moved: readonly boolean[]): Affine {
-  const c = termsAffine(a.collateral, moved, false);
-  const d = termsAffine(a.debt, moved, false);
-  return { k0: c.k0 - d.k0, k1: c.k1 - d.k1 };
-}
-
 /**
  * What a lending account's liquidation leaves unpaid, as equity: collateral
  * buys back debt at (1 + bonus) per dollar, so bad debt is

@@ -30,7 +30,7 @@
  * R = sum_j h_j(T) v_j - sum_j h_j(1) v_j, v_j = the venue's share of the
  * total backing. A venue whose buffer is not positive has h = 1 from the start.
  */
-import { Decimal, sum } from '../numeric/decimal';
+import { Decimal } from '../numeric/decimal';
 import { badInput } from './errors';
 import { fromDigits } from './money';
 import { compilePortfolio, type CompiledPortfolio } from './portfolio';
@@ -43,8 +43,6 @@ export type ContagionShock =
   | { kind: 'venue'; venue: Venue; lossFraction: number };
 
 export type ExposureChannel = 'token' | 'fire-sale' | 'shared-accounts';
-
-export const CONTAGION_CHANNELS: readonly ExposureChannel[] = ['token', 'fire-sale', 'shared-accounts'];
 
 export interface Exposure {
   /** The exposed venue. */
@@ -296,9 +294,4 @@ export function contagion(portfolio: Portfolio | CompiledPortfolio, shock: Conta
 
 function clamp01(x: number): number {
   return Math.min(1, Math.max(0, x));
-}
-
-/** Total loss across nodes, for reports. */
-export function totalLoss(result: ContagionResult): Decimal {
-  return sum(result.nodes.map((n) => n.lossUsd));
 }

@@ -13,7 +13,6 @@ import { Decimal } from '../numeric/decimal';
 import { badInput } from './errors';
 
 export const FACTOR_SCALE = 1_000_000_000n;
-export const FACTOR_DECIMALS = 9;
 
 /** The digits of d at `scale` (>= d's own scale): exact. */
 export function toDigits(d: Decimal, scale: number): bigint {
@@ -25,28 +24,10 @@ export function fromDigits(digits: bigint, scale: number): Decimal {
   return Decimal.fromBigInt(digits, scale);
 }
 
-/** A float price factor as integer parts per billion (rounded to nearest). */
-export function factorToPpb(factor: number): bigint {
-  if (!Number.isFinite(factor) || factor < 0) throw badInput(`price factor ${factor} must be a finite number >= 0`);
-  return BigInt(Math.round(factor * 1e9));
-}
-
-/** 1 + move, exact for a move typed as a decimal (0.7 for -0.3), in parts per billion. */
-export function moveToPpb(move: number): bigint {
-  const d = Decimal.fromNumber(move);
-  const ppb = Decimal.ONE.plus(d).times(Decimal.fromBigInt(FACTOR_SCALE));
-  if (ppb.scale > 0 && !ppb.rounded(0).equals(ppb)) throw badInput(`price move ${move} has more than ${FACTOR_DECIMALS} decimals; round it first`);
-  return ppb.scaledTo(0);
-}
-
 /** amount x numerator / denominator, truncating toward zero. */
 export function mulDiv(amount: bigint, numerator: bigint, denominator: bigint): bigint {
   if (denominator === 0n) throw badInput('division by zero in a money computation');
   return (amount * numerator) / denominator;
-}
-
-export function maxBig(a: bigint, b: bigint): bigint {
-  return a > b ? a : b;
 }
 
 export function minBig(a: bigint, b: bigint): bigint {

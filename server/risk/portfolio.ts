@@ -337,10 +337,6 @@ export function sumTermsF(terms: CompiledTerm[], f: ArrayLike<number>, weighted 
   return total;
 }
 
-export function lendingEquityF(a: CompiledLending, f: ArrayLike<number>): number {
-  return sumTermsF(a.collateral, f) - sumTermsF(a.debt, f);
-}
-
 /** Collateral at its liquidation value (over 1 + bonus) less debt: negative by the bad debt a full liquidation leaves. */
 export function lendingBadDebtEquityF(a: CompiledLending, f: ArrayLike<number>): number {
   return sumTermsF(a.collateral, f) / (1 + a.bonus) - sumTermsF(a.debt, f);
