@@ -266,7 +266,7 @@ export class Deployment {
     const header = block.header;
     const number = Number(header.number);
     const ethBlock = headerToEthBlock(header);
-    const cache = new EntityCache(this.store.schema, this.latest, this.rejectUnknownFields, number);
+    const cache = new EntityCache(this.store.schema, this.latest, this.rejectUnknownFields, number, Number(header.timestamp));
     const created: StoredDataSource[] = [];
     let pending: RunningDataSource[] = [];
     let triggers = 0;

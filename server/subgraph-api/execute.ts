@@ -55,8 +55,9 @@ import {
   type SelectionSetNode,
   type ValidationContext,
 } from 'graphql';
-import type { FieldSpec, FulltextSpec } from '../store/schema';
+import type { AggregationSpec, FieldSpec, FulltextSpec } from '../store/schema';
 import { fulltextTable } from '../store/sqlite-store';
+import { fetchAggregation } from './aggregation';
 import { fulltextMatch } from './fulltext';
 import type { ApiType } from './api-schema';
 import type { ResolvedBlock, ServedDeployment } from './deployment';
@@ -411,6 +412,28 @@ class Execution {
     return items.map((i) => i.out);
   }
 
+  /** An aggregation's collection field: its rows for `interval`, with the bucket in progress under `current: include`. */
+  aggregation(agg: AggregationSpec, apiType: ApiType, node: FieldNode, args: Record<string, any>, block: ResolvedBlock): unknown {
+    const range = this.collectionArgs(args);
+    this.work.statements += args.current === 'include' ? 4 : 1;
+    const rows = fetchAggregation(this.dep.api, this.dep.stmts, agg, apiType, {
+      interval: String(args.interval),
+      current: args.current ?? undefined,
+      block,
+      where: range.where ?? null,
+      orderBy: range.orderBy,
+      orderDirection: range.orderDirection,
+      first: range.first!,
+      skip: range.skip!,
+    });
+    this.work.rows += rows.length;
+    for (const r of rows) this.resultSize += rowSize(r.row);
+    if (this.resultSize > this.limits.errorResultSize) throw errors.resultTooBig(this.resultSize, this.limits.errorResultSize);
+    const items = rows.map((r) => ({ typeName: r.typeName, row: r.row, out: {} as Record<string, unknown> }));
+    if (items.length) this.complete(items, [node], block);
+    return items.map((i) => i.out);
+  }
+
   meta(nodes: FieldNode[], block: ResolvedBlock): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     const firstError = this.dep.firstErrorBlock();
@@ -640,7 +663,11 @@ function executeParsed(dep: ServedDeployment, document: DocumentNode, request: G
       } else if (name === '_meta') data[key] = exec.meta(nodes, block!);
       else {
         const root = dep.api.rootFields.get(name)!;
-        data[key] = root.fulltext ? exec.fulltext(root.fulltext, root.type, nodes[0], args, block!) : exec.rootEntity(name, root.type, root.many, nodes[0], args, block!);
+        data[key] = root.fulltext
+          ? exec.fulltext(root.fulltext, root.type, nodes[0], args, block!)
+          : root.aggregation
+            ? exec.aggregation(root.aggregation, root.type, nodes[0], args, block!)
+            : exec.rootEntity(name, root.type, root.many, nodes[0], args, block!);
         if (firstError !== null && firstError <= block!.number) {
           indexingError = true;
           if (args.subgraphError !== 'allow') denied.add(key);
