@@ -47,10 +47,17 @@ export function fetchAggregation(api: ApiSchema, stmts: StatementCache, agg: Agg
   if (req.current !== 'include') return asRows(fetchLevel(api, stmts, { ...base, first: req.first, skip: req.skip }));
 
   const rolled = fetchLevel(api, stmts, { ...base, first: req.skip + req.first, skip: 0 });
-  const order = compileOrder(api, typed, table, orderBy, orderDirection, 'a', req.block, []);
+  const orderParams: SqlValue[] = [];
+  const order = compileOrder(api, typed, table, orderBy, orderDirection, 'a', req.block, orderParams);
+  const [parentName, childName] = orderBy.split('__');
+  // Ordered by a referenced entity's field: the sort value of a current row is the rolled-up rows' expression over its reference.
+  const childSort = childName === undefined ? null : stmts.get(`SELECT ${order.sortExpr} AS s FROM (SELECT ? AS ${q(parentName)}) a`);
   const current = currentBucket(api, stmts, agg, typed, req).map((row) => ({
     typeName: agg.name,
-    row: order.sortExpr === null ? row : { ...row, __sort: row[orderBy] },
+    row:
+      order.sortExpr === null
+        ? row
+        : { ...row, __sort: childSort ? (childSort.get(...orderParams, row[parentName] as SqlValue) as { s: unknown }).s : row[orderBy] },
     parent: 0,
   }));
   const all = [...rolled, ...current];

@@ -337,7 +337,16 @@ export function buildApiSchema(subgraph: SubgraphSchema): ApiSchema {
     types.set(agg.name, t);
     aggregationTypes.push(t);
     sdl.push(`${agg.description ? JSON.stringify(agg.description) + '\n' : ''}type ${agg.name} {\n${agg.fields.map((f) => `  ${f.name}: ${f.display}`).join('\n')}\n}`);
-    sdl.push(`enum ${agg.name}_orderBy {\n${agg.fields.map((f) => '  ' + f.name).join('\n')}\n}`);
+    // graph-node's add_order_by_type over the fields and aggregates: `dimension__child` for reference dimensions too.
+    const orderValues: string[] = [];
+    for (const f of agg.fields) {
+      orderValues.push(f.name);
+      const child = f.reference ? types.get(f.reference) : undefined;
+      for (const cf of child?.fields ?? []) {
+        if (!cf.list && !types.has(cf.typeName)) orderValues.push(`${f.name}__${cf.name}`);
+      }
+    }
+    sdl.push(`enum ${agg.name}_orderBy {\n${orderValues.map((v) => '  ' + v).join('\n')}\n}`);
     const aggregated = new Set(agg.aggregates.map((a) => a.field.name));
     const inputs: string[] = [];
     for (const f of agg.fields) {
@@ -347,6 +356,10 @@ export function buildApiSchema(subgraph: SubgraphSchema): ApiSchema {
         const key = op === '' ? f.name : `${f.name}_${op}`;
         inputs.push(`  ${key}: ${op === 'in' ? `[${scalar}!]` : scalar}`);
         t.filterKeys.set(key, { kind: 'op', field: f, op: op as FilterOp });
+      }
+      if (f.reference) {
+        inputs.push(`  ${f.name}_: ${f.reference}_filter`);
+        t.filterKeys.set(`${f.name}_`, { kind: 'child', field: f });
       }
     }
     inputs.push('  _change_block: BlockChangedFilter', `  and: [${agg.name}_filter]`, `  or: [${agg.name}_filter]`);

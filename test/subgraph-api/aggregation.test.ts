@@ -26,11 +26,11 @@ const micros = (secs: number) => (BigInt(secs) * 1_000_000n).toString();
 
 const A = '0x0a';
 const B = '0x0b';
-const FIELDS = 'id timestamp token volume trades totalTrades totalVolume minSize maxSize firstSize lastSize';
+const FIELDS = 'id timestamp token { id } volume trades totalTrades totalVolume minSize maxSize firstSize lastSize';
 const stats = (id: string, bucket: number, token: string, volume: string, trades: number, totalTrades: number, totalVolume: string, sizes: [number, number, number, number]) => ({
   id,
   timestamp: micros(bucket),
-  token,
+  token: { id: token },
   volume,
   trades: String(trades),
   totalTrades: String(totalTrades),
@@ -109,6 +109,19 @@ describe('aggregations', () => {
     expect(query(`{ tokenStats_collection(interval: hour, where: { timestamp_gte: "${micros(T0 + 3600)}" }) { id } }`)).toEqual({ tokenStats_collection: [{ id: A_H1.id }] });
     expect(query(`{ tokenStats_collection(interval: hour, where: { timestamp_lt: "${micros(T0 + 3600)}", id_in: ["${A_H0.id}"] }) { id } }`)).toEqual({
       tokenStats_collection: [{ id: A_H0.id }],
+    });
+  });
+
+  test('a reference dimension: its entity, a child filter, ordering by its field (current rows included)', () => {
+    expect(query(`{ tokenStats_collection(interval: hour, current: include, where: { token_: { symbol: "ABE" } }) { id token { symbol } } }`)).toEqual({
+      tokenStats_collection: [
+        { id: B_H24.id, token: { symbol: 'ABE' } },
+        { id: B_H0.id, token: { symbol: 'ABE' } },
+      ],
+    });
+    // By symbol ascending, then id ascending: B (ABE) rows before A (ZED) rows.
+    expect(query(`{ tokenStats_collection(interval: hour, current: include, orderBy: token__symbol, orderDirection: asc) { id } }`)).toEqual({
+      tokenStats_collection: [B_H0, B_H24, A_H0, A_H1, A_H24].map(({ id }) => ({ id })),
     });
   });
 
