@@ -71,6 +71,19 @@ export class RollupError extends Error {
   readonly code = 'AGGREGATE_OVERFLOW';
 }
 
+/** Whether first/last keep the argument's stored value as it is (Bytes, String, references: graph-node allows them). */
+function passesThrough(agg: AggregateSpec): boolean {
+  return agg.arg !== null && !['Int', 'Int8', 'BigInt', 'BigDecimal'].includes(agg.arg.typeName);
+}
+
+/** first or last of a non-numeric argument: the first or last non-null stored value by point id. */
+function pick(agg: AggregateSpec, points: SqlRow[], previous: SqlRow | null): SqlValue {
+  const values = points.map((p) => p[agg.arg!.name] as SqlValue).filter((v) => v !== null && v !== undefined);
+  const fromPrevious = agg.cumulative && previous ? ((previous[agg.field.name] as SqlValue) ?? null) : null;
+  if (agg.fn === 'first') return fromPrevious ?? values[0] ?? null;
+  return values[values.length - 1] ?? fromPrevious;
+}
+
 /** One aggregate over a group's points (sorted by id); nulls are skipped, as SQL aggregates skip them. */
 function aggregate(agg: AggregateSpec, points: SqlRow[]): Num | null {
   if (agg.fn === 'count') return { kind: 'int', value: BigInt(points.length) };
@@ -148,6 +161,10 @@ export function rollupRows(
     for (const d of agg.dimensions) row[d.name] = group[0][d.name] ?? null;
     const prev = cumulative ? previous(row) : null;
     for (const a of agg.aggregates) {
+      if (passesThrough(a)) {
+        row[a.field.name] = pick(a, group, prev);
+        continue;
+      }
       const value = aggregate(a, group);
       row[a.field.name] = writeNum(a.cumulative && prev ? combine(a, readNum(prev[a.field.name], a.field), value) : value, a.field);
     }

@@ -137,7 +137,6 @@ function parseAggregation(node: ObjectTypeDefinitionNode, fields: FieldSpec[], e
       dimensions.push(field);
       continue;
     }
-    if (!NUMERIC_SCALARS.includes(field.typeName)) throw new SchemaError(`@aggregation ${name}.${field.name}: aggregates must be Int, Int8, BigInt or BigDecimal, not ${field.typeName}`);
     const fnArg = argument(agg, 'fn');
     if (!fnArg || fnArg.kind !== Kind.STRING || !(AGGREGATE_FNS as readonly string[]).includes(fnArg.value)) {
       throw new SchemaError(`@aggregation ${name}.${field.name}: fn must be one of ${AGGREGATE_FNS.join(', ')}`);
@@ -147,7 +146,7 @@ function parseAggregation(node: ObjectTypeDefinitionNode, fields: FieldSpec[], e
     const cumulative = cumulativeArg?.kind === Kind.BOOLEAN && cumulativeArg.value;
     const argArg = argument(agg, 'arg');
     let arg: FieldSpec | null = null;
-    if (fn !== 'count') {
+    if (argArg || fn !== 'count') {
       if (!argArg || argArg.kind !== Kind.STRING) throw new SchemaError(`@aggregation ${name}.${field.name}: fn ${fn} needs an \`arg\``);
       const src = source.fieldsByName.get(argArg.value);
       // graph-node also takes SQL expressions (\`price * amount\`); svr takes a field of the source only.
@@ -156,11 +155,19 @@ function parseAggregation(node: ObjectTypeDefinitionNode, fields: FieldSpec[], e
           `@aggregation ${name}.${field.name}: arg \`${argArg.value}\` is not a field of ${source.name}; svr does not support aggregation expressions, only field names`,
         );
       }
-      if (src.list || !NUMERIC_SCALARS.includes(src.typeName)) throw new SchemaError(`@aggregation ${name}.${field.name}: arg ${src.name} must be a numeric field`);
-      if (src.typeName === 'BigDecimal' && field.typeName !== 'BigDecimal') {
-        throw new SchemaError(`@aggregation ${name}.${field.name}: an aggregate of the BigDecimal ${src.name} must be a BigDecimal`);
+      // graph-node: first and last also take Bytes, String and references, kept as they are.
+      const passThrough = (fn === 'first' || fn === 'last') && !src.list && !NUMERIC_SCALARS.includes(src.typeName) && src.typeName === field.typeName;
+      if (!passThrough) {
+        if (src.list || !NUMERIC_SCALARS.includes(src.typeName)) throw new SchemaError(`@aggregation ${name}.${field.name}: arg ${src.name} must be a numeric field`);
+        if (!NUMERIC_SCALARS.includes(field.typeName)) throw new SchemaError(`@aggregation ${name}.${field.name}: aggregates must be Int, Int8, BigInt or BigDecimal, not ${field.typeName}`);
+        // graph-node's ValueType order: an argument coerces to a larger type only (Int < Int8 < BigInt < BigDecimal).
+        if (NUMERIC_SCALARS.indexOf(src.typeName) > NUMERIC_SCALARS.indexOf(field.typeName)) {
+          throw new SchemaError(`@aggregation ${name}.${field.name}: arg ${src.name} is a ${src.typeName}, which cannot be aggregated into a ${field.typeName}`);
+        }
       }
       arg = src;
+    } else if (!NUMERIC_SCALARS.includes(field.typeName)) {
+      throw new SchemaError(`@aggregation ${name}.${field.name}: aggregates must be Int, Int8, BigInt or BigDecimal, not ${field.typeName}`);
     }
     aggregates.push({ field, fn, arg, cumulative });
   }

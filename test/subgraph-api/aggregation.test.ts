@@ -139,11 +139,12 @@ describe('aggregations', () => {
   });
 
   test('an aggregation without dimensions; an interval it does not have is a GraphQL error', () => {
-    expect(query(`{ totals_collection(interval: hour, current: include) { id timestamp trades sizeSum } }`)).toEqual({
+    // sizeSum is a BigDecimal sum of the BigInt sizes; firstToken the token of the bucket's first point.
+    expect(query(`{ totals_collection(interval: hour, current: include) { id timestamp trades sizeSum firstToken { symbol } } }`)).toEqual({
       totals_collection: [
-        { id: pointId(6, 0), timestamp: micros(T0 + 86_400), trades: '2', sizeSum: '9' },
-        { id: pointId(3, 0), timestamp: micros(T0 + 3600), trades: '1', sizeSum: '7' },
-        { id: pointId(2, 0), timestamp: micros(T0), trades: '3', sizeSum: '35' },
+        { id: pointId(6, 0), timestamp: micros(T0 + 86_400), trades: '2', sizeSum: '9', firstToken: { symbol: 'ABE' } },
+        { id: pointId(3, 0), timestamp: micros(T0 + 3600), trades: '1', sizeSum: '7', firstToken: { symbol: 'ZED' } },
+        { id: pointId(2, 0), timestamp: micros(T0), trades: '3', sizeSum: '35', firstToken: { symbol: 'ZED' } },
       ],
     });
     expect(query(`{ totals_collection(interval: day) { id } }`)).toEqual({
