@@ -325,9 +325,13 @@ export function parseSchema(source: string): SubgraphSchema {
       let reference: string | null = null;
       const isEnum = enums.has(typeName);
       if (aggregationNames.has(typeName)) {
-        throw new SchemaError(`${owner}.${f.name.value}: fields typed by an aggregation (${typeName}) are not supported by svr; query the aggregation's root field instead`);
-      }
-      if ((SCALARS as readonly string[]).includes(typeName)) valueKind = SCALAR_KIND[typeName as ScalarName];
+        // graph-node's nested aggregation field: the aggregation's rows whose dimension refers to this entity.
+        if (!derived || !list) {
+          throw new SchemaError(`${owner}.${f.name.value}: a field typed by the aggregation ${typeName} must be a list @derivedFrom one of its dimensions; svr does not store lists of aggregation ids`);
+        }
+        valueKind = 'Int8';
+        reference = typeName;
+      } else if ((SCALARS as readonly string[]).includes(typeName)) valueKind = SCALAR_KIND[typeName as ScalarName];
       else if (isEnum) valueKind = 'String';
       else if (entityNames.has(typeName) || interfaceNames.has(typeName)) {
         reference = typeName;
@@ -395,6 +399,14 @@ export function parseSchema(source: string): SubgraphSchema {
     if (!aggregationNames.has(n.name.value)) continue;
     if (entityNames.has(n.name.value)) throw new SchemaError(`${n.name.value} cannot be both an @entity and an @aggregation`);
     aggregations.set(n.name.value, parseAggregation(n, fieldSpecs(n.fields, n.name.value), entities));
+  }
+  for (const e of entities.values()) {
+    for (const f of e.fields) {
+      const agg = f.reference ? aggregations.get(f.reference) : undefined;
+      if (agg && !agg.dimensions.some((d) => d.name === f.derivedFrom && d.reference === e.name)) {
+        throw new SchemaError(`${e.name}.${f.name}: @derivedFrom(field: "${f.derivedFrom}") must name a dimension of ${agg.name} that refers to ${e.name}`);
+      }
+    }
   }
   return { source, entities, interfaces, enums, fulltext, aggregations };
 }

@@ -247,9 +247,12 @@ export function buildApiSchema(subgraph: SubgraphSchema): ApiSchema {
 
   const collectionArgs = (typeName: string) =>
     `(skip: Int = 0, first: Int = 100, orderBy: ${typeName}_orderBy, orderDirection: OrderDirection, where: ${typeName}_filter)`;
+  // graph-node's collection arguments of an aggregation (FilterOps::Aggregation), on root and nested fields alike.
+  const aggregationArgs = (typeName: string) =>
+    `(skip: Int = 0, first: Int = 100, interval: Aggregation_interval!, orderBy: ${typeName}_orderBy, orderDirection: OrderDirection, current: Aggregation_current, where: ${typeName}_filter)`;
   const fieldSdl = (f: FieldSpec) => {
     const k = kindOf(f.typeName);
-    const args = f.list && (k === 'entity' || k === 'interface') ? collectionArgs(f.typeName) : '';
+    const args = subgraph.aggregations.has(f.typeName) ? aggregationArgs(f.typeName) : f.list && (k === 'entity' || k === 'interface') ? collectionArgs(f.typeName) : '';
     return `  ${f.name}${args}: ${f.display}`;
   };
 
@@ -293,6 +296,8 @@ export function buildApiSchema(subgraph: SubgraphSchema): ApiSchema {
     };
     for (const f of t.fields) {
       const k = kindOf(f.typeName);
+      // Nested aggregation fields are filtered by their own `where` argument only.
+      if (subgraph.aggregations.has(f.typeName)) continue;
       if (f.list) {
         if (k === 'entity' || k === 'interface') {
           if (!f.derivedFrom) {
@@ -383,7 +388,7 @@ export function buildApiSchema(subgraph: SubgraphSchema): ApiSchema {
   for (const t of aggregationTypes) {
     const { plural } = queryFieldNames(t.name);
     queryFields.push(
-      `  "Collection of aggregated \`${t.name}\` values"\n  ${plural}(skip: Int = 0, first: Int = 100, interval: Aggregation_interval!, orderBy: ${t.name}_orderBy, orderDirection: OrderDirection, current: Aggregation_current, where: ${t.name}_filter, block: Block_height, subgraphError: _SubgraphErrorPolicy_! = deny): [${t.name}!]!`,
+      `  "Collection of aggregated \`${t.name}\` values"\n  ${plural}${aggregationArgs(t.name).slice(0, -1)}, block: Block_height, subgraphError: _SubgraphErrorPolicy_! = deny): [${t.name}!]!`,
     );
     rootFields.set(plural, { type: t, many: true, aggregation: subgraph.aggregations.get(t.name)! });
   }

@@ -354,6 +354,23 @@ class Execution {
     const { field, parents, key } = batch;
     const child = this.dep.api.types.get(field.typeName)!;
     const parentType = this.dep.api.types.get(batch.typeName)!;
+    const aggregation = this.dep.api.subgraph.aggregations.get(field.typeName);
+    if (aggregation) {
+      // A nested aggregation field (always @derivedFrom a dimension): each parent's rows, read as the root field reads them.
+      const args = this.args(batch.typeName, batch.nodes[0]);
+      const childItems: Item[] = [];
+      for (const p of parents) {
+        const own = { [field.derivedFrom!]: idText(parentType.idType, p.row.id) };
+        const rows = this.aggregationRows(aggregation, child, { ...args, where: args.where ? { and: [args.where, own] } : own }, block);
+        p.out[key] = rows.map((r) => {
+          const out: Record<string, unknown> = {};
+          childItems.push({ typeName: r.typeName, row: r.row, out });
+          return out;
+        });
+      }
+      if (childItems.length) this.complete(childItems, batch.nodes, block);
+      return;
+    }
     const pairs: Array<[number, string]> = [];
     let link: Link;
     if (field.derivedFrom) {
@@ -414,6 +431,13 @@ class Execution {
 
   /** An aggregation's collection field: its rows for `interval`, with the bucket in progress under `current: include`. */
   aggregation(agg: AggregationSpec, apiType: ApiType, node: FieldNode, args: Record<string, any>, block: ResolvedBlock): unknown {
+    const items = this.aggregationRows(agg, apiType, args, block).map((r) => ({ typeName: r.typeName, row: r.row, out: {} as Record<string, unknown> }));
+    if (items.length) this.complete(items, [node], block);
+    return items.map((i) => i.out);
+  }
+
+  /** An aggregation's rows for a field's arguments, counted against the limits. */
+  private aggregationRows(agg: AggregationSpec, apiType: ApiType, args: Record<string, any>, block: ResolvedBlock): FetchedRow[] {
     const range = this.collectionArgs(args);
     this.work.statements += args.current === 'include' ? 4 : 1;
     const rows = fetchAggregation(this.dep.api, this.dep.stmts, agg, apiType, {
@@ -429,9 +453,7 @@ class Execution {
     this.work.rows += rows.length;
     for (const r of rows) this.resultSize += rowSize(r.row);
     if (this.resultSize > this.limits.errorResultSize) throw errors.resultTooBig(this.resultSize, this.limits.errorResultSize);
-    const items = rows.map((r) => ({ typeName: r.typeName, row: r.row, out: {} as Record<string, unknown> }));
-    if (items.length) this.complete(items, [node], block);
-    return items.map((i) => i.out);
+    return rows;
   }
 
   meta(nodes: FieldNode[], block: ResolvedBlock): Record<string, unknown> {

@@ -49,7 +49,8 @@ test.each([
   ['a mutable timeseries', `type Data @entity(timeseries: true, immutable: false) { id: Int8!, timestamp: Timestamp! }`, /cannot be immutable: false/],
   ['a timeseries without an Int8 id', `type Data @entity(timeseries: true) { id: Bytes!, timestamp: Timestamp! }`, /must have an `id: Int8!` field/],
   ['a timeseries without a timestamp', `type Data @entity(timeseries: true) { id: Int8! }`, /must have a `timestamp: Timestamp!` field/],
-  ['an entity field typed by an aggregation', withAggregation('n: Int8! @aggregate(fn: "count")') + `\ntype Holder @entity { id: ID!, stats: [Stats!]! }`, /typed by an aggregation \(Stats\) are not supported/],
+  ['a stored list of aggregation ids', withAggregation('n: Int8! @aggregate(fn: "count")') + `\ntype Holder @entity { id: ID!, stats: [Stats!]! }`, /must be a list @derivedFrom one of its dimensions/],
+  ['a nested aggregation derived from what is not a dimension', withAggregation('n: Int8! @aggregate(fn: "count")') + `\ntype Holder @entity { id: ID!, stats: [Stats!]! @derivedFrom(field: "n") }`, /must name a dimension of Stats that refers to Holder/],
 ])('refused: %s', (_what, source, message) => {
   expect(() => parseSchema(source)).toThrow(message);
 });

@@ -125,6 +125,18 @@ describe('aggregations', () => {
     });
   });
 
+  test("a nested aggregation field (@derivedFrom a dimension) takes the root field's arguments", () => {
+    expect(
+      query(`{ tokens(orderBy: symbol) { symbol hourly(interval: hour, current: include, first: 2) { id totalVolume } daily: hourly(interval: day, where: { timestamp_lt: "${micros(T0 + 1)}" }) { id } } }`),
+    ).toEqual({
+      tokens: [
+        { symbol: 'ABE', hourly: [{ id: B_H24.id, totalVolume: '4' }, { id: B_H0.id, totalVolume: '2.25' }], daily: [{ id: B_D0.id }] },
+        { symbol: 'ZED', hourly: [{ id: A_H24.id, totalVolume: '5.25' }, { id: A_H1.id, totalVolume: '5' }], daily: [{ id: A_D0.id }] },
+      ],
+    });
+    expect(query(`{ tokens { hourly { id } } }`)).toMatchObject({ errors: [{ message: expect.stringContaining('interval') }] });
+  });
+
   test('orderBy an aggregate, first and skip, over rolled-up and current rows together', () => {
     // Volumes: A_H24 0.25, B_H24 1.75, A_H0 2, B_H0 2.25, A_H1 3.
     expect(query(`{ tokenStats_collection(interval: hour, current: include, orderBy: volume, orderDirection: asc, first: 2, skip: 1) { id volume } }`)).toEqual({
