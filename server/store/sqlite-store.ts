@@ -159,6 +159,7 @@ export class SqliteStore implements EntityReader {
       setMeta.run('start_block', String(info.startBlock));
       for (const type of this.tables()) this.createTable(type);
       for (const spec of this.schema.fulltext) this.createFulltextTable(spec);
+      this.createRollupIndexes();
     })();
   }
 
@@ -183,6 +184,23 @@ export class SqliteStore implements EntityReader {
         const doc = spec.fields.map((f) => `coalesce(${q(f)}, '')`).join(` || ' ' || `);
         this.db.exec(`INSERT INTO ${q(fulltextTable(spec))} (rowid, doc) SELECT __vid, ${doc} FROM ${q(spec.entity)}`);
       })();
+    }
+  }
+
+  /**
+   * Rollups read a bucket of points by timestamp, a group's previous row by
+   * its dimensions and timestamp, and the current bucket starts after the
+   * latest rolled-up timestamp: indexed from the start, unlike the attribute
+   * indexes, or each closed bucket would scan the whole timeseries.
+   */
+  private createRollupIndexes(): void {
+    for (const agg of this.schema.aggregations.values()) {
+      this.db.exec(`CREATE INDEX IF NOT EXISTS ${q(agg.source.name + '__points')} ON ${q(agg.source.name)} (timestamp)`);
+      for (const table of agg.tables.values()) {
+        const dims = agg.dimensions.map((d) => q(d.name) + ', ').join('');
+        this.db.exec(`CREATE INDEX IF NOT EXISTS ${q(table.name + '__bucket')} ON ${q(table.name)} (timestamp)`);
+        if (dims) this.db.exec(`CREATE INDEX IF NOT EXISTS ${q(table.name + '__group')} ON ${q(table.name)} (${dims}timestamp)`);
+      }
     }
   }
 
@@ -385,7 +403,7 @@ export class SqliteStore implements EntityReader {
     this.db.exec('SAVEPOINT block');
     try {
       for (const m of modifications) this.applyModification(block.number, m);
-      if (head) this.rollup(block, this.block(head.number)!.timestamp);
+      if (head && this.schema.aggregations.size > 0) this.rollup(block, this.block(head.number)!.timestamp);
       const insertDs = this.stmt(
         `INSERT INTO _svr_data_sources (template, address, params, context, creation_block) VALUES (?, ?, ?, ?, ?)`,
       );
