@@ -26,8 +26,19 @@ const micros = (secs: number) => (BigInt(secs) * 1_000_000n).toString();
 
 const A = '0x0a';
 const B = '0x0b';
-const FIELDS = 'id timestamp token { id } volume trades totalTrades totalVolume minSize maxSize firstSize lastSize';
-const stats = (id: string, bucket: number, token: string, volume: string, trades: number, totalTrades: number, totalVolume: string, sizes: [number, number, number, number]) => ({
+const FIELDS = 'id timestamp token { id } volume trades totalTrades totalVolume minSize maxSize firstSize lastSize lowestSize highestSize firstEverSize';
+const stats = (
+  id: string,
+  bucket: number,
+  token: string,
+  volume: string,
+  trades: number,
+  totalTrades: number,
+  totalVolume: string,
+  sizes: [number, number, number, number],
+  /** Cumulative min, max and first of the sizes. */
+  ever: [number, number, number],
+) => ({
   id,
   timestamp: micros(bucket),
   token: { id: token },
@@ -39,19 +50,22 @@ const stats = (id: string, bucket: number, token: string, volume: string, trades
   maxSize: String(sizes[1]),
   firstSize: String(sizes[2]),
   lastSize: String(sizes[3]),
+  lowestSize: String(ever[0]),
+  highestSize: String(ever[1]),
+  firstEverSize: String(ever[2]),
 });
 
 // Hour 0: A trades 1.5 (size 10) at block 1 and 0.5 (20) at block 2; B 2.25 (5) at block 1.
-const A_H0 = stats(pointId(2, 0), T0, A, '2', 2, 2, '2', [10, 20, 10, 20]);
-const B_H0 = stats(pointId(1, 1), T0, B, '2.25', 1, 1, '2.25', [5, 5, 5, 5]);
+const A_H0 = stats(pointId(2, 0), T0, A, '2', 2, 2, '2', [10, 20, 10, 20], [10, 20, 10]);
+const B_H0 = stats(pointId(1, 1), T0, B, '2.25', 1, 1, '2.25', [5, 5, 5, 5], [5, 5, 5]);
 // Hour 1: A trades 3 (7) at block 3; cumulative: 2 + 1 trades, 2 + 3 volume.
-const A_H1 = stats(pointId(3, 0), T0 + 3600, A, '3', 1, 3, '5', [7, 7, 7, 7]);
+const A_H1 = stats(pointId(3, 0), T0 + 3600, A, '3', 1, 3, '5', [7, 7, 7, 7], [7, 20, 10]);
 // Hour 24, in progress at block 6: B 1.75 (8) at block 5, A 0.25 (1) at block 6.
-const B_H24 = stats(pointId(5, 0), T0 + 86_400, B, '1.75', 1, 2, '4', [8, 8, 8, 8]);
-const A_H24 = stats(pointId(6, 0), T0 + 86_400, A, '0.25', 1, 4, '5.25', [1, 1, 1, 1]);
+const B_H24 = stats(pointId(5, 0), T0 + 86_400, B, '1.75', 1, 2, '4', [8, 8, 8, 8], [5, 8, 5]);
+const A_H24 = stats(pointId(6, 0), T0 + 86_400, A, '0.25', 1, 4, '5.25', [1, 1, 1, 1], [1, 20, 10]);
 // Day 0, rolled up at block 5: A's three trades, B's one.
-const A_D0 = stats(pointId(3, 0), T0, A, '5', 3, 3, '5', [7, 20, 10, 7]);
-const B_D0 = stats(pointId(1, 1), T0, B, '2.25', 1, 1, '2.25', [5, 5, 5, 5]);
+const A_D0 = stats(pointId(3, 0), T0, A, '5', 3, 3, '5', [7, 20, 10, 7], [7, 20, 10]);
+const B_D0 = stats(pointId(1, 1), T0, B, '2.25', 1, 1, '2.25', [5, 5, 5, 5], [5, 5, 5]);
 // Day 1, in progress: the same points as hour 24.
 const B_D1 = { ...B_H24 };
 const A_D1 = { ...A_H24 };
@@ -168,6 +182,8 @@ describe('aggregations', () => {
   test('time travel: at block 3 only hour 0 is rolled up', () => {
     expect(query(`{ tokenStats_collection(interval: hour, block: { number: 3 }) { id } }`)).toEqual({ tokenStats_collection: [{ id: A_H0.id }, { id: B_H0.id }] });
     expect(query(`{ tokenStats_collection(interval: hour, block: { number: 2 }) { id } }`)).toEqual({ tokenStats_collection: [] });
+    // The bucket in progress at block 3 is hour 1, holding block 3's point.
+    expect(query(`{ tokenStats_collection(interval: hour, current: include, block: { number: 3 }) { ${FIELDS} } }`)).toEqual({ tokenStats_collection: [A_H1, A_H0, B_H0] });
   });
 
   test('a revert removes the rollups its blocks wrote; the undone hour is then the bucket in progress', () => {
