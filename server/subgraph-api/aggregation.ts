@@ -30,7 +30,14 @@ export interface AggregationRequest {
   skip: number;
 }
 
-export function fetchAggregation(api: ApiSchema, stmts: StatementCache, agg: AggregationSpec, apiType: ApiType, req: AggregationRequest): FetchedRow[] {
+/** The rows of the field, and how many SQL statements reading them took (the unit its work is bounded in). */
+export function fetchAggregation(
+  api: ApiSchema,
+  stmts: StatementCache,
+  agg: AggregationSpec,
+  apiType: ApiType,
+  req: AggregationRequest,
+): { rows: FetchedRow[]; statements: number } {
   const table = agg.tables.get(req.interval as AggregationInterval);
   if (!table) {
     throw new QueryError(
@@ -44,7 +51,7 @@ export function fetchAggregation(api: ApiSchema, stmts: StatementCache, agg: Agg
   const orderDirection = req.orderDirection ?? (req.orderBy === undefined ? 'desc' : undefined);
   const asRows = (rows: FetchedRow[]) => rows.map((r) => ({ ...r, typeName: agg.name }));
   const base = { apiType: typed, block: req.block, link: { kind: 'root' as const }, where: req.where, orderBy, orderDirection };
-  if (req.current !== 'include') return asRows(fetchLevel(api, stmts, { ...base, first: req.first, skip: req.skip }));
+  if (req.current !== 'include') return { rows: asRows(fetchLevel(api, stmts, { ...base, first: req.first, skip: req.skip })), statements: 1 };
 
   const rolled = fetchLevel(api, stmts, { ...base, first: req.skip + req.first, skip: 0 });
   const orderParams: SqlValue[] = [];
@@ -52,7 +59,8 @@ export function fetchAggregation(api: ApiSchema, stmts: StatementCache, agg: Agg
   const [parentName, childName] = orderBy.split('__');
   // Ordered by a referenced entity's field: the sort value of a current row is the rolled-up rows' expression over its reference.
   const childSort = childName === undefined ? null : stmts.get(`SELECT ${order.sortExpr} AS s FROM (SELECT ? AS ${q(parentName)}) a`);
-  const current = currentBucket(api, stmts, agg, typed, req).map((row) => ({
+  const bucket = currentBucket(api, stmts, agg, typed, req);
+  const current = bucket.rows.map((row) => ({
     typeName: agg.name,
     row:
       order.sortExpr === null
@@ -62,11 +70,13 @@ export function fetchAggregation(api: ApiSchema, stmts: StatementCache, agg: Agg
   }));
   const all = [...rolled, ...current];
   all.sort((x, y) => compareRows(x.row, y.row, order));
-  return asRows(all.slice(req.skip, req.skip + req.first));
+  // The rolled-up rows, then the current bucket's, then one sort-value read per current row where the order is a child's field.
+  const statements = 1 + bucket.statements + (childSort ? current.length : 0);
+  return { rows: asRows(all.slice(req.skip, req.skip + req.first)), statements };
 }
 
 /** The bucket in progress: the points after the last rollup, aggregated as a rollup would aggregate them. */
-function currentBucket(api: ApiSchema, stmts: StatementCache, agg: AggregationSpec, typed: ApiType, req: AggregationRequest): SqlRow[] {
+function currentBucket(api: ApiSchema, stmts: StatementCache, agg: AggregationSpec, typed: ApiType, req: AggregationRequest): { rows: SqlRow[]; statements: number } {
   const table = typed.concrete[0];
   const lengthMicros = BigInt(AGGREGATION_INTERVALS[req.interval as AggregationInterval]) * 1_000_000n;
   const lastParams: SqlValue[] = [];
@@ -97,13 +107,17 @@ function currentBucket(api: ApiSchema, stmts: StatementCache, agg: AggregationSp
   const dims = agg.dimensions.map((d) => ` AND a.${q(d.name)} IS ?`).join('');
   const prevSql = `SELECT a.* FROM ${q(table.name)} a WHERE ${prevBlock} AND a.timestamp < ?${dims} ORDER BY a.timestamp DESC LIMIT 1`;
   const bin = (ts: bigint) => ts - (((ts % lengthMicros) + lengthMicros) % lengthMicros);
-  return rollupRows(
+  // The last rollup and the points, then one read of a group's previous row per group with cumulative aggregates.
+  let statements = 2;
+  const rows = rollupRows(
     agg,
     points,
     (group) => bin(group.reduce((m, p) => (BigInt(p.timestamp as bigint) > m ? BigInt(p.timestamp as bigint) : m), BigInt(group[0].timestamp as bigint))),
-    (row) =>
-      lastRollup === null
-        ? null
-        : ((stmts.get(prevSql).get(...prevParams, lastRollup, ...agg.dimensions.map((d) => row[d.name] as SqlValue)) as SqlRow | undefined) ?? null),
+    (row) => {
+      if (lastRollup === null) return null;
+      statements++;
+      return (stmts.get(prevSql).get(...prevParams, lastRollup, ...agg.dimensions.map((d) => row[d.name] as SqlValue)) as SqlRow | undefined) ?? null;
+    },
   );
+  return { rows, statements };
 }

@@ -208,8 +208,12 @@ class Execution {
 
   /** Reads one level, counting its statements and rows against the result size limit. */
   fetch(req: FetchRequest): FetchedRow[] {
-    this.work.statements += req.apiType.concrete.length;
-    const rows = fetchLevel(this.dep.api, this.dep.stmts, req);
+    return this.counted(fetchLevel(this.dep.api, this.dep.stmts, req), req.apiType.concrete.length);
+  }
+
+  /** Counts what reading `rows` took against the work done and the result size limit. */
+  private counted(rows: FetchedRow[], statements: number): FetchedRow[] {
+    this.work.statements += statements;
     this.work.rows += rows.length;
     for (const r of rows) this.resultSize += rowSize(r.row);
     if (this.resultSize > this.limits.errorResultSize) throw errors.resultTooBig(this.resultSize, this.limits.errorResultSize);
@@ -439,8 +443,7 @@ class Execution {
   /** An aggregation's rows for a field's arguments, counted against the limits. */
   private aggregationRows(agg: AggregationSpec, apiType: ApiType, args: Record<string, any>, block: ResolvedBlock): FetchedRow[] {
     const range = this.collectionArgs(args);
-    this.work.statements += args.current === 'include' ? 4 : 1;
-    const rows = fetchAggregation(this.dep.api, this.dep.stmts, agg, apiType, {
+    const { rows, statements } = fetchAggregation(this.dep.api, this.dep.stmts, agg, apiType, {
       interval: String(args.interval),
       current: args.current ?? undefined,
       block,
@@ -450,10 +453,7 @@ class Execution {
       first: range.first!,
       skip: range.skip!,
     });
-    this.work.rows += rows.length;
-    for (const r of rows) this.resultSize += rowSize(r.row);
-    if (this.resultSize > this.limits.errorResultSize) throw errors.resultTooBig(this.resultSize, this.limits.errorResultSize);
-    return rows;
+    return this.counted(rows, statements);
   }
 
   meta(nodes: FieldNode[], block: ResolvedBlock): Record<string, unknown> {

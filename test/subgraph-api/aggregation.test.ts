@@ -179,6 +179,17 @@ describe('aggregations', () => {
     expect(query(`{ totals_collection { id } }`)).toMatchObject({ errors: [{ message: expect.stringContaining('interval') }] });
   });
 
+  test('the work of a query: one statement without the current bucket; with it, the last rollup, the points and a previous row per cumulative group', () => {
+    const work = (text: string) => {
+      const w = { statements: 0, rows: 0 };
+      executeRequest(served, { query: text }, undefined, w);
+      return w;
+    };
+    expect(work(`{ tokenStats_collection(interval: hour) { id } }`)).toEqual({ statements: 1, rows: 3 });
+    expect(work(`{ tokenStats_collection(interval: hour, current: include) { id } }`)).toEqual({ statements: 1 + 2 + 2, rows: 5 });
+    expect(work(`{ totals_collection(interval: hour, current: include) { id } }`)).toEqual({ statements: 1 + 2, rows: 3 });
+  });
+
   test('time travel: at block 3 only hour 0 is rolled up', () => {
     expect(query(`{ tokenStats_collection(interval: hour, block: { number: 3 }) { id } }`)).toEqual({ tokenStats_collection: [{ id: A_H0.id }, { id: B_H0.id }] });
     expect(query(`{ tokenStats_collection(interval: hour, block: { number: 2 }) { id } }`)).toEqual({ tokenStats_collection: [] });
