@@ -7,6 +7,12 @@
  */
 import {
   execute as executeIntrospection,
+  GraphQLEnumType,
+  TypeInfo,
+  visit,
+  visitWithTypeInfo,
+  type EnumValueNode,
+  type GraphQLSchema,
   getArgumentValues,
   getDirectiveValues,
   getNamedType,
@@ -592,6 +598,28 @@ export function bracketDepth(query: string, max: number): number {
   return depth;
 }
 
+/**
+ * graph-node coerces a string literal to an enum when it names one of the
+ * enum's values (graphql/src/values/coercion.rs): `interval: "hour"`,
+ * `orderDirection: "desc"`. graphql-js takes only enum literals, so such
+ * strings become enum literals before validation; other strings stay and
+ * are refused as graphql-js refuses them.
+ */
+function enumsFromStrings(schema: GraphQLSchema, document: DocumentNode): DocumentNode {
+  const typeInfo = new TypeInfo(schema);
+  return visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      StringValue(node): EnumValueNode | undefined {
+        const type = typeInfo.getInputType();
+        const named = type ? getNamedType(type) : undefined;
+        if (named instanceof GraphQLEnumType && !node.block && named.getValue(node.value)) return { kind: Kind.ENUM, value: node.value, loc: node.loc };
+        return undefined;
+      },
+    }),
+  );
+}
+
 function parseAndValidate(dep: ServedDeployment, query: string, limits: SubgraphLimits): Parsed {
   let schemaId = schemaIds.get(dep.api);
   if (schemaId === undefined) schemaIds.set(dep.api, (schemaId = ++schemaCount));
@@ -604,7 +632,7 @@ function parseAndValidate(dep: ServedDeployment, query: string, limits: Subgraph
     const maxNesting = limits.maxDepth + 2 * limits.maxFilterDepth + 8;
     if (bracketDepth(query, maxNesting) > maxNesting) throw errors.nestedTooDeep(maxNesting);
     // graphql-js stops at maxTokens: a huge document costs no more than the limit to refuse.
-    const document = parse(query, { maxTokens: limits.maxTokens });
+    const document = enumsFromStrings(dep.api.graphql, parse(query, { maxTokens: limits.maxTokens }));
     const aliases = countAliases(document);
     if (aliases > limits.maxAliases) throw errors.tooManyAliases(aliases, limits.maxAliases);
     // graphql-tools runs the rules one after another, so its errors come rule by rule (graphql-js interleaves them by position).

@@ -177,6 +177,13 @@ describe('aggregations', () => {
       errors: [{ message: 'aggregation `Totals` has no `day` interval; its intervals are hour' }],
     });
     expect(query(`{ totals_collection { id } }`)).toMatchObject({ errors: [{ message: expect.stringContaining('interval') }] });
+    // graph-node coerces a string naming an enum value to it (`interval: "hour"`); others are refused.
+    expect(query(`{ totals_collection(interval: "hour", orderDirection: "asc") { id } }`)).toEqual({
+      totals_collection: [pointId(2, 0), pointId(3, 0)].map((id) => ({ id })),
+    });
+    expect(query(`{ totals_collection(interval: "week") { id } }`)).toEqual({
+      errors: [{ message: 'Enum "Aggregation_interval" cannot represent non-enum value: "week".' }],
+    });
   });
 
   test('the work of a query: one statement without the current bucket; with it, the last rollup, the points and a previous row per cumulative group', () => {
