@@ -214,8 +214,8 @@ export function buildApiSchema(subgraph: SubgraphSchema): ApiSchema {
     if (subgraph.enums.has(name)) return 'enum';
     return 'scalar';
   };
+  // Timeseries are object types too: graph-node serves their points like any immutable entity.
   for (const e of subgraph.entities.values()) {
-    if (e.timeseries) continue;
     types.set(e.name, {
       name: e.name,
       isInterface: false,
@@ -228,7 +228,7 @@ export function buildApiSchema(subgraph: SubgraphSchema): ApiSchema {
     });
   }
   for (const i of subgraph.interfaces.values()) {
-    const concrete = i.implementers.map((n) => subgraph.entities.get(n)!).filter((e) => !e.timeseries);
+    const concrete = i.implementers.map((n) => subgraph.entities.get(n)!);
     types.set(i.name, {
       name: i.name,
       isInterface: true,

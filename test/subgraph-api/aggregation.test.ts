@@ -126,6 +126,16 @@ describe('aggregations', () => {
     });
   });
 
+  test("the points themselves are served as graph-node serves timeseries (object types), ids and block times the node's", () => {
+    expect(query(`{ trades(orderBy: id, first: 3) { id timestamp token { symbol } amount size } }`)).toEqual({
+      trades: [
+        { id: pointId(1, 0), timestamp: micros(TIMES[1]), token: { symbol: 'ZED' }, amount: '1.5', size: '10' },
+        { id: pointId(1, 1), timestamp: micros(TIMES[1]), token: { symbol: 'ABE' }, amount: '2.25', size: '5' },
+        { id: pointId(2, 0), timestamp: micros(TIMES[2]), token: { symbol: 'ZED' }, amount: '0.5', size: '20' },
+      ],
+    });
+  });
+
   test('a reference dimension: its entity, a child filter, ordering by its field (current rows included)', () => {
     expect(query(`{ tokenStats_collection(interval: hour, current: include, where: { token_: { symbol: "ABE" } }) { id token { symbol } } }`)).toEqual({
       tokenStats_collection: [
