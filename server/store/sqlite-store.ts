@@ -441,8 +441,11 @@ export class SqliteStore implements EntityReader {
       for (const [interval, table] of agg.tables) {
         const length = AGGREGATION_INTERVALS[interval];
         const start = Math.floor(previousTimestamp / length) * length;
-        if (Math.floor(block.timestamp / length) * length === start) continue;
+        // Not past the bucket's end (a block time that does not increase closes nothing, as graph-node's buckets() is empty then).
+        if (block.timestamp < start + length) continue;
         const startMicros = BigInt(start) * 1_000_000n;
+        // Block times that went back (not Ethereum's, but a test chain's) could close a bucket twice: once is enough.
+        if (this.stmt(`SELECT 1 FROM ${q(table.name)} WHERE timestamp >= ? LIMIT 1`).get(startMicros)) continue;
         const points = this.stmt(`SELECT * FROM ${q(agg.source.name)} WHERE timestamp >= ? AND timestamp < ? ORDER BY id`).all(
           startMicros,
           startMicros + BigInt(length) * 1_000_000n,

@@ -79,3 +79,36 @@ test('store_set on a timeseries: the node generates the id and sets the block ti
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a bucket is rolled up once, when a block passes its end, even if block times go back', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'svr-ts-'));
+  try {
+    const source = `${DATA}\ntype Stats @aggregation(intervals: ["hour"], source: "Data") { id: Int8!, timestamp: Timestamp!, n: Int8! @aggregate(fn: "count") }`;
+    const store = SqliteStore.open(join(dir, 's.sqlite'), source, { deployment: 'd', subgraph: 't', network: 'n', startBlock: 0 });
+    const blockAt = (n: number, time: number, points: number) => {
+      const cache = new EntityCache(store.schema, store, true, n, time);
+      for (let i = 0; i < points; i++) {
+        cache.set('Data', '0', new Map<string, Value>([
+          ['token', { kind: 'Bytes', value: new Uint8Array([1]) }],
+          ['price', { kind: 'BigDecimal', value: { digits: 1n, exp: 0 } }],
+        ]));
+      }
+      store.commitBlock({ number: n, hash: '0x' + n.toString(16).padStart(64, '0'), parentHash: '0x' + (n - 1).toString(16).padStart(64, '0'), timestamp: time }, cache.modifications(), []);
+    };
+    const rows = () => (store.db.prepare('SELECT timestamp, n, __from FROM Stats_hour ORDER BY timestamp').all() as Array<Record<string, bigint>>).map((r) => [Number(r.timestamp) / 1e6, Number(r.n), Number(r.__from)]);
+    blockAt(1, 100, 2);
+    blockAt(2, 3599, 1);
+    expect(rows()).toEqual([]);
+    blockAt(3, 3600, 1); // hour 0 ends: its 3 points, written at block 3
+    expect(rows()).toEqual([[0, 3, 3]]);
+    blockAt(4, 3500, 0); // back into hour 0: nothing closes
+    blockAt(5, 7300, 0); // hour 0 again by the previous block's time, already rolled up; hour 1's point is not closed by it
+    expect(rows()).toEqual([[0, 3, 3]]);
+    blockAt(6, 7400, 0);
+    blockAt(7, 11_000, 0); // hour 2 ends with no points: no row
+    expect(rows()).toEqual([[0, 3, 3]]);
+    store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
