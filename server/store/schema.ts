@@ -174,6 +174,7 @@ function parseAggregation(node: ObjectTypeDefinitionNode, fields: FieldSpec[], e
   if (aggregates.length === 0) throw new SchemaError(`@aggregation ${name} must have at least one @aggregate field`);
   const tables = new Map<AggregationInterval, EntityTypeSpec>();
   for (const interval of intervals) {
+    if (entities.has(aggregationTable(name, interval))) throw new SchemaError(`@aggregation ${name}: its ${interval} rows' table ${aggregationTable(name, interval)} has the name of an entity type; rename one`);
     tables.set(interval, {
       name: aggregationTable(name, interval),
       immutable: true,

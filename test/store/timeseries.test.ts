@@ -51,6 +51,7 @@ test.each([
   ['a timeseries without a timestamp', `type Data @entity(timeseries: true) { id: Int8! }`, /must have a `timestamp: Timestamp!` field/],
   ['a stored list of aggregation ids', withAggregation('n: Int8! @aggregate(fn: "count")') + `\ntype Holder @entity { id: ID!, stats: [Stats!]! }`, /must be a list @derivedFrom one of its dimensions/],
   ['a nested aggregation derived from what is not a dimension', withAggregation('n: Int8! @aggregate(fn: "count")') + `\ntype Holder @entity { id: ID!, stats: [Stats!]! @derivedFrom(field: "n") }`, /must name a dimension of Stats that refers to Holder/],
+  ['an entity named like an aggregation table', withAggregation('n: Int8! @aggregate(fn: "count")') + `\ntype Stats_hour @entity { id: ID! }`, /has the name of an entity type/],
 ])('refused: %s', (_what, source, message) => {
   expect(() => parseSchema(source)).toThrow(message);
 });
