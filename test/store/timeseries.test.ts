@@ -113,3 +113,23 @@ test('a bucket is rolled up once, when a block passes its end, even if block tim
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('an aggregate too large for its Int column fails the block that rolls it up, and nothing of that block stays', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'svr-ts-'));
+  try {
+    const source = `type Data @entity(timeseries: true) { id: Int8!, timestamp: Timestamp!, n: Int! }\ntype Stats @aggregation(intervals: ["hour"], source: "Data") { id: Int8!, timestamp: Timestamp!, total: Int! @aggregate(fn: "sum", arg: "n") }`;
+    const store = SqliteStore.open(join(dir, 's.sqlite'), source, { deployment: 'd', subgraph: 't', network: 'n', startBlock: 0 });
+    const blockAt = (n: number, time: number, values: number[]) => {
+      const cache = new EntityCache(store.schema, store, true, n, time);
+      for (const v of values) cache.set('Data', '0', new Map<string, Value>([['n', { kind: 'Int', value: v }]]));
+      store.commitBlock({ number: n, hash: '0x' + n.toString(16).padStart(64, '0'), parentHash: '0x' + (n - 1).toString(16).padStart(64, '0'), timestamp: time }, cache.modifications(), []);
+    };
+    blockAt(1, 100, [2 ** 31 - 1, 1]);
+    expect(() => blockAt(2, 3600, [5])).toThrow(expect.objectContaining({ code: 'AGGREGATE_OVERFLOW', message: expect.stringContaining('does not fit in an Int') }));
+    expect(store.head()?.number).toBe(1);
+    expect(store.list('Data').length).toBe(2);
+    store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
