@@ -14,6 +14,7 @@ import { apiVersionAtLeast, triggerLayout, type TriggerLayout } from '../runtime
 import { noCallSource, type CallSource, type DataSourceInfo, type HostContext, type LogLevel } from '../runtime/host';
 import { loadManifest, type DataSourceSpec, type EventHandler, type Manifest } from '../runtime/manifest';
 import { MappingInstance } from '../runtime/module';
+import { RollupError } from '../store/rollup';
 import { EntityCache } from '../store/entity-cache';
 import { LatestEntityCache } from '../store/latest-cache';
 import { SqliteStore, StoreError, type IndexingError, type StoredDataSource } from '../store/sqlite-store';
@@ -266,7 +267,7 @@ export class Deployment {
     const header = block.header;
     const number = Number(header.number);
     const ethBlock = headerToEthBlock(header);
-    const cache = new EntityCache(this.store.schema, this.latest, this.rejectUnknownFields, number);
+    const cache = new EntityCache(this.store.schema, this.latest, this.rejectUnknownFields, number, Number(header.timestamp));
     const created: StoredDataSource[] = [];
     let pending: RunningDataSource[] = [];
     let triggers = 0;
@@ -343,8 +344,8 @@ export class Deployment {
       // Nothing of a failed block stays, data sources it created included.
       this.dataSources.length = dataSourcesBefore;
       // Writing the block failed for a reason of the mapping's making (a required field left null,
-      // an immutable entity written twice): a deterministic error, as the failed write is in graph-node.
-      if ((e instanceof StoreError && e.code === 'IMMUTABLE_ENTITY') || (e instanceof RuntimeError && !(e instanceof NonDeterministicError))) {
+      // an immutable entity written twice, an aggregate too large for its column): a deterministic error.
+      if ((e instanceof StoreError && e.code === 'IMMUTABLE_ENTITY') || e instanceof RollupError || (e instanceof RuntimeError && !(e instanceof NonDeterministicError))) {
         this.fail(header, '(store)', e);
       }
       throw e;

@@ -124,6 +124,8 @@ export class EntityCache implements EntityAccess {
     private readonly rejectUnknownFields: boolean,
     /** The block being processed, for ids generated with `auto`. */
     private readonly blockNumber = 0,
+    /** Its timestamp in seconds: a timeseries point's `timestamp`. */
+    private readonly blockTimestamp = 0,
   ) {}
 
   private nextAutoId = 0;
@@ -180,12 +182,13 @@ export class EntityCache implements EntityAccess {
 
   set(entityType: string, rawId: string, input: EntityData): void {
     const type = this.entityType(entityType, 'set');
-    if (type.timeseries) {
-      throw new RuntimeError(`${type.name} is a @entity(timeseries: true) type; svr does not support timeseries and aggregations yet`);
-    }
-    const id = rawId === 'auto' ? this.generateId(type) : normalizeId(type.idType, rawId);
+    // graph-node's store_set: a timeseries point always gets a generated id (whatever the mapping
+    // passed) and the block's time as its timestamp, overriding what the mapping set.
+    const generated = rawId === 'auto' || type.timeseries;
+    const id = generated ? this.generateId(type) : normalizeId(type.idType, rawId);
     const data = new Map(input);
-    if (rawId === 'auto') data.set('id', idValue(type.idType, id));
+    if (generated) data.set('id', idValue(type.idType, id));
+    if (type.timeseries) data.set('timestamp', { kind: 'Timestamp', value: BigInt(this.blockTimestamp) * 1_000_000n });
     const keyId = idValue(type.idType, id);
     const given = data.get('id');
     if (given) {

@@ -13,7 +13,8 @@ import { createHash } from 'node:crypto';
 import type { EntityData, Value } from '../runtime/values';
 import { fromSql, sqlColumnType, toSql, type SqlValue } from './codec';
 import { idValue, type EntityReader, type Modification } from './entity-cache';
-import { parseSchema, type EntityTypeSpec, type FieldSpec, type FulltextSpec, type SubgraphSchema } from './schema';
+import { rollupRows, type SqlRow } from './rollup';
+import { AGGREGATION_INTERVALS, parseSchema, type EntityTypeSpec, type FieldSpec, type FulltextSpec, type SubgraphSchema } from './schema';
 
 export class StoreError extends Error {
   constructor(
@@ -107,7 +108,7 @@ export class SqliteStore implements EntityReader {
       // Older stores gain their fulltext tables here (a read-only connection finds them made by the writer's open).
       if (!options.readonly) store.ensureFulltextTables();
       // Reading every table's first page finds a truncated file now rather than at the first query.
-      for (const type of store.schema.entities.values()) db.prepare(`SELECT 1 FROM ${q(type.name)} LIMIT 1`).get();
+      for (const type of store.tables()) db.prepare(`SELECT 1 FROM ${q(type.name)} LIMIT 1`).get();
       db.prepare(`SELECT number FROM _svr_head LIMIT 1`).get();
       return store;
     } catch (e) {
@@ -156,8 +157,9 @@ export class SqliteStore implements EntityReader {
       setMeta.run('subgraph', info.subgraph);
       setMeta.run('network', info.network);
       setMeta.run('start_block', String(info.startBlock));
-      for (const type of this.schema.entities.values()) this.createTable(type);
+      for (const type of this.tables()) this.createTable(type);
       for (const spec of this.schema.fulltext) this.createFulltextTable(spec);
+      this.createRollupIndexes();
     })();
   }
 
@@ -185,6 +187,28 @@ export class SqliteStore implements EntityReader {
     }
   }
 
+  /**
+   * Rollups read a bucket of points by timestamp, a group's previous row by
+   * its dimensions and timestamp, and the current bucket starts after the
+   * latest rolled-up timestamp: indexed from the start, unlike the attribute
+   * indexes, or each closed bucket would scan the whole timeseries.
+   */
+  private createRollupIndexes(): void {
+    for (const agg of this.schema.aggregations.values()) {
+      this.db.exec(`CREATE INDEX IF NOT EXISTS ${q(agg.source.name + '__points')} ON ${q(agg.source.name)} (timestamp)`);
+      for (const table of agg.tables.values()) {
+        const dims = agg.dimensions.map((d) => q(d.name) + ', ').join('');
+        this.db.exec(`CREATE INDEX IF NOT EXISTS ${q(table.name + '__bucket')} ON ${q(table.name)} (timestamp)`);
+        if (dims) this.db.exec(`CREATE INDEX IF NOT EXISTS ${q(table.name + '__group')} ON ${q(table.name)} (${dims}timestamp)`);
+      }
+    }
+  }
+
+  /** Every table of entity versions: the entity types', then one per aggregation and interval. */
+  tables(): EntityTypeSpec[] {
+    return [...this.schema.entities.values(), ...[...this.schema.aggregations.values()].flatMap((a) => [...a.tables.values()])];
+  }
+
   private createTable(type: EntityTypeSpec): void {
     const t = q(type.name);
     const idCol = type.idType === 'Bytes' ? 'BLOB' : type.idType === 'Int8' ? 'INTEGER' : 'TEXT';
@@ -208,7 +232,7 @@ export class SqliteStore implements EntityReader {
    */
   createAttributeIndexes(): void {
     this.db.transaction(() => {
-      for (const type of this.schema.entities.values()) {
+      for (const type of this.tables()) {
         // Block-range indexes serve `_change_block` filters and rolling back to a block.
         this.db.exec(`CREATE INDEX IF NOT EXISTS ${q(type.name + '__from')} ON ${q(type.name)} (__from)`);
         this.db.exec(`CREATE INDEX IF NOT EXISTS ${q(type.name + '__to')} ON ${q(type.name)} (__to) WHERE __to IS NOT NULL`);
@@ -379,6 +403,7 @@ export class SqliteStore implements EntityReader {
     this.db.exec('SAVEPOINT block');
     try {
       for (const m of modifications) this.applyModification(block.number, m);
+      if (head && this.schema.aggregations.size > 0) this.rollup(block, this.block(head.number)!.timestamp);
       const insertDs = this.stmt(
         `INSERT INTO _svr_data_sources (template, address, params, context, creation_block) VALUES (?, ?, ?, ?, ?)`,
       );
@@ -405,6 +430,38 @@ export class SqliteStore implements EntityReader {
   }
 
   /**
+   * graph-node's Layout::rollup: when this block's time falls in a later
+   * bucket of an interval than the previous block's, the bucket the previous
+   * block was in, [start, start + interval), is complete and its rows are
+   * written at this block. Later buckets before this block's hold no points
+   * (no block wrote any), so they have no rows.
+   */
+  private rollup(block: BlockPointer, previousTimestamp: number): void {
+    for (const agg of this.schema.aggregations.values()) {
+      for (const [interval, table] of agg.tables) {
+        const length = AGGREGATION_INTERVALS[interval];
+        const start = Math.floor(previousTimestamp / length) * length;
+        // Not past the bucket's end (a block time that does not increase closes nothing, as graph-node's buckets() is empty then).
+        if (block.timestamp < start + length) continue;
+        const startMicros = BigInt(start) * 1_000_000n;
+        // Block times that went back (not Ethereum's, but a test chain's) could close a bucket twice: once is enough.
+        if (this.stmt(`SELECT 1 FROM ${q(table.name)} WHERE timestamp >= ? LIMIT 1`).get(startMicros)) continue;
+        const points = this.stmt(`SELECT * FROM ${q(agg.source.name)} WHERE timestamp >= ? AND timestamp < ? ORDER BY id`).all(
+          startMicros,
+          startMicros + BigInt(length) * 1_000_000n,
+        ) as SqlRow[];
+        if (points.length === 0) continue;
+        const dims = agg.dimensions.map((d) => ` AND ${q(d.name)} IS ?`).join('');
+        const previous = this.stmt(`SELECT * FROM ${q(table.name)} WHERE timestamp < ?${dims} ORDER BY timestamp DESC LIMIT 1`);
+        const rows = rollupRows(agg, points, () => startMicros, (row) => (previous.get(startMicros, ...agg.dimensions.map((d) => row[d.name] as SqlValue)) as SqlRow | undefined) ?? null);
+        const columns = table.fields.filter((f) => f.name !== 'id');
+        const insert = this.stmt(`INSERT INTO ${q(table.name)} (id, __from${columns.map((f) => ', ' + q(f.name)).join('')}) VALUES (?, ?${', ?'.repeat(columns.length)})`);
+        for (const row of rows) insert.run(row.id as bigint, block.number, ...columns.map((f) => row[f.name] as SqlValue));
+      }
+    }
+  }
+
+  /**
    * Undoes every block after `blockNumber` (a reorg, or an operator rewinding):
    * versions created after it disappear, versions closed after it are current
    * again, and data sources, block records and errors after it are dropped.
@@ -420,7 +477,8 @@ export class SqliteStore implements EntityReader {
       for (const spec of this.schema.fulltext) {
         this.db.prepare(`DELETE FROM ${q(fulltextTable(spec))} WHERE rowid IN (SELECT __vid FROM ${q(spec.entity)} WHERE __from > ?)`).run(blockNumber);
       }
-      for (const type of this.schema.entities.values()) {
+      // Aggregation rows are immutable versions written at the block whose time closed their bucket: they go with it.
+      for (const type of this.tables()) {
         this.db.prepare(`DELETE FROM ${q(type.name)} WHERE __from > ?`).run(blockNumber);
         if (!type.immutable) this.db.prepare(`UPDATE ${q(type.name)} SET __to = NULL WHERE __to > ?`).run(blockNumber);
       }
@@ -511,7 +569,7 @@ export class SqliteStore implements EntityReader {
    */
   digest(): string {
     const hash = createHash('sha256');
-    for (const type of [...this.schema.entities.values()].sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const type of this.tables().sort((a, b) => a.name.localeCompare(b.name))) {
       const rows = this.db.prepare(`SELECT * FROM ${q(type.name)} ORDER BY id, __from`).all() as Record<string, unknown>[];
       for (const row of rows) {
         const { __vid: _vid, ...rest } = row;

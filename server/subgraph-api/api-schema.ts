@@ -9,7 +9,7 @@
  * compiler needs: which field and operator each filter key means.
  */
 import { buildSchema, GraphQLScalarType, Kind, type GraphQLSchema, type ValueNode } from 'graphql';
-import type { EntityTypeSpec, FieldSpec, FulltextSpec, IdType, SubgraphSchema } from '../store/schema';
+import type { AggregationSpec, EntityTypeSpec, FieldSpec, FulltextSpec, IdType, SubgraphSchema } from '../store/schema';
 import { queryFieldNames } from './names';
 
 export type FilterOp =
@@ -54,6 +54,8 @@ export interface RootField {
   many: boolean;
   /** A fulltext search field (graph-node's query_field_for_fulltext). */
   fulltext?: FulltextSpec;
+  /** An aggregation's collection field (graph-node's query_fields_for_agg_type). */
+  aggregation?: AggregationSpec;
 }
 
 export interface ApiSchema {
@@ -99,6 +101,11 @@ function scalarOps(scalar: string): FilterOp[] {
     default:
       return ['', 'not'];
   }
+}
+
+/** graph-node's `field_filter_ops` for aggregation types. */
+function aggregationOps(scalar: string): FilterOp[] {
+  return ['BigInt', 'BigDecimal', 'Int', 'Int8', 'Timestamp'].includes(scalar) ? ['', 'gt', 'lt', 'gte', 'lte', 'in'] : [''];
 }
 
 /** The scalar an id of `type` is filtered with (graph-node's `id_type_as_scalar`). */
@@ -152,6 +159,19 @@ enum OrderDirection {
   asc
   desc
 }
+
+enum Aggregation_interval {
+  hour
+  day
+}
+
+"Indicates whether the current, partially filled bucket should be included in the response. Defaults to \`exclude\`"
+enum Aggregation_current {
+  "Exclude the current, partially filled bucket from the response"
+  exclude
+  "Include the current, partially filled bucket in the response"
+  include
+}
 `;
 
 function parseNumberLike(name: string, allowFloat: boolean) {
@@ -194,8 +214,8 @@ export function buildApiSchema(subgraph: SubgraphSchema): ApiSchema {
     if (subgraph.enums.has(name)) return 'enum';
     return 'scalar';
   };
+  // Timeseries are object types too: graph-node serves their points like any immutable entity.
   for (const e of subgraph.entities.values()) {
-    if (e.timeseries) continue;
     types.set(e.name, {
       name: e.name,
       isInterface: false,
@@ -208,7 +228,7 @@ export function buildApiSchema(subgraph: SubgraphSchema): ApiSchema {
     });
   }
   for (const i of subgraph.interfaces.values()) {
-    const concrete = i.implementers.map((n) => subgraph.entities.get(n)!).filter((e) => !e.timeseries);
+    const concrete = i.implementers.map((n) => subgraph.entities.get(n)!);
     types.set(i.name, {
       name: i.name,
       isInterface: true,
@@ -227,9 +247,12 @@ export function buildApiSchema(subgraph: SubgraphSchema): ApiSchema {
 
   const collectionArgs = (typeName: string) =>
     `(skip: Int = 0, first: Int = 100, orderBy: ${typeName}_orderBy, orderDirection: OrderDirection, where: ${typeName}_filter)`;
+  // graph-node's collection arguments of an aggregation (FilterOps::Aggregation), on root and nested fields alike.
+  const aggregationArgs = (typeName: string) =>
+    `(skip: Int = 0, first: Int = 100, interval: Aggregation_interval!, orderBy: ${typeName}_orderBy, orderDirection: OrderDirection, current: Aggregation_current, where: ${typeName}_filter)`;
   const fieldSdl = (f: FieldSpec) => {
     const k = kindOf(f.typeName);
-    const args = f.list && (k === 'entity' || k === 'interface') ? collectionArgs(f.typeName) : '';
+    const args = subgraph.aggregations.has(f.typeName) ? aggregationArgs(f.typeName) : f.list && (k === 'entity' || k === 'interface') ? collectionArgs(f.typeName) : '';
     return `  ${f.name}${args}: ${f.display}`;
   };
 
@@ -273,6 +296,8 @@ export function buildApiSchema(subgraph: SubgraphSchema): ApiSchema {
     };
     for (const f of t.fields) {
       const k = kindOf(f.typeName);
+      // Nested aggregation fields are filtered by their own `where` argument only.
+      if (subgraph.aggregations.has(f.typeName)) continue;
       if (f.list) {
         if (k === 'entity' || k === 'interface') {
           if (!f.derivedFrom) {
@@ -301,10 +326,56 @@ export function buildApiSchema(subgraph: SubgraphSchema): ApiSchema {
     sdl.push(`input ${t.name}_filter {\n${inputs.join('\n')}\n}`);
   }
 
-  // Query: object types first, then interfaces, then _meta (graph-node's add_query_type).
+  // Aggregations: their type, `T_orderBy` over every field, and `T_filter` over id, timestamp and the dimensions.
+  const aggregationTypes: ApiType[] = [];
+  for (const agg of subgraph.aggregations.values()) {
+    const t: ApiType = {
+      name: agg.name,
+      isInterface: false,
+      concrete: [agg.tables.get(agg.intervals[0])!],
+      fields: agg.fields,
+      fieldsByName: agg.fieldsByName,
+      idType: 'Int8',
+      immutable: true,
+      filterKeys: new Map(),
+    };
+    types.set(agg.name, t);
+    aggregationTypes.push(t);
+    sdl.push(`${agg.description ? JSON.stringify(agg.description) + '\n' : ''}type ${agg.name} {\n${agg.fields.map((f) => `  ${f.name}: ${f.display}`).join('\n')}\n}`);
+    // graph-node's add_order_by_type over the fields and aggregates: `dimension__child` for reference dimensions too.
+    const orderValues: string[] = [];
+    for (const f of agg.fields) {
+      orderValues.push(f.name);
+      const child = f.reference ? types.get(f.reference) : undefined;
+      for (const cf of child?.fields ?? []) {
+        if (!cf.list && !types.has(cf.typeName)) orderValues.push(`${f.name}__${cf.name}`);
+      }
+    }
+    sdl.push(`enum ${agg.name}_orderBy {\n${orderValues.map((v) => '  ' + v).join('\n')}\n}`);
+    const aggregated = new Set(agg.aggregates.map((a) => a.field.name));
+    const inputs: string[] = [];
+    for (const f of agg.fields) {
+      if (aggregated.has(f.name)) continue;
+      const scalar = f.reference ? idScalar(idTypeOf(f.typeName)) : f.typeName;
+      for (const op of f.isEnum ? [''] : aggregationOps(scalar)) {
+        const key = op === '' ? f.name : `${f.name}_${op}`;
+        inputs.push(`  ${key}: ${op === 'in' ? `[${scalar}!]` : scalar}`);
+        t.filterKeys.set(key, { kind: 'op', field: f, op: op as FilterOp });
+      }
+      if (f.reference) {
+        inputs.push(`  ${f.name}_: ${f.reference}_filter`);
+        t.filterKeys.set(`${f.name}_`, { kind: 'child', field: f });
+      }
+    }
+    inputs.push('  _change_block: BlockChangedFilter', `  and: [${agg.name}_filter]`, `  or: [${agg.name}_filter]`);
+    sdl.push(`input ${agg.name}_filter {\n${inputs.join('\n')}\n}`);
+  }
+
+  // Query: object types first, then interfaces, then aggregations, fulltext fields and _meta (graph-node's add_query_type).
   const rootFields = new Map<string, RootField>();
   const queryFields: string[] = [];
-  const ordered = [...types.values()].filter((t) => !t.isInterface).concat([...types.values()].filter((t) => t.isInterface));
+  const entityTypes = [...types.values()].filter((t) => !subgraph.aggregations.has(t.name));
+  const ordered = entityTypes.filter((t) => !t.isInterface).concat(entityTypes.filter((t) => t.isInterface));
   for (const t of ordered) {
     const { singular, plural } = queryFieldNames(t.name);
     queryFields.push(`  ${singular}(id: ID!, block: Block_height, subgraphError: _SubgraphErrorPolicy_! = deny): ${t.name}`);
@@ -313,6 +384,13 @@ export function buildApiSchema(subgraph: SubgraphSchema): ApiSchema {
     );
     rootFields.set(singular, { type: t, many: false });
     rootFields.set(plural, { type: t, many: true });
+  }
+  for (const t of aggregationTypes) {
+    const { plural } = queryFieldNames(t.name);
+    queryFields.push(
+      `  "Collection of aggregated \`${t.name}\` values"\n  ${plural}${aggregationArgs(t.name).slice(0, -1)}, block: Block_height, subgraphError: _SubgraphErrorPolicy_! = deny): [${t.name}!]!`,
+    );
+    rootFields.set(plural, { type: t, many: true, aggregation: subgraph.aggregations.get(t.name)! });
   }
   for (const spec of subgraph.fulltext) {
     queryFields.push(

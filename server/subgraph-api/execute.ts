@@ -7,6 +7,12 @@
  */
 import {
   execute as executeIntrospection,
+  GraphQLEnumType,
+  TypeInfo,
+  visit,
+  visitWithTypeInfo,
+  type EnumValueNode,
+  type GraphQLSchema,
   getArgumentValues,
   getDirectiveValues,
   getNamedType,
@@ -55,8 +61,9 @@ import {
   type SelectionSetNode,
   type ValidationContext,
 } from 'graphql';
-import type { FieldSpec, FulltextSpec } from '../store/schema';
+import type { AggregationSpec, FieldSpec, FulltextSpec } from '../store/schema';
 import { fulltextTable } from '../store/sqlite-store';
+import { fetchAggregation } from './aggregation';
 import { fulltextMatch } from './fulltext';
 import type { ApiType } from './api-schema';
 import type { ResolvedBlock, ServedDeployment } from './deployment';
@@ -207,8 +214,12 @@ class Execution {
 
   /** Reads one level, counting its statements and rows against the result size limit. */
   fetch(req: FetchRequest): FetchedRow[] {
-    this.work.statements += req.apiType.concrete.length;
-    const rows = fetchLevel(this.dep.api, this.dep.stmts, req);
+    return this.counted(fetchLevel(this.dep.api, this.dep.stmts, req), req.apiType.concrete.length);
+  }
+
+  /** Counts what reading `rows` took against the work done and the result size limit. */
+  private counted(rows: FetchedRow[], statements: number): FetchedRow[] {
+    this.work.statements += statements;
     this.work.rows += rows.length;
     for (const r of rows) this.resultSize += rowSize(r.row);
     if (this.resultSize > this.limits.errorResultSize) throw errors.resultTooBig(this.resultSize, this.limits.errorResultSize);
@@ -353,6 +364,23 @@ class Execution {
     const { field, parents, key } = batch;
     const child = this.dep.api.types.get(field.typeName)!;
     const parentType = this.dep.api.types.get(batch.typeName)!;
+    const aggregation = this.dep.api.subgraph.aggregations.get(field.typeName);
+    if (aggregation) {
+      // A nested aggregation field (always @derivedFrom a dimension): each parent's rows, read as the root field reads them.
+      const args = this.args(batch.typeName, batch.nodes[0]);
+      const childItems: Item[] = [];
+      for (const p of parents) {
+        const own = { [field.derivedFrom!]: idText(parentType.idType, p.row.id) };
+        const rows = this.aggregationRows(aggregation, child, { ...args, where: args.where ? { and: [args.where, own] } : own }, block);
+        p.out[key] = rows.map((r) => {
+          const out: Record<string, unknown> = {};
+          childItems.push({ typeName: r.typeName, row: r.row, out });
+          return out;
+        });
+      }
+      if (childItems.length) this.complete(childItems, batch.nodes, block);
+      return;
+    }
     const pairs: Array<[number, string]> = [];
     let link: Link;
     if (field.derivedFrom) {
@@ -409,6 +437,29 @@ class Execution {
     const items = rows.map((r) => ({ typeName: r.typeName, row: r.row, out: {} as Record<string, unknown> }));
     if (items.length) this.complete(items, [node], block);
     return items.map((i) => i.out);
+  }
+
+  /** An aggregation's collection field: its rows for `interval`, with the bucket in progress under `current: include`. */
+  aggregation(agg: AggregationSpec, apiType: ApiType, node: FieldNode, args: Record<string, any>, block: ResolvedBlock): unknown {
+    const items = this.aggregationRows(agg, apiType, args, block).map((r) => ({ typeName: r.typeName, row: r.row, out: {} as Record<string, unknown> }));
+    if (items.length) this.complete(items, [node], block);
+    return items.map((i) => i.out);
+  }
+
+  /** An aggregation's rows for a field's arguments, counted against the limits. */
+  private aggregationRows(agg: AggregationSpec, apiType: ApiType, args: Record<string, any>, block: ResolvedBlock): FetchedRow[] {
+    const range = this.collectionArgs(args);
+    const { rows, statements } = fetchAggregation(this.dep.api, this.dep.stmts, agg, apiType, {
+      interval: String(args.interval),
+      current: args.current ?? undefined,
+      block,
+      where: range.where ?? null,
+      orderBy: range.orderBy,
+      orderDirection: range.orderDirection,
+      first: range.first!,
+      skip: range.skip!,
+    });
+    return this.counted(rows, statements);
   }
 
   meta(nodes: FieldNode[], block: ResolvedBlock): Record<string, unknown> {
@@ -547,6 +598,28 @@ export function bracketDepth(query: string, max: number): number {
   return depth;
 }
 
+/**
+ * graph-node coerces a string literal to an enum when it names one of the
+ * enum's values (graphql/src/values/coercion.rs): `interval: "hour"`,
+ * `orderDirection: "desc"`. graphql-js takes only enum literals, so such
+ * strings become enum literals before validation; other strings stay and
+ * are refused as graphql-js refuses them.
+ */
+function enumsFromStrings(schema: GraphQLSchema, document: DocumentNode): DocumentNode {
+  const typeInfo = new TypeInfo(schema);
+  return visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      StringValue(node): EnumValueNode | undefined {
+        const type = typeInfo.getInputType();
+        const named = type ? getNamedType(type) : undefined;
+        if (named instanceof GraphQLEnumType && !node.block && named.getValue(node.value)) return { kind: Kind.ENUM, value: node.value, loc: node.loc };
+        return undefined;
+      },
+    }),
+  );
+}
+
 function parseAndValidate(dep: ServedDeployment, query: string, limits: SubgraphLimits): Parsed {
   let schemaId = schemaIds.get(dep.api);
   if (schemaId === undefined) schemaIds.set(dep.api, (schemaId = ++schemaCount));
@@ -559,7 +632,7 @@ function parseAndValidate(dep: ServedDeployment, query: string, limits: Subgraph
     const maxNesting = limits.maxDepth + 2 * limits.maxFilterDepth + 8;
     if (bracketDepth(query, maxNesting) > maxNesting) throw errors.nestedTooDeep(maxNesting);
     // graphql-js stops at maxTokens: a huge document costs no more than the limit to refuse.
-    const document = parse(query, { maxTokens: limits.maxTokens });
+    const document = enumsFromStrings(dep.api.graphql, parse(query, { maxTokens: limits.maxTokens }));
     const aliases = countAliases(document);
     if (aliases > limits.maxAliases) throw errors.tooManyAliases(aliases, limits.maxAliases);
     // graphql-tools runs the rules one after another, so its errors come rule by rule (graphql-js interleaves them by position).
@@ -640,7 +713,11 @@ function executeParsed(dep: ServedDeployment, document: DocumentNode, request: G
       } else if (name === '_meta') data[key] = exec.meta(nodes, block!);
       else {
         const root = dep.api.rootFields.get(name)!;
-        data[key] = root.fulltext ? exec.fulltext(root.fulltext, root.type, nodes[0], args, block!) : exec.rootEntity(name, root.type, root.many, nodes[0], args, block!);
+        data[key] = root.fulltext
+          ? exec.fulltext(root.fulltext, root.type, nodes[0], args, block!)
+          : root.aggregation
+            ? exec.aggregation(root.aggregation, root.type, nodes[0], args, block!)
+            : exec.rootEntity(name, root.type, root.many, nodes[0], args, block!);
         if (firstError !== null && firstError <= block!.number) {
           indexingError = true;
           if (args.subgraphError !== 'allow') denied.add(key);

@@ -607,4 +607,33 @@ export const CASES: Case[] = [
       }),
     };
   }),
+  // query.rs simple_aggregation: the Plays of block 0 (time 0) are rolled up at block 2 (time 5400), the first in the next hour.
+  {
+    test: 'simple_aggregation',
+    part: 'songPlays',
+    query: 'query { songPlays_collection(interval: hour) { id timestamp song { id } played } }',
+    data: (s) => ({
+      songPlays_collection: [
+        { id: '5', timestamp: '0', song: { id: s[1] }, played: 4 },
+        { id: '3', timestamp: '0', song: { id: s[2] }, played: 1 },
+      ],
+    }),
+  },
+  {
+    test: 'simple_aggregation',
+    part: 'userPlays',
+    query: 'query { userPlays_collection(interval: hour) { id timestamp user { id } played } }',
+    data: () => ({
+      userPlays_collection: [
+        { id: '5', timestamp: '0', user: { id: 'u1' }, played: 4 },
+        { id: '2', timestamp: '0', user: { id: 'u2' }, played: 1 },
+      ],
+    }),
+  },
+  {
+    test: 'simple_aggregation',
+    part: 'timestamp_gt',
+    query: 'query { userPlays_collection(interval: hour, where: { timestamp_gt: "1000000" }) { id } }',
+    data: () => ({ userPlays_collection: [] }),
+  },
 ];
