@@ -4,7 +4,9 @@
  *
  * An answer is kept under its question (the document as graphql-js prints it,
  * so spacing and comments do not matter; the variables, with their keys in
- * order; the operation name) and the block hash every source it read was
+ * order; the operation name; the configured sources and svr's version, so that
+ * a shared Redis never answers for another configuration or release) and the
+ * block hash every source it read was
  * pinned to. Which sources a question reads is learnt from its first answer
  * and kept beside it (the plan); the next time, their heads (the sources'
  * `_meta`, cached with stale-while-revalidate by the reader) give the key, so a
@@ -19,7 +21,10 @@
  */
 import { createHash } from 'node:crypto';
 import { parse, print } from 'graphql';
-import type { CachePolicy, ResponseCache, RequestSources } from '../sources';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../paths';
+import type { CachePolicy, ResponseCache, RequestSources, SourceRegistry } from '../sources';
 
 /** What the gateway sends back over HTTP. */
 export interface HttpAnswer {
@@ -63,8 +68,13 @@ function incomplete(value: unknown): boolean {
   return false;
 }
 
+/** svr's version: a kept answer is one of this code's (Redis outlives a release). */
+const CODE_VERSION = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+
 export class WholeResponses {
   private readonly printed = new Map<string, string | null>();
+  /** Each registry's digest (its sources and their URLs): replicas configured alike share answers, others do not. */
+  private readonly registries = new WeakMap<SourceRegistry, string>();
   /** Counts for tests and /metrics. */
   readonly stats: Record<AnswerSource, number> = { hit: 0, stored: 0, 'not-stored': 0, bypass: 0 };
 
@@ -100,7 +110,9 @@ export class WholeResponses {
   async answer(question: GraphQLQuestion, sources: RequestSources, execute: () => Promise<HttpAnswer | null>): Promise<{ answer: HttpAnswer | null; source: AnswerSource }> {
     const document = this.normalise(question.query);
     if (document === null) return this.counted(await execute(), 'bypass');
-    const asked = digest(`${document}\0${canonicalJson(question.variables ?? {})}\0${typeof question.operationName === 'string' ? question.operationName : ''}`);
+    const asked = digest(
+      `${this.registryDigest(sources.registry)}\0${document}\0${canonicalJson(question.variables ?? {})}\0${typeof question.operationName === 'string' ? question.operationName : ''}`,
+    );
     const planKey = `plan|${asked}`;
     const plan = (await this.cache.peek<string[]>(planKey, this.policy))?.value;
     const pinned = plan ? await this.pinsOf(plan, sources) : null;
@@ -129,6 +141,15 @@ export class WholeResponses {
       if (!(e instanceof NotKept)) throw e;
       return this.answerAfresh(asked, planKey, sources, execute);
     }
+  }
+
+  private registryDigest(registry: SourceRegistry): string {
+    let known = this.registries.get(registry);
+    if (!known) {
+      known = digest(`${CODE_VERSION}\0${canonicalJson(registry.list())}`);
+      this.registries.set(registry, known);
+    }
+    return known;
   }
 
   private counted(answer: HttpAnswer | null, source: AnswerSource): { answer: HttpAnswer | null; source: AnswerSource } {

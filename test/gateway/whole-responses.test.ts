@@ -145,4 +145,14 @@ describe('what is kept', () => {
     expect((await answers.answer({ query: 'query Q { c: __typename }', operationName: 'Q' }, sources.forRequest(), fine)).source).toBe('stored');
     expect(runs).toBe(3);
   });
+
+  test('another configuration of sources is another question, even in a shared cache', async () => {
+    let runs = 0;
+    const execute = async () => (runs++, reply({ d: 'Query' }));
+    const elsewhere = new Sources(new SourceRegistry([{ protocol: 'gmx-v1', network: 'avalanche', url: 'http://127.0.0.1:9/unused' }]), sources.cache, DEFAULT_READER_OPTIONS);
+    expect((await answers.answer({ query: '{ d: __typename }' }, sources.forRequest(), execute)).source).toBe('stored');
+    expect((await answers.answer({ query: '{ d: __typename }' }, elsewhere.forRequest(), execute)).source).toBe('stored');
+    expect((await answers.answer({ query: '{ d: __typename }' }, elsewhere.forRequest(), execute)).source).toBe('hit');
+    expect(runs).toBe(2);
+  });
 });
