@@ -115,6 +115,8 @@ interface Measured {
   sumOfAll: number;
   cold: number;
   warm: number;
+  /** GET /health, the same client: what any round trip costs here. */
+  floor: number;
   upstream: Array<{ deployment: string; url: string; query: string }>;
 }
 
@@ -213,7 +215,10 @@ async function measure(layout: Layout): Promise<Measured> {
   await postJson(url, QUERY);
   const warm: number[] = [];
   for (let i = 0; i < WARM_RUNS; i++) warm.push(await timed(() => postJson(url, QUERY)));
-  return { layout, perDeployment, slowest, sumOfAll, cold: median(cold), warm: median(warm), upstream };
+  // The floor of any answer measured this way: an HTTP round trip with the same client to an endpoint that does nothing.
+  const health: number[] = [];
+  for (let i = 0; i < WARM_RUNS; i++) health.push(await timed(async () => (await fetch(`${layout.gateway.url}/health`)).json()));
+  return { layout, perDeployment, slowest, sumOfAll, cold: median(cold), warm: median(warm), floor: median(health), upstream };
 }
 
 function report(m: Measured): void {
@@ -226,6 +231,7 @@ function report(m: Measured): void {
     `    against the sum of the seven documents (${sumOfAll.toFixed(2)} ms): ${(c / sumOfAll).toFixed(2)}x${m.layout.name === 'embedded' ? ' (aim <= 0.8x)' : ''}`,
   );
   console.log(`  gateway warm cache (median of ${WARM_RUNS}): ${w.toFixed(2)} ms = ${(w / slowest.p50).toFixed(2)}x the slowest upstream (aim <= 0.1x)`);
+  console.log(`    an HTTP round trip that does nothing (GET /health, same client, median of ${WARM_RUNS}): ${m.floor.toFixed(2)} ms = ${(m.floor / slowest.p50).toFixed(2)}x`);
   console.log('');
 }
 

@@ -64,7 +64,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const deployments = DeploymentRegistry.scan(options.dataDir, {
     onUnavailable: (store) => logger.error({ store: store.path, deployment: `${store.subgraph}/${store.network}` }, `store left out, its endpoint answers why: ${store.reason}`),
   });
-  const readers = new WorkerPool({ taskModule: QUERY_TASK_MODULE, size: config.workers.size, maxQueue: config.workers.maxQueue, init: { limits } });
+  const readers = new WorkerPool({ taskModule: QUERY_TASK_MODULE, size: config.workers.readers, maxQueue: config.workers.maxQueue, init: { limits } });
   // Workers start with the server (no cold first query), unless there is nothing to serve.
   if (deployments.list().length > 0) await readers.warmUp('openStores', deployments.list().map((d) => ({ path: d.store.db.name, subgraph: d.subgraph, network: d.network })));
   const subgraphs = subgraphRequestHandler(deployments, { pool: readers, limits, logger });
