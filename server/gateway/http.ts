@@ -141,7 +141,7 @@ export function gatewayRequestHandler(options: GatewayHttpOptions): (req: Incomi
       const question = req.method === 'POST' && typeof body === 'object' && body !== null && !Array.isArray(body) && typeof query === 'string' ? (body as GraphQLQuestion) : null;
       const { answer, source } = question && sources && options.answers ? await options.answers.answer(question, sources, execute) : { answer: await execute(), source: 'bypass' as const };
       if (answer) {
-        res.writeHead(answer.status, { ...cors, ...answer.headers, 'x-svr-cache': source });
+        res.writeHead(answer.status, { ...cors, ...answer.headers, 'content-length': Buffer.byteLength(answer.body), 'x-svr-cache': source });
         res.end(answer.body);
       }
     } finally {
