@@ -2,15 +2,14 @@
  * The `svr` command line. Every command has --help.
  */
 import { Command, InvalidArgumentError } from 'commander';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { basename, join, resolve, sep } from 'node:path';
 import { buildSubgraph, graphCliVersion } from './compile/graph-build';
-import { storePath } from './indexer/deployment';
 import { indexFiles, type IndexProgress } from './indexer/index-files';
 import { indexRpc } from './indexer/index-rpc';
-import { SqliteStore } from './store/sqlite-store';
 import { DEMO_PROTOCOLS, runDemo } from './demo';
+import { indexDemo } from './start/demo';
 import { PROJECT_ROOT } from './paths';
 import { loadConfig, startServer } from './gateway';
 
@@ -85,37 +84,6 @@ function progressPrinter(label: string): { update(p: IndexProgress): void; done(
       if (tty) process.stderr.write('\n');
     },
   };
-}
-
-/**
- * Indexes the synthetic demo chain into `dataDir`, once: the demo's NDJSON goes
- * to `<data>/demo-chain/`, and each deployment whose store already reached the
- * end of its demo blocks is left as it is, so a second start is quick.
- */
-async function indexDemo(dataDir: string): Promise<void> {
-  const demoDir = join(dataDir, 'demo-chain');
-  const marker = join(demoDir, 'COMPLETE');
-  const subgraphs = new Map(listSubgraphs().map((s) => [s.name, s]));
-  let results = existsSync(marker) ? (JSON.parse(readFileSync(marker, 'utf8')) as ReturnType<typeof runDemo>) : null;
-  if (!results) {
-    console.log('svr: generating the SYNTHETIC demo chain (a seeded simulation, not chain history) ...');
-    results = runDemo({ out: demoDir, seed: 1, days: 3, scale: 1 });
-    writeFileSync(marker, JSON.stringify(results));
-  }
-  for (const r of results) {
-    const s = subgraphs.get(r.subgraph);
-    if (!s) throw new Error(`the demo has ${r.subgraph}, but subgraph/${r.subgraph} does not exist`);
-    const store = storePath(dataDir, r.subgraph, r.network);
-    if (existsSync(store)) {
-      const existing = SqliteStore.openExisting(store);
-      const head = existing.head()?.number ?? null;
-      existing.close();
-      if (head !== null && head >= r.lastBlock) continue;
-    }
-    const manifestPath = buildSubgraph({ subgraphDir: s.dir, network: r.network, sourceRoot: SUBGRAPHS });
-    const summary = await indexFiles({ manifestPath, subgraph: r.subgraph, dataDir, logsPath: r.logsPath, blocksPath: r.blocksPath });
-    console.log(`  indexed ${r.subgraph}/${r.network}: ${summary.blocksIndexed} blocks, ${summary.logsRead} logs in ${summary.seconds.toFixed(1)} s`);
-  }
 }
 
 const SAMPLE_QUERY = `{
@@ -293,7 +261,10 @@ export function program(): Command {
 
   cli
     .command('build')
-    .description('Compile every subgraph under subgraph/ with graph-cli (codegen and build) for each network in subgraph/networks.json')
+    .description(
+      'Compile every subgraph under subgraph/ with graph-cli (codegen and build), once per subgraph, and write its build for each network in ' +
+        'subgraph/networks.json (the same WASM, the manifest graph-cli\'s --network writes); nothing is rebuilt when the sources did not change',
+    )
     .option('--subgraph <name>', 'only this subgraph')
     .option('--network <network>', 'only this network')
     .action((opts: { subgraph?: string; network?: string }) => {
@@ -439,7 +410,11 @@ export function program(): Command {
     .action(async (opts: { data: string; port: string; host: string; demo: boolean; config?: string; federation?: boolean }) => {
       const dataDir = resolve(opts.data);
       loadConfig({ file: opts.config }); // a bad config fails before minutes of indexing
-      if (opts.demo) await indexDemo(dataDir);
+      if (opts.demo) {
+        const subgraphs = new Map(listSubgraphs().map((s) => [s.name, s.dir]));
+        const report = await indexDemo(dataDir, { subgraphs, sourceRoot: SUBGRAPHS });
+        if (report.indexed.length > 0) console.log(`  ${report.builds} subgraph build(s), ${report.graphCliRuns} graph-cli run(s); ${report.upToDate.length} deployment(s) already indexed`);
+      }
       await serveData(dataDir, opts);
     });
 

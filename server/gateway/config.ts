@@ -19,7 +19,9 @@
  *     "production": false
  *   }
  *
- * `workers`: each worker pool's threads (default: cores - 1, at least 1) and
+ * `workers`: each worker pool's threads (default: the reader pool, which
+ * answers the subgraph queries, one per core, since the event loop only waits
+ * while they read; the risk pool cores - 1, at least 1) and
  * the calls that may wait for one (default 256: a gateway request fans out
  * to every source at once; queued calls still expire at their deadline)
  * before BUSY.
@@ -38,6 +40,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_READER_OPTIONS, type ReaderOptions, type SourceDefinition } from '../sources';
+import { availableParallelism } from 'node:os';
 import { DEFAULT_POOL_QUEUE, defaultPoolSize } from '../workers/pool';
 
 export interface GatewayLimits {
@@ -65,7 +68,8 @@ export interface GatewayConfig {
   corsOrigins: string[];
   /** Introspection and the landing page off, errors without stack traces. */
   production: boolean;
-  workers: { size: number; maxQueue: number };
+  /** `size`: the risk pool's threads; `readers`: the reader pool's (both `workers.size` when the file gives it). */
+  workers: { size: number; readers: number; maxQueue: number };
   /** Where the embedded subgraph endpoints listen: the public listener, or loopback only. */
   subgraphEndpoints: 'public' | 'loopback';
   /** Where the settings came from, for the start-up banner. */
@@ -192,7 +196,9 @@ export function loadConfig(options: { file?: string | null; env?: NodeJS.Process
       production,
       workers: (() => {
         const size = Math.floor(positive(workers, 'size', 'workers', defaultPoolSize()));
-        return { size, maxQueue: Math.floor(positive(workers, 'maxQueue', 'workers', DEFAULT_POOL_QUEUE, { allowZero: true })) };
+        // Parallel reads of a cold fan-out: the reader threads work while the event loop waits for them (measured in bench:gateway).
+        const readers = workers.size === undefined ? availableParallelism() : size;
+        return { size, readers, maxQueue: Math.floor(positive(workers, 'maxQueue', 'workers', DEFAULT_POOL_QUEUE, { allowZero: true })) };
       })(),
       subgraphEndpoints: (raw.subgraphEndpoints as 'public' | 'loopback' | undefined) ?? (production ? 'loopback' : 'public'),
       file,

@@ -115,11 +115,16 @@ interface MarketRow {
   totalBorrowBalanceUSD: string | null;
 }
 
-export async function readMarkets(rs: RequestSources, source: SourceDefinition, pin: BlockPin, model: CollateralModel, where = ''): Promise<MarketFigures[]> {
+/**
+ * The markets at the pinned block. The collateral model (from the Protocol
+ * entity) only interprets the rows, so it may still be on its way: the markets
+ * then go out in the same batch as the Protocol read, one round trip for both.
+ */
+export async function readMarkets(rs: RequestSources, source: SourceDefinition, pin: BlockPin, model: CollateralModel | Promise<CollateralModel>, where = ''): Promise<MarketFigures[]> {
   const rows = (
     await rs.all<MarketRow>(source, 'markets', 'name indexToken { id } totalValueLockedUSD priced longOpenInterestUSD shortOpenInterestUSD totalBorrowBalanceUSD', pin, where)
   ).value;
-  const pooled = !MODEL_DEFINITIONS[model].perMarketBacking;
+  const pooled = !MODEL_DEFINITIONS[await model].perMarketBacking;
   return rows.map((m) => ({
     market: m.id,
     name: m.name,

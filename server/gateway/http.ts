@@ -13,10 +13,11 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { badUrl, BodyTooLarge, internalError, readBody, requestIdOf, requestUrl, sendJson } from '../http/request';
 import { bracketDepth } from '../subgraph-api';
-import type { Sources } from '../sources';
+import type { RequestSources, Sources } from '../sources';
 import type { GatewayContext } from './context';
 import type { WorkerPool } from '../workers/pool';
 import { homePage } from './home-page';
+import type { GraphQLQuestion, HttpAnswer, WholeResponses } from './whole-responses';
 
 export interface GatewayHttpOptions {
   apollo: ApolloServer<GatewayContext>;
@@ -39,6 +40,8 @@ export interface GatewayHttpOptions {
   logger: Logger;
   /** The risk worker pool every request's risk computations run in. */
   risk: WorkerPool;
+  /** Whole answers, cached under the blocks they were read at (absent: every question is answered afresh). */
+  answers?: WholeResponses;
 }
 
 function corsHeaders(req: IncomingMessage, origins: string[]): Record<string, string> {
@@ -105,28 +108,41 @@ export function gatewayRequestHandler(options: GatewayHttpOptions): (req: Incomi
     res.once('close', () => {
       if (!res.writableFinished) deadline.abort(new Error('the client closed the connection'));
     });
+    let sources: RequestSources | null = null;
     try {
+      sources = options.sources().forRequest(deadline.signal);
+    } catch (e) {
+      // Apollo would answer the error's own message; the answer carries only the request id.
+      options.logger.error({ requestId, err: e }, 'internal error creating a gateway request context');
+    }
+    /** Apollo's answer; a streamed one (incremental delivery) is written out here and gives null. */
+    const execute = async (): Promise<HttpAnswer | null> => {
       const response = await apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
         context: async () => {
-          try {
-            return { sources: options.sources().forRequest(deadline.signal), sourceErrors: [], signal: deadline.signal, requestId, risk: options.risk };
-          } catch (e) {
-            // Apollo would answer the context's own message; the answer carries only the request id.
-            options.logger.error({ requestId, err: e }, 'internal error creating a gateway request context');
+          if (!sources) {
             throw new GraphQLError(`internal error; the server log has its details under request id ${requestId}`, {
               extensions: { code: 'INTERNAL_SERVER_ERROR', requestId, http: { status: 500 } },
             });
           }
+          return { sources, sourceErrors: [], signal: deadline.signal, requestId, risk: options.risk };
         },
       });
-      const out: Record<string, string> = { ...cors };
+      const out: Record<string, string> = {};
       for (const [key, value] of response.headers) out[key] = value;
-      res.writeHead(response.status ?? 200, out);
-      if (response.body.kind === 'complete') res.end(response.body.string);
-      else {
-        for await (const chunk of response.body.asyncIterator) res.write(chunk);
-        res.end();
+      if (response.body.kind === 'complete') return { status: response.status ?? 200, headers: out, body: response.body.string };
+      res.writeHead(response.status ?? 200, { ...cors, ...out });
+      for await (const chunk of response.body.asyncIterator) res.write(chunk);
+      res.end();
+      return null;
+    };
+    try {
+      // Only POSTed JSON questions come from the cache: a GET goes through Apollo's CSRF check every time.
+      const question = req.method === 'POST' && typeof body === 'object' && body !== null && !Array.isArray(body) && typeof query === 'string' ? (body as GraphQLQuestion) : null;
+      const { answer, source } = question && sources && options.answers ? await options.answers.answer(question, sources, execute) : { answer: await execute(), source: 'bypass' as const };
+      if (answer) {
+        res.writeHead(answer.status, { ...cors, ...answer.headers, 'content-length': Buffer.byteLength(answer.body), 'x-svr-cache': source });
+        res.end(answer.body);
       }
     } finally {
       clearTimeout(timer);

@@ -13,6 +13,7 @@ import { loadConfig, type GatewayConfig } from './config';
 import { createSvrServer } from './http';
 import { embeddedSources, type EmbeddedSources } from './embedded-sources';
 import { createMetrics } from './metrics';
+import { WholeResponses } from './whole-responses';
 
 export { loadConfig, ConfigError, type GatewayConfig } from './config';
 export { createApollo, gatewaySchema, federatedTypeDefs, publicTypeDefs } from './apollo';
@@ -49,6 +50,8 @@ export interface RunningServer {
   readers: WorkerPool;
   /** The risk pool: the risk queries' computations (risk-tasks.ts) run in its workers. */
   risk: WorkerPool;
+  /** The whole-answer cache in front of the resolvers (whole-responses.ts). */
+  answers: WholeResponses;
   /** Where the embedded subgraph endpoints are: `url`, or a loopback-only listener ("subgraphEndpoints": "loopback"). */
   subgraphUrl: string;
   close(): Promise<void>;
@@ -61,7 +64,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const deployments = DeploymentRegistry.scan(options.dataDir, {
     onUnavailable: (store) => logger.error({ store: store.path, deployment: `${store.subgraph}/${store.network}` }, `store left out, its endpoint answers why: ${store.reason}`),
   });
-  const readers = new WorkerPool({ taskModule: QUERY_TASK_MODULE, size: config.workers.size, maxQueue: config.workers.maxQueue, init: { limits } });
+  const readers = new WorkerPool({ taskModule: QUERY_TASK_MODULE, size: config.workers.readers, maxQueue: config.workers.maxQueue, init: { limits } });
   // Workers start with the server (no cold first query), unless there is nothing to serve.
   if (deployments.list().length > 0) await readers.warmUp('openStores', deployments.list().map((d) => ({ path: d.store.db.name, subgraph: d.subgraph, network: d.network })));
   const subgraphs = subgraphRequestHandler(deployments, { pool: readers, limits, logger });
@@ -77,7 +80,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     });
   }
   const cache = new ResponseCache({ redisUrl: config.redisUrl ?? undefined, onError: (e) => logger.warn({ cache: config.redisUrl ? 'redis' : 'memory' }, `cache error, reading sources directly: ${e.message}`) });
-  const metrics = createMetrics(() => cache, { readers, risk });
+  const answers = new WholeResponses(cache, config.reader.pinned, config.limits.maxTokens);
+  const metrics = createMetrics(() => cache, { readers, risk }, answers);
   const apollo = createApollo({ limits: config.limits, production: config.production, federation: options.federation, plugins: [metrics.plugin], logger });
   await apollo.start();
   // Sources need the port the server ends up on (it may be 0: any free port), so they are set once it listens.
@@ -98,6 +102,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     fallback: internal ? undefined : subgraphs,
     logger,
     risk,
+    answers,
   });
   await new Promise<void>((ok, fail) => {
     server.once('error', fail);
@@ -121,6 +126,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     config,
     readers,
     risk,
+    answers,
     subgraphUrl,
     async close() {
       for (const s of internal ? [server, internal] : [server]) {

@@ -8,13 +8,14 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import { httpStats, type ResponseCache } from '../sources';
 import type { WorkerPool } from '../workers/pool';
 import type { GatewayContext } from './context';
+import type { WholeResponses } from './whole-responses';
 
 export interface GatewayMetrics {
   registry: Registry;
   plugin: ApolloServerPlugin<GatewayContext>;
 }
 
-export function createMetrics(cache: () => ResponseCache | null, pools: Record<string, WorkerPool> = {}): GatewayMetrics {
+export function createMetrics(cache: () => ResponseCache | null, pools: Record<string, WorkerPool> = {}, answers?: WholeResponses): GatewayMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'svr_' });
   const duration = new Histogram({
@@ -62,6 +63,16 @@ export function createMetrics(cache: () => ResponseCache | null, pools: Record<s
       this.set({ result: 'miss' }, stats.misses);
       this.set({ result: 'load' }, stats.loads);
       this.set({ result: 'error' }, stats.errors);
+    },
+  });
+  new Gauge({
+    name: 'svr_gateway_answers',
+    help: 'Gateway answers since start, by where they came from: the whole-answer cache (hit), computed and kept (stored), computed and not kept (not_stored: errors, complete: false), or not looked up (bypass)',
+    labelNames: ['result'],
+    registers: [registry],
+    collect() {
+      if (!answers) return;
+      for (const [result, n] of Object.entries(answers.stats)) this.set({ result: result.replace('-', '_') }, n);
     },
   });
   new Gauge({

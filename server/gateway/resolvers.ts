@@ -75,8 +75,13 @@ interface SourceRatio {
 
 async function readSourceRatio(rs: RequestSources, source: SourceDefinition, spec: TimeSpec, info: GraphQLResolveInfo | null): Promise<SourceRatio> {
   const pin = await pinFor(rs, source, spec);
-  const [figures, collateral] = await Promise.all([readProtocol(rs, source, pin), info && selects(info, 'collateral') ? readCollateral(rs, source, pin) : []]);
-  const markets = info && selects(info, 'markets') ? await readMarkets(rs, source, pin, figures.model) : [];
+  // Protocol, collateral and markets in one batch: one round trip to the source after its head.
+  const protocol = readProtocol(rs, source, pin);
+  const [figures, collateral, markets] = await Promise.all([
+    protocol,
+    info && selects(info, 'collateral') ? readCollateral(rs, source, pin) : [],
+    info && selects(info, 'markets') ? readMarkets(rs, source, pin, protocol.then((f) => f.model)) : [],
+  ]);
   return { source, pin, figures, markets, collateral };
 }
 

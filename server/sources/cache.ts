@@ -302,6 +302,20 @@ export class ResponseCache {
     return out as Array<Cached<T> | Error>;
   }
 
+  /** The value under `key` if there is one within its stale window, as it is (no load, no revalidation). */
+  async peek<T>(key: string, policy: CachePolicy): Promise<Cached<T> | undefined> {
+    const entry = await this.read<T>(key);
+    if (!entry) return undefined;
+    const ageMs = Math.max(0, Date.now() - entry.t);
+    if (ageMs > policy.ttlMs + policy.staleMs) return undefined;
+    return { value: entry.v, stale: ageMs > policy.ttlMs, ageMs };
+  }
+
+  /** Stores a value read elsewhere (e.g. an answer computed before its key was known). */
+  put<T>(key: string, value: T, policy: CachePolicy): Promise<void> {
+    return this.write(key, value, policy);
+  }
+
   async clear(): Promise<void> {
     try {
       await this.bounded(this.keyv.clear());

@@ -2,5 +2,5 @@
 export { ResponseCache, type CacheOptions, type CachePolicy, type Cached } from './cache';
 export { SourceError, type SourceErrorCode } from './errors';
 export { postGraphQL, httpStats, type HttpOptions, type GraphQLResponseBody } from './http';
-export { Sources, RequestSources, DEFAULT_READER_OPTIONS, blockArgument, gqlString, type BlockPin, type IndexingStatus, type ReaderOptions } from './reader';
+export { Sources, RequestSources, DEFAULT_READER_OPTIONS, blockArgument, gqlString, type BlockPin, type IndexingStatus, type ReaderOptions, type ReadSet } from './reader';
 export { SourceRegistry, sourceKey, type SourceDefinition } from './registry';

@@ -90,9 +90,15 @@ export class Sources {
   }
 }
 
+/** What one request read: each source it asked anything of, with the head it pinned there (null: read without a pin). */
+export type ReadSet = Map<string, BlockPin | null>;
+
 export class RequestSources {
   private readonly loaders = new Map<string, DataLoader<string, Cached<unknown>>>();
   private readonly heads = new Map<string, Promise<BlockPin>>();
+  private readonly read: ReadSet = new Map();
+  /** Set once the request read something no block pins (the index-node's status: the chain head moves on its own). */
+  private readUnpinned = false;
 
   constructor(
     private readonly sources: Sources,
@@ -101,6 +107,25 @@ export class RequestSources {
 
   get registry(): SourceRegistry {
     return this.sources.registry;
+  }
+
+  /**
+   * Every source this request read, by source key, with the head its reads
+   * were pinned to (null when none was), so that an answer can be cached under
+   * those blocks (gateway/whole-responses.ts).
+   */
+  readSet(): ReadSet {
+    return this.read;
+  }
+
+  /** True once the request read what no block pins (index-node status): its answer holds only for now. */
+  get readBeyondBlocks(): boolean {
+    return this.readUnpinned;
+  }
+
+  private touch(source: SourceDefinition): void {
+    const key = sourceKey(source);
+    if (!this.read.has(key)) this.read.set(key, null);
   }
 
   private loader(source: SourceDefinition): DataLoader<string, Cached<unknown>> {
@@ -142,7 +167,8 @@ export class RequestSources {
     const key = sourceKey(source);
     let pin = this.heads.get(key);
     if (!pin) {
-      pin = this.readHead(source);
+      this.touch(source);
+      pin = this.readHead(source).then((p) => (this.read.set(key, p), p));
       this.heads.set(key, pin);
     }
     return pin;
@@ -177,6 +203,7 @@ export class RequestSources {
    */
   async status(source: SourceDefinition): Promise<IndexingStatus | null> {
     if (!source.statusUrl) return null;
+    this.readUnpinned = true;
     const head = await this.head(source);
     if (!head.deployment) return null;
     const { cache, options } = this.sources;
@@ -216,6 +243,7 @@ export class RequestSources {
 
   /** One root field (with its arguments and selection, including any `block` argument), batched with the request's others. */
   fetch<T>(source: SourceDefinition, field: string): Promise<Cached<T>> {
+    this.touch(source);
     return this.loader(source).load(field) as Promise<Cached<T>>;
   }
 
