@@ -144,6 +144,9 @@ export function contagion(input: { portfolio: WirePortfolio; shock: ContagionSho
 export function forecast(input: { observations: RatioObservation[]; options: ForecastOptions }) {
   const f = forecastRatio(input.observations, input.options);
   return {
+    horizonDays: f.horizonDays,
+    threshold: f.threshold,
+    bandLevel: f.bandLevel,
     lastRatio: f.lastRatio,
     lastTimestamp: f.lastTime,
     trendPerDay: f.trendPerDay,
