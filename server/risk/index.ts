@@ -16,3 +16,4 @@ export * from './contagion';
 export * from './clearing';
 export * from './forecast';
 export * from './wire';
+export * from './backtest';
