@@ -15,8 +15,11 @@
  *   chi-square(1); LR_cc = LR_pof + LR_ind is chi-square(2).
  * With 0 ln 0 = 0. Floats: these are statistics.
  */
-import { badInput } from './errors';
+import { RiskError, badInput } from './errors';
+import { forecastRatio, type RatioObservation } from './forecast';
 import { normalCdf, quantileSorted } from './statistics';
+
+const DAY_SECONDS = 86_400;
 
 /** P(X > x) for X chi-square with 1 degree of freedom: 2 (1 - Phi(sqrt x)). */
 export function chiSquare1Survival(x: number): number {
@@ -220,4 +223,72 @@ export function rollingQuantileBacktest(losses: readonly number[], window: numbe
     points.push({ index: t, predicted, realised, exceeded: realised > predicted });
   }
   return { ...exceedanceBacktest(points.map((p) => p.exceeded), 1 - confidence), confidence, window, points };
+}
+
+export interface ForecastBacktestOptions {
+  /** Observations each fit uses: the trailing window, ending at the forecast's origin. */
+  window: number;
+  /** Observations between a forecast's origin and the outcome it is checked against; origins step by this much, so outcomes do not overlap. */
+  horizonSteps: number;
+  /** Level of the one-sided lower quantile of the ratio (the forecast model's value at risk of the ratio). */
+  confidence: number;
+  /** Central probability of the band. */
+  bandLevel: number;
+  threshold: number;
+  /** forecastRatio's alert level for the leading indicator. */
+  alertProbability?: number;
+}
+
+export interface ForecastBacktest {
+  /** Forecasts made and checked. */
+  forecasts: number;
+  /** Mean days between an origin and its outcome. */
+  horizonDays: number;
+  /** The realised ratio below the model's `confidence` lower quantile is an exceedance, expected at 1 - confidence. */
+  quantile: ExceedanceBacktest & { confidence: number };
+  band: BandCoverage;
+  /** The leading indicator against the ratio actually touching the threshold by the outcome's time. */
+  crossings: CrossingHitRate & { threshold: number };
+}
+
+/**
+ * Backtest of forecastRatio over a history: at each origin t (every
+ * `horizonSteps` observations, once `window` observations are behind it),
+ * fit on the window ending at t, forecast to the time of observation
+ * t + horizonSteps, and compare with what happened there.
+ */
+export function backtestForecast(history: readonly RatioObservation[], options: ForecastBacktestOptions): ForecastBacktest {
+  const { window, horizonSteps, confidence, bandLevel, threshold } = options;
+  if (!(Number.isInteger(window) && window >= 3)) throw badInput('the trailing window must be a whole number of at least 3 observations');
+  if (!(Number.isInteger(horizonSteps) && horizonSteps >= 1)) throw badInput('the horizon must be a whole number of at least 1 observation');
+  if (!(confidence > 0.5 && confidence < 1)) throw badInput(`confidence ${confidence} must be in (0.5, 1)`);
+  const points = [...history].sort((a, b) => a.time - b.time);
+  const hits: boolean[] = [];
+  const band: BandOutcome[] = [];
+  const crossings: CrossingOutcome[] = [];
+  let days = 0;
+  for (let t = window - 1; t + horizonSteps < points.length; t += horizonSteps) {
+    const fitted = points.slice(t - window + 1, t + 1);
+    const outcome = points[t + horizonSteps]!;
+    const horizonDays = (outcome.time - points[t]!.time) / DAY_SECONDS;
+    // One projected point, at the outcome's time.
+    const common = { horizonDays, threshold, pointsPerDay: 1 / horizonDays, alertProbability: options.alertProbability };
+    const banded = forecastRatio(fitted, { ...common, bandLevel });
+    const lower = forecastRatio(fitted, { ...common, bandLevel: 2 * confidence - 1 }).path[0]!.low;
+    const end = banded.path[0]!;
+    hits.push(outcome.ratio < lower);
+    band.push({ low: end.low, high: end.high, realised: outcome.ratio });
+    let touched = false;
+    for (let k = t + 1; k <= t + horizonSteps; k++) touched ||= points[k]!.ratio <= threshold;
+    crossings.push({ predicted: banded.leadingIndicator, probability: banded.probabilityOfThresholdWithinHorizon, happened: touched });
+    days += horizonDays;
+  }
+  if (hits.length < 2) throw new RiskError('RISK_TOO_LITTLE_HISTORY', `a backtest needs at least 2 forecasts: ${points.length} observations give ${hits.length} with a window of ${window} and a horizon of ${horizonSteps}`);
+  return {
+    forecasts: hits.length,
+    horizonDays: days / hits.length,
+    quantile: { ...exceedanceBacktest(hits, 1 - confidence), confidence },
+    band: bandCoverage(band, bandLevel),
+    crossings: { ...crossingHitRate(crossings), threshold },
+  };
 }

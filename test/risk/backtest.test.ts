@@ -1,5 +1,6 @@
 import {
   SeededRandom,
+  backtestForecast,
   bandCoverage,
   chiSquare1Survival,
   christoffersenIndependence,
@@ -143,5 +144,48 @@ describe('threshold-crossing hit rate', () => {
   });
   it('no crossing happened and none predicted: rates are null, not 0', () => {
     expect(crossingHitRate([{ predicted: false, probability: 0.01, happened: false }])).toMatchObject({ hitRate: null, falseAlarmRatio: null });
+  });
+});
+
+describe('backtestForecast over a ratio history', () => {
+  const HOUR = 3600;
+  /** ln(ratio) a random walk with hourly steps of stdev sigmaAt(k), from ratio `start`. */
+  function walk(seed: number, n: number, start: number, sigmaAt: (k: number) => number, driftPerStep = 0) {
+    const rng = new SeededRandom(seed);
+    let x = Math.log(start);
+    return Array.from({ length: n }, (_, k) => {
+      if (k > 0) x += driftPerStep + sigmaAt(k) * rng.normal();
+      return { time: k * HOUR, ratio: Math.exp(x) };
+    });
+  }
+  const options = { window: 72, horizonSteps: 1, confidence: 0.95, bandLevel: 0.9, threshold: 1 };
+
+  it('the model is right (a steady random walk): the quantile and the band pass at their stated levels', () => {
+    const r = backtestForecast(walk(21, 2072, 1.5, () => 0.01), options);
+    expect(r.forecasts).toBe(2000);
+    expect(r.horizonDays).toBeCloseTo(1 / 24, 12);
+    expect(r.quantile.kupiec.pValue).toBeGreaterThan(0.05);
+    expect(r.quantile.christoffersen.pValue).toBeGreaterThan(0.05);
+    expect(Math.abs(r.band.coverage - 0.9)).toBeLessThan(0.02);
+    expect(r.band.kupiec.pValue).toBeGreaterThan(0.05);
+  });
+
+  it('volatility that switches between calm and wild every 100 hours: exceedances come too often and in clusters', () => {
+    const r = backtestForecast(walk(21, 2072, 1.5, (k) => (Math.floor(k / 100) % 2 ? 0.04 : 0.004)), options);
+    expect(r.quantile.kupiec.observedRate).toBeGreaterThan(0.05);
+    expect(r.quantile.christoffersen.pValue).toBeLessThan(0.01);
+    expect(r.band.kupiec.pValue).toBeLessThan(0.01);
+  });
+
+  it('a ratio drifting down through the threshold: the leading indicator is up before it is crossed', () => {
+    // From 1.3, -0.002 per hour: crosses 1 after about 131 hours.
+    const r = backtestForecast(walk(4, 300, 1.3, () => 0.001, -0.002), { ...options, horizonSteps: 24 });
+    expect(r.crossings.hits + r.crossings.misses).toBeGreaterThan(0);
+    expect(r.crossings.hitRate).toBe(1);
+    expect(r.crossings.threshold).toBe(1);
+  });
+
+  it('too little history for two forecasts is RISK_TOO_LITTLE_HISTORY', () => {
+    expect(() => backtestForecast(walk(1, 73, 1.5, () => 0.01), options)).toThrow(expect.objectContaining({ code: 'RISK_TOO_LITTLE_HISTORY' }));
   });
 });
