@@ -36,7 +36,7 @@ async function portfolioFor(ctx: GatewayContext, protocols?: readonly string[] |
  * (BAD_USER_INPUT, with the engine's code); work cut by the deadline or a
  * client that went away, and a full pool, say so with their own codes.
  */
-async function compute<T extends RiskTask>(ctx: GatewayContext, task: T, input: Parameters<(typeof tasks)[T]>[0]): Promise<ReturnType<(typeof tasks)[T]>> {
+export async function compute<T extends RiskTask>(ctx: GatewayContext, task: T, input: Parameters<(typeof tasks)[T]>[0]): Promise<ReturnType<(typeof tasks)[T]>> {
   try {
     return await ctx.risk.run<ReturnType<(typeof tasks)[T]>>(task, input, { signal: ctx.signal });
   } catch (e) {
