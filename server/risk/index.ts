@@ -17,3 +17,4 @@ export * from './clearing';
 export * from './forecast';
 export * from './wire';
 export * from './backtest';
+export * from './methodology';
