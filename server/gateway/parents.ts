@@ -21,5 +21,5 @@ export interface SourceRead {
   pin: BlockPin;
 }
 
-/** A RatioSnapshot as resolved, with the reads behind it (for fields computed from the same blocks). */
-export type RatioSnapshotParent = RatioSnapshot & { reads: SourceRead[] };
+/** A RatioSnapshot as resolved, with the reads behind it (for fields computed from the same blocks, and its provenance). */
+export type RatioSnapshotParent = Omit<RatioSnapshot, 'provenance'> & { reads: SourceRead[] };

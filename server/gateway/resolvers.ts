@@ -8,7 +8,7 @@ import { GraphQLError, Kind, type GraphQLResolveInfo, type SelectionSetNode } fr
 import { SourceError, sourceKey, type BlockPin, type IndexingStatus, type RequestSources, type SourceDefinition } from '../sources';
 import type { GatewayContext } from './context';
 import { settle } from './settle';
-import type { RatioSnapshotParent } from './parents';
+import type { RatioSnapshotParent, SourceRead } from './parents';
 import { Decimal } from '../numeric/decimal';
 import { MODEL_DEFINITIONS, solvency, type CollateralModel } from '../risk';
 import { readAccount, readAssetChannel, type AccountPositionFigures } from './exposure';
@@ -74,7 +74,10 @@ interface SourceRatio {
 }
 
 async function readSourceRatio(rs: RequestSources, source: SourceDefinition, spec: TimeSpec, info: GraphQLResolveInfo | null): Promise<SourceRatio> {
-  const pin = await pinFor(rs, source, spec);
+  return readSourceRatioAt(rs, source, await pinFor(rs, source, spec), info);
+}
+
+async function readSourceRatioAt(rs: RequestSources, source: SourceDefinition, pin: BlockPin, info: GraphQLResolveInfo | null): Promise<SourceRatio> {
   const [figures, collateral] = await Promise.all([readProtocol(rs, source, pin), info && selects(info, 'collateral') ? readCollateral(rs, source, pin) : []]);
   const markets = info && selects(info, 'markets') ? await readMarkets(rs, source, pin, figures.model) : [];
   return { source, pin, figures, markets, collateral };
@@ -119,6 +122,27 @@ function marketRatio(network: string, m: MarketFigures): MarketRatio {
 
 function tokenCollateral(network: string, t: TokenHolding): TokenCollateral {
   return { network, token: t.token, symbol: t.symbol, amount: t.amount?.toString() ?? null, valueUSD: t.valueUSD?.toString() ?? null };
+}
+
+/**
+ * A snapshot of the given sources at the given pins, as the ratio answers
+ * build it (replay): `protocol` and `network` label it, `missing` names the
+ * sources the original answer had to leave out.
+ */
+export async function snapshotAtPins(
+  ctx: GatewayContext,
+  protocol: string,
+  network: string | null,
+  reads: readonly SourceRead[],
+  missing: readonly string[],
+  info: GraphQLResolveInfo | null,
+): Promise<RatioSnapshotParent> {
+  try {
+    const parts = await Promise.all(reads.map((r) => readSourceRatioAt(ctx.sources, r.source, r.pin, info)));
+    return snapshot(protocol, network, parts, missing);
+  } catch (e) {
+    throw e instanceof SourceError ? sourceGraphQLError(e) : e;
+  }
 }
 
 function snapshot(protocol: string, network: string | null, parts: readonly SourceRatio[], missing: readonly string[]): RatioSnapshotParent {

@@ -1,0 +1,98 @@
+/**
+ * Provenance and replay of the ratio answers against the demo stack: a
+ * replayed answer equals the recorded one byte for byte, on this svr and on a
+ * second one started on the same data; every reason a replay cannot give the
+ * recorded answer is a coded error.
+ */
+import { createHash } from 'node:crypto';
+import type { RunningServer } from '../../server/gateway';
+import { METHODOLOGY_VERSION } from '../../server/risk';
+import { demoDataDir, post, startDemoGateway } from './demo-stack';
+
+let first: RunningServer;
+let second: RunningServer;
+
+beforeAll(async () => {
+  const dir = await demoDataDir();
+  first = await startDemoGateway(dir);
+  second = await startDemoGateway(dir);
+}, 600_000);
+afterAll(async () => {
+  await first?.close();
+  await second?.close();
+});
+
+// Every field of a snapshot but the two that say how old the read was (stale, ageSeconds).
+const SNAPSHOT = `protocol network collateralModels { model backing obligations } collateralUSD openInterestUSD longOpenInterestUSD shortOpenInterestUSD debtUSD
+  ratio bufferUSD unpricedTokens priced blockNumber timestamp complete missingSources
+  markets { network market name collateralUSD openInterestUSD ratio bufferUSD priced }
+  collateral { network token symbol amount valueUSD }
+  provenance { methodologyVersion query parameters reads { protocol network deployment blockNumber blockHash timestamp } record digest }`;
+
+const gql = (s: RunningServer) => `${s.url}/graphql`;
+
+async function replay(server: RunningServer, record: string, digest?: string) {
+  return post(gql(server), `query($record: String!, $digest: String) { replayRatio(record: $record, digest: $digest) { ${SNAPSHOT} } }`, { record, digest });
+}
+
+test('a deployment\'s ratio and an aggregate replay to the same bytes, here and on a second svr', async () => {
+  const answer = await post(gql(first), `{ one: ratio(protocol: "gmx-v1", network: "arbitrum-one") { ${SNAPSHOT} } all: aggregate { ${SNAPSHOT} } }`);
+  expect(answer.errors).toBeUndefined();
+  for (const recorded of [answer.data!.one, answer.data!.all]) {
+    const p = recorded.provenance;
+    expect(p.methodologyVersion).toBe(METHODOLOGY_VERSION);
+    expect(p.digest).toBe(createHash('sha256').update(p.record).digest('hex'));
+    for (const r of p.reads) {
+      expect(r.blockHash).toMatch(/^0x[0-9a-f]{64}$/);
+      expect(r.deployment).toEqual(expect.any(String));
+    }
+    for (const server of [first, second]) {
+      const again = await replay(server, p.record, p.digest);
+      expect(again.errors).toBeUndefined();
+      expect(JSON.stringify(again.data!.replayRatio)).toBe(JSON.stringify(recorded));
+    }
+  }
+  expect(answer.data!.all.provenance.reads.length).toBe(7);
+});
+
+test('the same answer at the same blocks has the same digest; a different one does not', async () => {
+  const q = `{ a: ratio(protocol: "gmx-v1", network: "avalanche") { provenance { digest } } b: ratio(protocol: "gmx-v1", network: "avalanche") { provenance { digest } } c: ratio(protocol: "gmx-v1", network: "arbitrum-one") { provenance { digest } } }`;
+  const [x, y] = [await post(gql(first), q), await post(gql(second), q)];
+  expect(x.data!.a.provenance.digest).toBe(x.data!.b.provenance.digest);
+  expect(y.data!.a.provenance.digest).toBe(x.data!.a.provenance.digest);
+  expect(x.data!.c.provenance.digest).not.toBe(x.data!.a.provenance.digest);
+});
+
+test('why a replay cannot give the recorded answer, each with its code', async () => {
+  const answer = await post(gql(first), '{ ratio(protocol: "gmx-v1", network: "arbitrum-one") { provenance { record digest } } }');
+  const record = JSON.parse(answer.data!.ratio.provenance.record);
+  const codeOf = async (text: string, digest?: string) => {
+    const r = await replay(first, text, digest);
+    expect(r.data).toBeNull();
+    expect(r.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
+    return { replayCode: r.errors![0].extensions!.replayCode, message: r.errors![0].message };
+  };
+  const reorged = { ...record, reads: [{ ...record.reads[0], blockHash: `0x${'ab'.repeat(32)}` }] };
+  expect(await codeOf(JSON.stringify(reorged))).toMatchObject({ replayCode: 'REPLAY_BLOCK_UNKNOWN', message: expect.stringMatching(/reorganised away/) });
+  const future = { ...record, reads: [{ ...record.reads[0], blockNumber: record.reads[0].blockNumber + 1_000_000 }] };
+  expect((await codeOf(JSON.stringify(future))).replayCode).toBe('REPLAY_BLOCK_UNKNOWN');
+  const version = { ...record, methodologyVersion: METHODOLOGY_VERSION + 1 };
+  expect(await codeOf(JSON.stringify(version))).toMatchObject({ replayCode: 'REPLAY_UNSUPPORTED_METHODOLOGY', message: expect.stringMatching(/methodology version/) });
+  const rebuilt = { ...record, reads: [{ ...record.reads[0], deployment: 'Qm-another-build' }] };
+  expect((await codeOf(JSON.stringify(rebuilt))).replayCode).toBe('REPLAY_DEPLOYMENT_CHANGED');
+  const elsewhere = { ...record, reads: [{ ...record.reads[0], network: 'nowhere' }] };
+  expect((await codeOf(JSON.stringify(elsewhere))).replayCode).toBe('REPLAY_UNKNOWN_SOURCE');
+  expect((await codeOf(answer.data!.ratio.provenance.record, '00'.repeat(32))).replayCode).toBe('REPLAY_DIGEST_MISMATCH');
+  expect((await codeOf('{"methodologyVersion": 1')).replayCode).toBe('REPLAY_BAD_RECORD');
+  expect((await codeOf(JSON.stringify({ ...record, reads: [] }))).replayCode).toBe('REPLAY_BAD_RECORD');
+});
+
+test('an answer at a past time replays at that time, not at the head', async () => {
+  const head = await post(gql(first), `{ ratio(protocol: "gmx-v1", network: "arbitrum-one") { ${SNAPSHOT} } }`);
+  const past = await post(gql(first), `{ ratio(protocol: "gmx-v1", network: "arbitrum-one", timestamp: ${head.data!.ratio.timestamp - 12 * 3600}) { ${SNAPSHOT} } }`);
+  expect(past.errors).toBeUndefined();
+  expect(past.data!.ratio.blockNumber).toBeLessThan(head.data!.ratio.blockNumber);
+  expect(past.data!.ratio.ratio).not.toBe(head.data!.ratio.ratio);
+  const again = await replay(second, past.data!.ratio.provenance.record);
+  expect(JSON.stringify(again.data!.replayRatio)).toBe(JSON.stringify(past.data!.ratio));
+});
