@@ -5,6 +5,9 @@
  * recorded answer is a coded error.
  */
 import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { RunningServer } from '../../server/gateway';
 import { METHODOLOGY_VERSION } from '../../server/risk';
 import { demoDataDir, post, startDemoGateway } from './demo-stack';
@@ -95,4 +98,28 @@ test('an answer at a past time replays at that time, not at the head', async () 
   expect(past.data!.ratio.ratio).not.toBe(head.data!.ratio.ratio);
   const again = await replay(second, past.data!.ratio.provenance.record);
   expect(JSON.stringify(again.data!.replayRatio)).toBe(JSON.stringify(past.data!.ratio));
+});
+
+test('svr replay prints the replayed answer from a saved answer, and fails with the reason', async () => {
+  const { program } = await import('../../server/cli');
+  const { REPLAY_SELECTION } = await import('../../server/gateway/provenance');
+  const answer = await post(gql(first), `{ ratio(protocol: "aave-v3", network: "optimism") { ${REPLAY_SELECTION} } }`);
+  const dir = mkdtempSync(join(tmpdir(), 'svr-replay-'));
+  try {
+    const saved = join(dir, 'answer.json');
+    writeFileSync(saved, JSON.stringify(answer));
+    const printed: string[] = [];
+    const log = jest.spyOn(console, 'log').mockImplementation((text: string) => void printed.push(text));
+    try {
+      await program().parseAsync(['node', 'svr', 'replay', saved, '--url', gql(second)]);
+    } finally {
+      log.mockRestore();
+    }
+    expect(printed).toEqual([JSON.stringify(answer.data!.ratio, null, 2)]);
+    const record = JSON.parse(answer.data!.ratio.provenance.record);
+    writeFileSync(saved, JSON.stringify({ ...record, methodologyVersion: 999 }));
+    await expect(program().parseAsync(['node', 'svr', 'replay', saved, '--url', gql(second)])).rejects.toThrow(/REPLAY_UNSUPPORTED_METHODOLOGY/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
