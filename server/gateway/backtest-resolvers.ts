@@ -6,7 +6,8 @@
 import { SourceError } from '../sources';
 import { BACKTEST_DEFAULT_HOURS, COST_CAPS } from './cost';
 import type { Resolvers } from './generated/resolvers-types';
-import { history, sourceGraphQLError, sourceOf, userError } from './resolvers';
+import { provenanceOf } from './provenance';
+import { historyWithReads, sourceGraphQLError, sourceOf, userError } from './resolvers';
 import { compute } from './risk-resolvers';
 
 const HOUR = 3600;
@@ -37,12 +38,11 @@ export const backtestResolvers: Resolvers = {
         const end = to ?? head.timestamp ?? 0;
         start = Math.max(0, end - (BACKTEST_DEFAULT_HOURS - 1) * HOUR);
       }
-      const series = await history(ctx, protocol, network, 'HOUR', start, to);
-      const observations = series.filter((p) => p.ratio !== null && Number(p.ratio) > 0).map((p) => ({ time: p.timestamp, ratio: Number(p.ratio) }));
-      const result = await compute(ctx, 'backtest', {
-        observations,
-        options: { window, horizonSteps: horizon, confidence: level, bandLevel: band, threshold: limit },
-      });
+      const { points, reads } = await historyWithReads(ctx, protocol, network, 'HOUR', start, to);
+      const observations = points.filter((p) => p.ratio !== null && Number(p.ratio) > 0).map((p) => ({ time: p.timestamp, ratio: Number(p.ratio) }));
+      const options = { window, horizonSteps: horizon, confidence: level, bandLevel: band, threshold: limit };
+      const result = await compute(ctx, 'backtest', { observations, options });
+      const parameters = { protocol, network, ...options, from: observations[0]?.time ?? null, to: observations[observations.length - 1]?.time ?? null };
       return {
         protocol,
         network,
@@ -52,6 +52,7 @@ export const backtestResolvers: Resolvers = {
         windowHours: window,
         horizonHours: horizon,
         ...result,
+        provenance: provenanceOf('backtest', parameters, reads),
       };
     },
   },

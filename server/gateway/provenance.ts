@@ -38,11 +38,17 @@ export interface ReadRecord {
 
 export interface ProvenanceRecord {
   methodologyVersion: number;
-  /** The kind of answer: `ratio` for every RatioSnapshot (ratio, ratios, aggregate, Protocol.ratio, Deployment.ratio). */
-  query: 'ratio';
-  /** What shapes the answer besides the reads: its label, network, and the sources it had to leave out. */
-  parameters: { protocol: string; network: string | null; missingSources: string[] };
+  /** The kind of answer: `ratio` for every RatioSnapshot (ratio, ratios, aggregate, Protocol.ratio, Deployment.ratio); else the query's name. */
+  query: string;
+  /** What shapes the answer besides the reads: arguments with their defaults filled in, and what the answer had to leave out. */
+  parameters: Record<string, unknown>;
   reads: ReadRecord[];
+}
+
+/** A ratio answer's record: replayRatio takes these. */
+interface RatioRecord extends ProvenanceRecord {
+  query: 'ratio';
+  parameters: { protocol: string; network: string | null; missingSources: string[] };
 }
 
 /** JSON with object keys sorted at every depth and no whitespace: one text per value. */
@@ -63,20 +69,25 @@ function readRecord(r: SourceRead): ReadRecord {
   return { protocol: r.source.protocol, network: r.source.network, deployment: r.pin.deployment, blockNumber: r.pin.number, blockHash: r.pin.hash, timestamp: r.pin.timestamp };
 }
 
-export function ratioRecord(snapshot: RatioSnapshotParent): ProvenanceRecord {
-  const reads = snapshot.reads.map(readRecord).sort((a, b) => (sourceKeyOf(a) < sourceKeyOf(b) ? -1 : 1));
-  return {
-    methodologyVersion: METHODOLOGY_VERSION,
-    query: 'ratio',
-    parameters: { protocol: snapshot.protocol, network: snapshot.network ?? null, missingSources: [...snapshot.missingSources].sort() },
-    reads,
-  };
+function recordOf(query: string, parameters: Record<string, unknown>, reads: readonly SourceRead[]): ProvenanceRecord {
+  return { methodologyVersion: METHODOLOGY_VERSION, query, parameters, reads: reads.map(readRecord).sort((a, b) => (sourceKeyOf(a) < sourceKeyOf(b) ? -1 : 1)) };
+}
+
+/** The Provenance of an answer, as the schema shapes it. */
+export function provenanceOf(query: string, parameters: Record<string, unknown>, reads: readonly SourceRead[]) {
+  const record = recordOf(query, parameters, reads);
+  return { ...record, parameters: canonicalJson(record.parameters), record: canonicalJson(record), digest: digestOf(record) };
+}
+
+export function ratioProvenance(snapshot: RatioSnapshotParent) {
+  return provenanceOf('ratio', { protocol: snapshot.protocol, network: snapshot.network ?? null, missingSources: [...snapshot.missingSources].sort() }, snapshot.reads);
 }
 
 const sourceKeyOf = (r: { protocol: string; network: string }) => `${r.protocol}/${r.network}`;
 
 export type ReplayErrorCode =
   | 'REPLAY_BAD_RECORD'
+  | 'REPLAY_UNSUPPORTED_QUERY'
   | 'REPLAY_DIGEST_MISMATCH'
   | 'REPLAY_UNSUPPORTED_METHODOLOGY'
   | 'REPLAY_UNKNOWN_SOURCE'
@@ -92,7 +103,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 const isWhole = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 
 /** The record in `text`, checked field by field; errors say which field is wrong. */
-export function parseRecord(text: string): ProvenanceRecord {
+export function parseRecord(text: string): RatioRecord {
   if (text.length > MAX_RECORD_CHARS) throw replayError('REPLAY_BAD_RECORD', `the record is ${text.length} characters; a provenance record is at most ${MAX_RECORD_CHARS}`);
   let value: unknown;
   try {
@@ -103,7 +114,8 @@ export function parseRecord(text: string): ProvenanceRecord {
   const bad = (what: string) => replayError('REPLAY_BAD_RECORD', `the record's ${what}; pass provenance.record as svr returned it`);
   if (!isObject(value)) throw bad('top level is not an object');
   if (!isWhole(value.methodologyVersion)) throw bad('methodologyVersion is not a whole number');
-  if (value.query !== 'ratio') throw bad(`query ${JSON.stringify(value.query)} is not one replay knows (ratio)`);
+  if (typeof value.query !== 'string') throw bad('query is not text');
+  if (value.query !== 'ratio') throw replayError('REPLAY_UNSUPPORTED_QUERY', `replay recomputes ratio answers; a ${value.query} answer cannot be replayed yet (its provenance and digest still identify the computation)`);
   const p = value.parameters;
   if (!isObject(p) || typeof p.protocol !== 'string' || !(p.network === null || typeof p.network === 'string')) throw bad('parameters need protocol (text) and network (text or null)');
   if (!Array.isArray(p.missingSources) || !p.missingSources.every((m) => typeof m === 'string')) throw bad('parameters.missingSources is not a list of texts');
@@ -172,10 +184,7 @@ export const REPLAY_SELECTION = `protocol network collateralModels { model backi
 
 export const provenanceResolvers: Resolvers = {
   RatioSnapshot: {
-    provenance: (snapshot) => {
-      const record = ratioRecord(snapshot);
-      return { ...record, parameters: canonicalJson(record.parameters), record: canonicalJson(record), digest: digestOf(record) };
-    },
+    provenance: (snapshot) => ratioProvenance(snapshot),
   },
   Query: {
     replayRatio: async (_, { record: text, digest }, ctx, info) => {

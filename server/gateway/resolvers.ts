@@ -221,6 +221,18 @@ export async function history(
   from: number | null | undefined,
   to: number | null | undefined,
 ): Promise<HistoryPoint[]> {
+  return (await historyWithReads(ctx, protocol, network, interval, from, to)).points;
+}
+
+/** The history and the source reads it came from: each source's snapshots up to the block it was read at. */
+export async function historyWithReads(
+  ctx: GatewayContext,
+  protocol: string,
+  network: string | null | undefined,
+  interval: 'HOUR' | 'DAY',
+  from: number | null | undefined,
+  to: number | null | undefined,
+): Promise<{ points: HistoryPoint[]; reads: SourceRead[] }> {
   const rs = ctx.sources;
   const sources = network ? [sourceOf(rs, protocol, network)] : (checkNames(rs, [protocol]), rs.registry.select([protocol]));
   if ((from ?? 0) < 0 || (to ?? 0) < 0) throw userError('`from` and `to` must not be negative');
@@ -236,11 +248,11 @@ export async function history(
   const toIndex = Math.min(headIndex, to === null || to === undefined ? headIndex : Math.floor(to / size));
   const fromIndex = from === null || from === undefined ? toIndex - DEFAULT_POINTS[interval] + 1 : Math.floor(from / size);
   if (toIndex - fromIndex + 1 > MAX_POINTS) throw userError(`that is ${toIndex - fromIndex + 1} points; ask for at most ${MAX_POINTS} (narrow from/to, or use DAY)`);
-  if (fromIndex > toIndex) return [];
+  if (fromIndex > toIndex) return { points: [], reads: [] };
   const series = await settle(
     ctx,
     heads.ok.map((h) => h.source),
-    async (s) => readSnapshots(rs, s, heads.ok.find((h) => h.source === s)!.pin, interval, fromIndex, toIndex),
+    async (s) => ({ read: heads.ok.find((h) => h.source === s)!, ...(await readSnapshots(rs, s, heads.ok.find((h) => h.source === s)!.pin, interval, fromIndex, toIndex)) }),
   );
   if (network && series.ok.length === 0) throw sourceGraphQLError(ctx.sourceErrors[ctx.sourceErrors.length - 1]);
   // Each source's figures hold from its snapshot until its next one (a snapshot is written at every change).
@@ -266,7 +278,7 @@ export async function history(
       priced: f.priced,
     });
   }
-  return points;
+  return { points, reads: series.ok.map((s) => s.read) };
 }
 
 function normalizeAddress(account: string): string {

@@ -13,7 +13,8 @@ import { sourceKey, type BlockPin } from '../sources';
 import { WorkerPoolError } from '../workers/pool';
 import type { GatewayContext } from './context';
 import type { Resolvers, RiskCoverage } from './generated/resolvers-types';
-import { checkNames, history, userError } from './resolvers';
+import { provenanceOf } from './provenance';
+import { checkNames, historyWithReads, userError } from './resolvers';
 import { estimateVolatility } from './risk-history';
 import { buildPortfolio, type BuiltPortfolio } from './risk-portfolio';
 import type * as tasks from './risk-tasks';
@@ -74,15 +75,18 @@ export const riskResolvers: Resolvers = {
       );
       const venues = snapshot.reads.map((r) => sourceKey(r.source));
       const only = snapshot.network ? `${snapshot.protocol}/${snapshot.network}` : '*';
-      return { ...(await compute(ctx, 'distanceToInsolvency', { portfolio: portfolioToWire(built.portfolio), only })), coverage: coverage(built, venues) };
+      const result = await compute(ctx, 'distanceToInsolvency', { portfolio: portfolioToWire(built.portfolio), only });
+      const { marketWide: _m, firstBadDebt: _f, perAsset: _p, ...options } = result;
+      return { ...result, coverage: coverage(built, venues), provenance: provenanceOf('distanceToInsolvency', { only, options, missingSources: built.missingSources }, built.reads) };
     },
   },
   Query: {
     liquidationCurve: async (_, { protocols, networks, asset, from, to, step }, ctx) => {
       const { built, cover } = await portfolioFor(ctx, protocols, networks);
       const options = { from: from ?? -0.5, to: to ?? 0.5, step: step ?? 0.05 };
-      const curves = await compute(ctx, 'liquidationCurve', { portfolio: portfolioToWire(built.portfolio), options, asset: asset ? assetName(asset) : null });
-      return { curves, coverage: cover };
+      const chosen = asset ? assetName(asset) : null;
+      const curves = await compute(ctx, 'liquidationCurve', { portfolio: portfolioToWire(built.portfolio), options, asset: chosen });
+      return { curves, coverage: cover, provenance: provenanceOf('liquidationCurve', { ...options, asset: chosen, missingSources: built.missingSources }, built.reads) };
     },
     stressTest: async (_, { scenario, protocols, networks }, ctx) => {
       const { built, cover } = await portfolioFor(ctx, protocols, networks);
@@ -96,11 +100,13 @@ export const riskResolvers: Resolvers = {
         assets[name] = { ...assets[name]!, depthUsd: Decimal.parse(d.depthUSD) };
       }
       const portfolio: Portfolio = { ...built.portfolio, assets };
-      const result = await compute(ctx, 'stressTest', {
-        portfolio: portfolioToWire(portfolio),
-        scenario: { moves, marketWide: scenario.marketWide ?? undefined, cascade: scenario.cascade ?? true },
-      });
-      return { ...result, coverage: cover };
+      const engineScenario = { moves, marketWide: scenario.marketWide ?? undefined, cascade: scenario.cascade ?? true };
+      const result = await compute(ctx, 'stressTest', { portfolio: portfolioToWire(portfolio), scenario: engineScenario });
+      const parameters = {
+        scenario: { ...engineScenario, marketWide: engineScenario.marketWide ?? null, depthsUSD: Object.fromEntries(depths.map((d) => [assetName(d.asset), Decimal.parse(d.depthUSD).toString()])) },
+        missingSources: built.missingSources,
+      };
+      return { ...result, coverage: cover, provenance: provenanceOf('stressTest', parameters, built.reads) };
     },
     valueAtRisk: async (_, { volatilities, historyHours, correlation, horizonDays, paths, seed, protocols, networks }, ctx) => {
       if ((paths ?? 10_000) < 100 || (paths ?? 10_000) > 100_000) throw userError('`paths` must be between 100 and 100000');
@@ -129,11 +135,16 @@ export const riskResolvers: Resolvers = {
         corr = estimate.correlation;
         volatilitySource = estimate.description;
       }
-      const result = await compute(ctx, 'valueAtRisk', {
-        portfolio: portfolioToWire(built.portfolio),
-        options: { volatility, correlation: corr, horizonDays: horizonDays ?? 1, paths: paths ?? 10_000, seed: seed ?? 1 },
-      });
-      return { ...result, volatilities: Object.entries(volatility).map(([asset, v]) => ({ asset, volatility: v })), volatilitySource, coverage: cover };
+      const options = { volatility, correlation: corr, horizonDays: horizonDays ?? 1, paths: paths ?? 10_000, seed: seed ?? 1 };
+      const result = await compute(ctx, 'valueAtRisk', { portfolio: portfolioToWire(built.portfolio), options });
+      const parameters = { ...options, correlation: corr ?? null, historyHours: volatilities ? null : (historyHours ?? 72), volatilitySource, missingSources: built.missingSources };
+      return {
+        ...result,
+        volatilities: Object.entries(volatility).map(([asset, v]) => ({ asset, volatility: v })),
+        volatilitySource,
+        coverage: cover,
+        provenance: provenanceOf('valueAtRisk', parameters, built.reads),
+      };
     },
     contagion: async (_, { shock, parameters, protocols, networks }, ctx) => {
       const { built, cover } = await portfolioFor(ctx, protocols, networks);
@@ -154,12 +165,15 @@ export const riskResolvers: Resolvers = {
         depthUsd,
         sharedAccountWithdrawal: parameters?.sharedAccountWithdrawal ?? undefined,
       });
-      return { ...result, coverage: cover };
+      const used = { shock: engineShock, depthsUSD: depthUsd, sharedAccountWithdrawal: result.sharedAccountWithdrawal, missingSources: built.missingSources };
+      return { ...result, coverage: cover, provenance: provenanceOf('contagion', used, built.reads) };
     },
     forecast: async (_, { protocol, network, interval, horizonDays, threshold }, ctx) => {
-      const series = await history(ctx, protocol, network, interval ?? 'HOUR', null, null);
-      const observations = series.filter((p) => p.ratio !== null && Number(p.ratio) > 0).map((p) => ({ time: p.timestamp, ratio: Number(p.ratio) }));
-      return compute(ctx, 'forecast', { observations, options: { horizonDays: horizonDays ?? 7, threshold: threshold ?? 1 } });
+      const { points, reads } = await historyWithReads(ctx, protocol, network, interval ?? 'HOUR', null, null);
+      const observations = points.filter((p) => p.ratio !== null && Number(p.ratio) > 0).map((p) => ({ time: p.timestamp, ratio: Number(p.ratio) }));
+      const result = await compute(ctx, 'forecast', { observations, options: { horizonDays: horizonDays ?? 7, threshold: threshold ?? 1 } });
+      const parameters = { protocol, network: network ?? null, interval: interval ?? 'HOUR', horizonDays: result.horizonDays, threshold: result.threshold, bandLevel: result.bandLevel, from: observations[0]?.time ?? null, to: result.lastTimestamp };
+      return { ...result, provenance: provenanceOf('forecast', parameters, reads) };
     },
   },
 };

@@ -123,3 +123,36 @@ test('svr replay prints the replayed answer from a saved answer, and fails with 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('every risk answer states its provenance: the reads, the parameters with their defaults, and a digest that follows them', async () => {
+  const P = 'provenance { methodologyVersion query parameters reads { protocol network blockNumber blockHash deployment } record digest }';
+  const ONLY = 'protocols: ["gmx-v1"], networks: ["avalanche"]';
+  const q = (seed: number) => `{
+    liquidationCurve(${ONLY}) { ${P} }
+    stressTest(scenario: { marketWide: -0.2 }, ${ONLY}) { ${P} }
+    valueAtRisk(${ONLY}, volatilities: [{ asset: "AVAX", volatility: 1 }], paths: 500, seed: ${seed}) { ${P} }
+    contagion(shock: { asset: "AVAX", move: -0.3 }, ${ONLY}) { ${P} }
+    forecast(protocol: "gmx-v1", network: "avalanche") { ${P} }
+    backtest(protocol: "gmx-v1", network: "avalanche", windowHours: 12) { ${P} }
+    ratio(protocol: "gmx-v1", network: "avalanche") { distanceToInsolvency { ${P} } }
+  }`;
+  const [a, b, c] = [await post(gql(first), q(1)), await post(gql(second), q(1)), await post(gql(first), q(2))];
+  expect(a.errors).toBeUndefined();
+  const answers = (x: typeof a) => ({ ...x.data!, ratio: undefined, distanceToInsolvency: x.data!.ratio.distanceToInsolvency });
+  for (const [name, answer] of Object.entries(answers(a))) {
+    if (!answer) continue;
+    const p = (answer as any).provenance;
+    expect(p.methodologyVersion).toBe(METHODOLOGY_VERSION);
+    expect(p.query).toBe(name);
+    expect(p.reads).toEqual([expect.objectContaining({ protocol: 'gmx-v1', network: 'avalanche', blockHash: expect.stringMatching(/^0x[0-9a-f]{64}$/) })]);
+    expect(p.digest).toBe(createHash('sha256').update(p.record).digest('hex'));
+    expect((answers(b) as any)[name].provenance.digest).toBe(p.digest); // the same computation on another svr
+  }
+  expect(JSON.parse(a.data!.valueAtRisk.provenance.parameters)).toMatchObject({ horizonDays: 1, paths: 500, seed: 1, volatility: { AVAX: 1 } });
+  expect(JSON.parse(a.data!.stressTest.provenance.parameters).scenario).toMatchObject({ marketWide: -0.2, cascade: true });
+  expect(JSON.parse(a.data!.forecast.provenance.parameters)).toMatchObject({ horizonDays: 7, threshold: 1, bandLevel: 0.9, interval: 'HOUR' });
+  expect(c.data!.valueAtRisk.provenance.digest).not.toBe(a.data!.valueAtRisk.provenance.digest);
+  expect(c.data!.stressTest.provenance.digest).toBe(a.data!.stressTest.provenance.digest);
+  const notYet = await replay(first, a.data!.stressTest.provenance.record);
+  expect(notYet.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', replayCode: 'REPLAY_UNSUPPORTED_QUERY' });
+});
