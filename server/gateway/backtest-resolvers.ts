@@ -4,7 +4,7 @@
  * (server/risk/backtest.ts's backtestForecast, run in the risk pool).
  */
 import { SourceError } from '../sources';
-import { BACKTEST_DEFAULT_HOURS, COST_CAPS } from './cost';
+import { BACKTEST_DEFAULT_HOURS, BACKTEST_DEFAULT_WINDOW_HOURS, COST_CAPS } from './cost';
 import type { Resolvers } from './generated/resolvers-types';
 import { provenanceOf } from './provenance';
 import { historyWithReads, sourceGraphQLError, sourceOf, userError } from './resolvers';
@@ -15,7 +15,7 @@ const HOUR = 3600;
 export const backtestResolvers: Resolvers = {
   Query: {
     backtest: async (_, { protocol, network, from, to, windowHours, horizonHours, confidence, bandLevel, threshold }, ctx) => {
-      const window = windowHours ?? 72;
+      const window = windowHours ?? BACKTEST_DEFAULT_WINDOW_HOURS;
       const horizon = horizonHours ?? 1;
       // cost.ts refuses these before anything runs; checked again here for callers that bypass the plugin.
       if (!(Number.isInteger(window) && window >= 3 && window <= COST_CAPS.backtestWindowHours)) throw userError(`windowHours must be a whole number from 3 to ${COST_CAPS.backtestWindowHours}`);

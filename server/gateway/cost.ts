@@ -49,7 +49,7 @@ const INTERVAL_SECONDS = { HOUR: 3600, DAY: 86400 } as const;
 const DEFAULT_HISTORY_POINTS = { HOUR: 168, DAY: 90 } as const;
 /** backtest's defaults (backtest-resolvers.ts keeps the same): hours read when from is absent, and the fit's window. */
 export const BACKTEST_DEFAULT_HOURS = 720;
-export const BACKTEST_DEFAULT_WINDOW_HOURS = 72;
+export const BACKTEST_DEFAULT_WINDOW_HOURS = 24;
 /** forecast reads this much hourly history besides projecting the horizon. */
 const FORECAST_HISTORY_POINTS = 168;
 

@@ -283,7 +283,7 @@ export function backtestForecast(history: readonly RatioObservation[], options: 
     crossings.push({ predicted: banded.leadingIndicator, probability: banded.probabilityOfThresholdWithinHorizon, happened: touched });
     days += horizonDays;
   }
-  if (hits.length < 2) throw new RiskError('RISK_TOO_LITTLE_HISTORY', `a backtest needs at least 2 forecasts: ${points.length} observations give ${hits.length} with a window of ${window} and a horizon of ${horizonSteps}`);
+  if (hits.length < 2) throw new RiskError('RISK_TOO_LITTLE_HISTORY', `a backtest needs at least 2 forecasts: ${points.length} observations give ${hits.length} with a window of ${window} and a horizon of ${horizonSteps}: shorten the window or the horizon, or read a longer span`);
   return {
     forecasts: hits.length,
     horizonDays: days / hits.length,
