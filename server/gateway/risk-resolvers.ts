@@ -20,7 +20,7 @@ import { buildPortfolio, type BuiltPortfolio } from './risk-portfolio';
 import type * as tasks from './risk-tasks';
 import type { RiskTask } from './risk-tasks';
 
-function coverage(built: BuiltPortfolio, venues: string[]): RiskCoverage {
+export function coverage(built: BuiltPortfolio, venues: string[]): RiskCoverage {
   return { venues, missingSources: built.missingSources, complete: built.missingSources.length === 0, unpricedPositions: built.unpricedPositions };
 }
 
@@ -64,6 +64,52 @@ function requireAssets(portfolio: Portfolio, assets: readonly string[], what: st
   }
 }
 
+/** A stress test's scenario as the engine ran it, defaults filled in: what its provenance records and its replay reruns. */
+export interface StressParameters {
+  moves: Record<string, number>;
+  marketWide: number | null;
+  cascade: boolean;
+  /** Market depth per asset, USD as exact text. */
+  depthsUSD: Record<string, string>;
+}
+
+export async function stressAnswer(ctx: GatewayContext, built: BuiltPortfolio, cover: RiskCoverage, scenario: StressParameters) {
+  requireAssets(built.portfolio, Object.keys(scenario.moves), 'moves');
+  requireAssets(built.portfolio, Object.keys(scenario.depthsUSD), 'depths');
+  const assets = { ...built.portfolio.assets };
+  for (const [name, depth] of Object.entries(scenario.depthsUSD)) assets[name] = { ...assets[name]!, depthUsd: Decimal.parse(depth) };
+  const portfolio: Portfolio = { ...built.portfolio, assets };
+  const result = await compute(ctx, 'stressTest', {
+    portfolio: portfolioToWire(portfolio),
+    scenario: { moves: scenario.moves, marketWide: scenario.marketWide ?? undefined, cascade: scenario.cascade },
+  });
+  return { ...result, coverage: cover, provenance: provenanceOf('stressTest', { scenario, missingSources: built.missingSources }, built.reads) };
+}
+
+/** A simulation's inputs as it ran, the volatilities and correlations it used whether given or estimated. */
+export interface ValueAtRiskParameters {
+  volatility: Record<string, number>;
+  correlation: { assets: string[]; matrix: number[][] } | null;
+  horizonDays: number;
+  paths: number;
+  seed: number;
+  /** The hours of history the volatilities were estimated from; null when they were given. */
+  historyHours: number | null;
+  volatilitySource: string;
+}
+
+export async function valueAtRiskAnswer(ctx: GatewayContext, built: BuiltPortfolio, cover: RiskCoverage, used: ValueAtRiskParameters) {
+  const options = { volatility: used.volatility, correlation: used.correlation ?? undefined, horizonDays: used.horizonDays, paths: used.paths, seed: used.seed };
+  const result = await compute(ctx, 'valueAtRisk', { portfolio: portfolioToWire(built.portfolio), options });
+  return {
+    ...result,
+    volatilities: Object.entries(used.volatility).map(([asset, v]) => ({ asset, volatility: v })),
+    volatilitySource: used.volatilitySource,
+    coverage: cover,
+    provenance: provenanceOf('valueAtRisk', { ...used, missingSources: built.missingSources }, built.reads),
+  };
+}
+
 export const riskResolvers: Resolvers = {
   RatioSnapshot: {
     distanceToInsolvency: async (snapshot, _, ctx) => {
@@ -90,23 +136,13 @@ export const riskResolvers: Resolvers = {
     },
     stressTest: async (_, { scenario, protocols, networks }, ctx) => {
       const { built, cover } = await portfolioFor(ctx, protocols, networks);
-      const moves = Object.fromEntries((scenario.moves ?? []).map((m) => [assetName(m.asset), m.move]));
-      requireAssets(built.portfolio, Object.keys(moves), 'moves');
-      const depths = scenario.depths ?? [];
-      requireAssets(built.portfolio, depths.map((d) => assetName(d.asset)), 'depths');
-      const assets = { ...built.portfolio.assets };
-      for (const d of depths) {
-        const name = assetName(d.asset);
-        assets[name] = { ...assets[name]!, depthUsd: Decimal.parse(d.depthUSD) };
-      }
-      const portfolio: Portfolio = { ...built.portfolio, assets };
-      const engineScenario = { moves, marketWide: scenario.marketWide ?? undefined, cascade: scenario.cascade ?? true };
-      const result = await compute(ctx, 'stressTest', { portfolio: portfolioToWire(portfolio), scenario: engineScenario });
-      const parameters = {
-        scenario: { ...engineScenario, marketWide: engineScenario.marketWide ?? null, depthsUSD: Object.fromEntries(depths.map((d) => [assetName(d.asset), Decimal.parse(d.depthUSD).toString()])) },
-        missingSources: built.missingSources,
+      const scenarioUsed: StressParameters = {
+        moves: Object.fromEntries((scenario.moves ?? []).map((m) => [assetName(m.asset), m.move])),
+        marketWide: scenario.marketWide ?? null,
+        cascade: scenario.cascade ?? true,
+        depthsUSD: Object.fromEntries((scenario.depths ?? []).map((d) => [assetName(d.asset), Decimal.parse(d.depthUSD).toString()])),
       };
-      return { ...result, coverage: cover, provenance: provenanceOf('stressTest', parameters, built.reads) };
+      return stressAnswer(ctx, built, cover, scenarioUsed);
     },
     valueAtRisk: async (_, { volatilities, historyHours, correlation, horizonDays, paths, seed, protocols, networks }, ctx) => {
       if ((paths ?? 10_000) < 100 || (paths ?? 10_000) > 100_000) throw userError('`paths` must be between 100 and 100000');
@@ -135,16 +171,16 @@ export const riskResolvers: Resolvers = {
         corr = estimate.correlation;
         volatilitySource = estimate.description;
       }
-      const options = { volatility, correlation: corr, horizonDays: horizonDays ?? 1, paths: paths ?? 10_000, seed: seed ?? 1 };
-      const result = await compute(ctx, 'valueAtRisk', { portfolio: portfolioToWire(built.portfolio), options });
-      const parameters = { ...options, correlation: corr ?? null, historyHours: volatilities ? null : (historyHours ?? 72), volatilitySource, missingSources: built.missingSources };
-      return {
-        ...result,
-        volatilities: Object.entries(volatility).map(([asset, v]) => ({ asset, volatility: v })),
+      const used: ValueAtRiskParameters = {
+        volatility,
+        correlation: corr ?? null,
+        horizonDays: horizonDays ?? 1,
+        paths: paths ?? 10_000,
+        seed: seed ?? 1,
+        historyHours: volatilities ? null : (historyHours ?? 72),
         volatilitySource,
-        coverage: cover,
-        provenance: provenanceOf('valueAtRisk', parameters, built.reads),
       };
+      return valueAtRiskAnswer(ctx, built, cover, used);
     },
     contagion: async (_, { shock, parameters, protocols, networks }, ctx) => {
       const { built, cover } = await portfolioFor(ctx, protocols, networks);
