@@ -68,6 +68,18 @@ function num(v: unknown, fallback: number): number {
   return typeof v === 'number' && Number.isFinite(v) ? v : fallback;
 }
 
+/** A VaR record's paths, or the largest a record may ask for when the record cannot be read. */
+function recordedPaths(record: unknown): number {
+  const most = COST_CAPS.valueAtRiskPathsPerRequest;
+  if (typeof record !== 'string' || record.length > 65_536) return most;
+  try {
+    const paths = (JSON.parse(record) as { parameters?: { paths?: unknown } }).parameters?.paths;
+    return typeof paths === 'number' && Number.isInteger(paths) && paths >= 1 && paths <= most ? paths : most;
+  } catch {
+    return most;
+  }
+}
+
 /** One field's weight; throws when one of its own caps is passed. */
 export function fieldWeight(name: string, args: Args): Weighed | null {
   switch (name) {
@@ -122,6 +134,13 @@ export function fieldWeight(name: string, args: Args): Weighed | null {
       // Two fits of `window` observations per forecast, one forecast every `horizon` hours.
       return { units: Math.max(1, points) + Math.ceil((2 * Math.max(1, points) * window) / horizon / 100), varPaths: 0 };
     }
+    case 'replayValueAtRisk': {
+      // The paths are the record's; a record the resolver will refuse weighs the most a record could ask for.
+      const paths = recordedPaths(args.record);
+      return { units: Math.max(1, paths), varPaths: paths };
+    }
+    case 'replayStressTest':
+      return { units: FIXED_WEIGHTS.stressTest, varPaths: 0 };
     case 'stressTest':
     case 'contagion':
     case 'distanceToInsolvency':

@@ -103,7 +103,8 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 const isWhole = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 
 /** The record in `text`, checked field by field; errors say which field is wrong. */
-export function parseRecord(text: string): RatioRecord {
+/** A record of the given kind of answer in `text`, its envelope and reads checked field by field; its parameters are the caller's to check. */
+export function parseRecordOf(text: string, query: string): ProvenanceRecord {
   if (text.length > MAX_RECORD_CHARS) throw replayError('REPLAY_BAD_RECORD', `the record is ${text.length} characters; a provenance record is at most ${MAX_RECORD_CHARS}`);
   let value: unknown;
   try {
@@ -115,10 +116,13 @@ export function parseRecord(text: string): RatioRecord {
   if (!isObject(value)) throw bad('top level is not an object');
   if (!isWhole(value.methodologyVersion)) throw bad('methodologyVersion is not a whole number');
   if (typeof value.query !== 'string') throw bad('query is not text');
-  if (value.query !== 'ratio') throw replayError('REPLAY_UNSUPPORTED_QUERY', `replay recomputes ratio answers; a ${value.query} answer cannot be replayed yet (its provenance and digest still identify the computation)`);
-  const p = value.parameters;
-  if (!isObject(p) || typeof p.protocol !== 'string' || !(p.network === null || typeof p.network === 'string')) throw bad('parameters need protocol (text) and network (text or null)');
-  if (!Array.isArray(p.missingSources) || !p.missingSources.every((m) => typeof m === 'string')) throw bad('parameters.missingSources is not a list of texts');
+  if (value.query !== query) {
+    const how = REPLAY_QUERIES[value.query];
+    throw replayError('REPLAY_UNSUPPORTED_QUERY', how ? `this is a ${value.query} record: replay it with ${how}` : `a ${value.query} answer cannot be replayed yet (its provenance and digest still identify the computation); replay covers ${Object.keys(REPLAY_QUERIES).join(', ')}`);
+  }
+  if (!isObject(value.parameters)) throw bad('parameters is not an object');
+  const missing = value.parameters.missingSources;
+  if (!Array.isArray(missing) || !missing.every((m) => typeof m === 'string')) throw bad('parameters.missingSources is not a list of texts');
   if (!Array.isArray(value.reads) || value.reads.length === 0) throw bad('reads is not a non-empty list');
   const reads = value.reads.map((r, i): ReadRecord => {
     if (!isObject(r) || typeof r.protocol !== 'string' || typeof r.network !== 'string') throw bad(`read ${i} needs protocol and network`);
@@ -130,12 +134,40 @@ export function parseRecord(text: string): RatioRecord {
   });
   const keys = reads.map(sourceKeyOf);
   if (new Set(keys).size !== keys.length) throw bad('reads name one source twice');
-  return {
-    methodologyVersion: value.methodologyVersion,
-    query: 'ratio',
-    parameters: { protocol: p.protocol, network: p.network, missingSources: p.missingSources as string[] },
-    reads,
-  };
+  return { methodologyVersion: value.methodologyVersion, query, parameters: value.parameters, reads };
+}
+
+/** The kinds of answer replay recomputes, and the query that does it. */
+const REPLAY_QUERIES: Record<string, string> = { ratio: 'replayRatio', stressTest: 'replayStressTest', valueAtRisk: 'replayValueAtRisk' };
+
+/** A bad parameter of a record: the record is not one svr wrote. */
+export function badParameter(what: string): GraphQLError {
+  return replayError('REPLAY_BAD_RECORD', `the record's parameters: ${what}; pass provenance.record as svr returned it`);
+}
+
+export function parseRecord(text: string): RatioRecord {
+  const record = parseRecordOf(text, 'ratio');
+  const p = record.parameters;
+  if (typeof p.protocol !== 'string' || !(p.network === null || typeof p.network === 'string')) throw badParameter('protocol must be text and network text or null');
+  return { ...record, query: 'ratio', parameters: { protocol: p.protocol, network: p.network, missingSources: p.missingSources as string[] } };
+}
+
+/**
+ * The checks every replay makes before recomputing: the digest names this
+ * record, its methodology is this svr's, and every read is still there at
+ * that block under that hash, from that deployment.
+ */
+export async function replayReads(ctx: GatewayContext, record: ProvenanceRecord, digest: string | null | undefined): Promise<SourceRead[]> {
+  if (digest !== null && digest !== undefined && digest !== digestOf(record)) {
+    throw replayError('REPLAY_DIGEST_MISMATCH', `the record's digest is ${digestOf(record)}, not ${digest}: the record is not the one that digest names`);
+  }
+  if (!REPLAYABLE_METHODOLOGY_VERSIONS.includes(record.methodologyVersion)) {
+    throw replayError(
+      'REPLAY_UNSUPPORTED_METHODOLOGY',
+      `the record was computed with methodology version ${record.methodologyVersion}; this svr computes version ${REPLAYABLE_METHODOLOGY_VERSIONS.join(', ')} (docs/methodology-changelog.md): replay it on an svr of that version`,
+    );
+  }
+  return Promise.all(record.reads.map((r) => pinOf(ctx, r)));
 }
 
 /** The pin a read was made at, checked against the source: the same deployment, and a block it still has under that hash. */
@@ -189,16 +221,7 @@ export const provenanceResolvers: Resolvers = {
   Query: {
     replayRatio: async (_, { record: text, digest }, ctx, info) => {
       const record = parseRecord(text);
-      if (digest !== null && digest !== undefined && digest !== digestOf(record)) {
-        throw replayError('REPLAY_DIGEST_MISMATCH', `the record's digest is ${digestOf(record)}, not ${digest}: the record is not the one that digest names`);
-      }
-      if (!REPLAYABLE_METHODOLOGY_VERSIONS.includes(record.methodologyVersion)) {
-        throw replayError(
-          'REPLAY_UNSUPPORTED_METHODOLOGY',
-          `the record was computed with methodology version ${record.methodologyVersion}; this svr computes version ${REPLAYABLE_METHODOLOGY_VERSIONS.join(', ')} (docs/methodology-changelog.md): replay it on an svr of that version`,
-        );
-      }
-      const reads = await Promise.all(record.reads.map((r) => pinOf(ctx, r)));
+      const reads = await replayReads(ctx, record, digest);
       return snapshotAtPins(ctx, record.parameters.protocol, record.parameters.network, reads, record.parameters.missingSources, info);
     },
   },

@@ -99,11 +99,13 @@ export interface ValueAtRiskParameters {
 }
 
 export async function valueAtRiskAnswer(ctx: GatewayContext, built: BuiltPortfolio, cover: RiskCoverage, used: ValueAtRiskParameters) {
-  const options = { volatility: used.volatility, correlation: used.correlation ?? undefined, horizonDays: used.horizonDays, paths: used.paths, seed: used.seed };
+  // In asset order: a record keeps its keys sorted, so the first answer and its replay feed the engine alike.
+  const volatility = Object.fromEntries(Object.entries(used.volatility).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const options = { volatility, correlation: used.correlation ?? undefined, horizonDays: used.horizonDays, paths: used.paths, seed: used.seed };
   const result = await compute(ctx, 'valueAtRisk', { portfolio: portfolioToWire(built.portfolio), options });
   return {
     ...result,
-    volatilities: Object.entries(used.volatility).map(([asset, v]) => ({ asset, volatility: v })),
+    volatilities: Object.entries(volatility).map(([asset, v]) => ({ asset, volatility: v })),
     volatilitySource: used.volatilitySource,
     coverage: cover,
     provenance: provenanceOf('valueAtRisk', { ...used, missingSources: built.missingSources }, built.reads),

@@ -156,3 +156,26 @@ test('every risk answer states its provenance: the reads, the parameters with th
   const notYet = await replay(first, a.data!.stressTest.provenance.record);
   expect(notYet.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', replayCode: 'REPLAY_UNSUPPORTED_QUERY' });
 });
+
+test('a stress test and a VaR replay to the same bytes on a second svr', async () => {
+  const ONLY = 'protocols: ["gmx-v1"], networks: ["arbitrum-one", "avalanche"]';
+  const STRESS = 'venues { protocol network ratioBefore ratioAfter shortfallUSD liquidatedObligationsUSD } total { ratioAfter shortfallUSD } rounds finalMoves { asset move } coverage { venues missingSources complete unpricedPositions } provenance { record digest }';
+  const VAR = 'paths horizonDays seed volatilities { asset volatility } volatilitySource venues { protocol network var95 { value low high confidence horizonDays intervalLevel } lar99 { value } } total { expectedInsolvencyUSD var99 { value low high } expectedShortfall99USD } coverage { venues complete } provenance { record digest }';
+  const answer = await post(
+    gql(first),
+    `{ stressTest(scenario: { moves: [{ asset: "ETH", move: -0.3 }], depths: [{ asset: "ETH", depthUSD: "5000000" }] }, ${ONLY}) { ${STRESS} }
+       valueAtRisk(${ONLY}, paths: 1000, seed: 3, historyHours: 12) { ${VAR} } }`,
+  );
+  expect(answer.errors).toBeUndefined();
+  const again = await post(
+    gql(second),
+    `query($s: String!, $v: String!) { replayStressTest(record: $s) { ${STRESS} } replayValueAtRisk(record: $v) { ${VAR} } }`,
+    { s: answer.data!.stressTest.provenance.record, v: answer.data!.valueAtRisk.provenance.record },
+  );
+  expect(again.errors).toBeUndefined();
+  expect(JSON.stringify(again.data!.replayStressTest)).toBe(JSON.stringify(answer.data!.stressTest));
+  expect(JSON.stringify(again.data!.replayValueAtRisk)).toBe(JSON.stringify(answer.data!.valueAtRisk));
+  const crossed = await post(gql(first), 'query($s: String!) { replayValueAtRisk(record: $s) { paths } }', { s: answer.data!.stressTest.provenance.record });
+  expect(crossed.errors![0].extensions).toMatchObject({ replayCode: 'REPLAY_UNSUPPORTED_QUERY' });
+  expect(crossed.errors![0].message).toMatch(/replayStressTest/);
+});
