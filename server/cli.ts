@@ -14,6 +14,7 @@ import { DEMO_PROTOCOLS, runDemo } from './demo';
 import { PROJECT_ROOT } from './paths';
 import { loadConfig, startServer } from './gateway';
 import { REPLAY_SELECTION } from './gateway/provenance';
+import { REPLAY_RISK_SELECTIONS } from './gateway/replay-risk';
 
 const SUBGRAPHS = join(PROJECT_ROOT, 'subgraph');
 
@@ -447,7 +448,7 @@ export function program(): Command {
   cli
     .command('replay')
     .description(
-      'Recompute a ratio answer from its provenance record (provenance.record, or a whole answer holding one) on a running svr gateway, ' +
+      'Recompute a ratio, stress test or VaR answer from its provenance record (provenance.record, or a whole answer holding one) on a running svr gateway, ' +
         'at the same blocks with the same methodology version, and print it; fails, with the reason, when it cannot be the same answer.',
     )
     .argument('<record>', "a file with the record (or an answer with a provenance field), or - for standard input")
@@ -456,17 +457,21 @@ export function program(): Command {
     .action(async (file: string, opts: { url: string; digest?: string }) => {
       const text = readFileSync(file === '-' ? 0 : file, 'utf8');
       const record = recordIn(text);
+      // The record says which answer it is; the gateway checks the rest.
+      const kind = (JSON.parse(record) as { query?: unknown }).query;
+      const { field, selection } =
+        kind === 'stressTest' || kind === 'valueAtRisk' ? REPLAY_RISK_SELECTIONS[kind] : { field: 'replayRatio', selection: REPLAY_SELECTION };
       const res = await fetch(opts.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query: `query($record: String!, $digest: String) { replayRatio(record: $record, digest: $digest) { ${REPLAY_SELECTION} } }`, variables: { record, digest: opts.digest } }),
+        body: JSON.stringify({ query: `query($record: String!, $digest: String) { ${field}(record: $record, digest: $digest) { ${selection} } }`, variables: { record, digest: opts.digest } }),
       });
-      const body = (await res.json()) as { data?: { replayRatio?: unknown } | null; errors?: Array<{ message: string; extensions?: { replayCode?: string; code?: string } }> };
+      const body = (await res.json()) as { data?: Record<string, unknown> | null; errors?: Array<{ message: string; extensions?: { replayCode?: string; code?: string } }> };
       if (body.errors?.length) {
         const e = body.errors[0]!;
         throw new Error(`replay failed (${e.extensions?.replayCode ?? e.extensions?.code ?? 'error'}): ${e.message}`);
       }
-      console.log(JSON.stringify(body.data!.replayRatio, null, 2));
+      console.log(JSON.stringify(body.data![field], null, 2));
     });
 
   return cli;

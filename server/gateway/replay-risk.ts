@@ -62,6 +62,23 @@ function valueAtRiskParameters(p: Record<string, unknown>): ValueAtRiskParameter
   };
 }
 
+const PROVENANCE = 'provenance { methodologyVersion query parameters reads { protocol network deployment blockNumber blockHash timestamp } record digest }';
+const COVERAGE = 'coverage { venues missingSources complete unpricedPositions }';
+const VENUE_STRESS =
+  'protocol network collateralModel ratioBefore ratioAfter collateralBeforeUSD collateralAfterUSD obligationsBeforeUSD obligationsAfterUSD bufferBeforeUSD bufferAfterUSD ' +
+  'liquidatedPositions liquidatedObligationsUSD liquidatedCollateralUSD shortfallUSD pendingPositions tradersPnlUSD';
+const QUANTILE = '{ value low high confidence horizonDays intervalLevel }';
+const VENUE_RISK = `protocol network expectedInsolvencyUSD var95 ${QUANTILE} var99 ${QUANTILE} expectedShortfall99USD expectedLiquidationsUSD lar95 ${QUANTILE} lar99 ${QUANTILE}`;
+
+/** Every field of a replayed stress test and VaR (what `svr replay` prints). */
+export const REPLAY_RISK_SELECTIONS = {
+  stressTest: { field: 'replayStressTest', selection: `venues { ${VENUE_STRESS} } total { ${VENUE_STRESS} } rounds finalMoves { asset move } ${COVERAGE} ${PROVENANCE}` },
+  valueAtRisk: {
+    field: 'replayValueAtRisk',
+    selection: `paths horizonDays seed volatilities { asset volatility } volatilitySource venues { ${VENUE_RISK} } total { ${VENUE_RISK} } ${COVERAGE} ${PROVENANCE}`,
+  },
+} as const;
+
 export const replayRiskResolvers: Resolvers = {
   Query: {
     replayStressTest: async (_, { record: text, digest }, ctx) => {

@@ -116,6 +116,18 @@ test('svr replay prints the replayed answer from a saved answer, and fails with 
       log.mockRestore();
     }
     expect(printed).toEqual([JSON.stringify(answer.data!.ratio, null, 2)]);
+    // A VaR record: the command picks replayValueAtRisk and prints every field of the answer, as the query gave it.
+    const { REPLAY_RISK_SELECTIONS } = await import('../../server/gateway/replay-risk');
+    const risk = await post(gql(first), `{ valueAtRisk(networks: ["avalanche"], paths: 500, volatilities: [{ asset: "AVAX", volatility: 1.2 }]) { ${REPLAY_RISK_SELECTIONS.valueAtRisk.selection} } }`);
+    writeFileSync(saved, JSON.stringify(risk));
+    printed.length = 0;
+    const log2 = jest.spyOn(console, 'log').mockImplementation((text: string) => void printed.push(text));
+    try {
+      await program().parseAsync(['node', 'svr', 'replay', saved, '--url', gql(second)]);
+    } finally {
+      log2.mockRestore();
+    }
+    expect(printed).toEqual([JSON.stringify(risk.data!.valueAtRisk, null, 2)]);
     const record = JSON.parse(answer.data!.ratio.provenance.record);
     writeFileSync(saved, JSON.stringify({ ...record, methodologyVersion: 999 }));
     await expect(program().parseAsync(['node', 'svr', 'replay', saved, '--url', gql(second)])).rejects.toThrow(/REPLAY_UNSUPPORTED_METHODOLOGY/);
