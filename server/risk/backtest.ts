@@ -17,7 +17,7 @@
  */
 import { RiskError, badInput } from './errors';
 import { forecastRatio, type RatioObservation } from './forecast';
-import { normalCdf, quantileSorted } from './statistics';
+import { normalCdf } from './statistics';
 
 const DAY_SECONDS = 86_400;
 
@@ -196,33 +196,6 @@ export function crossingHitRate(outcomes: readonly CrossingOutcome[]): CrossingH
     meanProbability: probability / n,
     observedRate: happened / n,
   };
-}
-
-export interface RollingQuantileBacktest extends ExceedanceBacktest {
-  confidence: number;
-  window: number;
-  /** Each prediction: the loss quantile from the trailing window, the realised loss, and whether it exceeded. */
-  points: Array<{ index: number; predicted: number; realised: number; exceeded: boolean }>;
-}
-
-/**
- * Historical-simulation VaR backtest of a loss series: at each step t >=
- * window, the prediction is the `confidence` quantile of the `window` losses
- * before t (quantileSorted's definition), and losses[t] above it is an
- * exceedance. Loss = minus the change, in the series' own unit.
- */
-export function rollingQuantileBacktest(losses: readonly number[], window: number, confidence: number): RollingQuantileBacktest {
-  if (!(Number.isInteger(window) && window >= 2)) throw badInput('the trailing window must be a whole number >= 2');
-  if (!(confidence > 0 && confidence < 1)) throw badInput(`confidence ${confidence} must be in (0, 1)`);
-  if (losses.length < window + 2) throw badInput(`a backtest with a ${window}-step window needs at least ${window + 2} losses, got ${losses.length}`);
-  const points: RollingQuantileBacktest['points'] = [];
-  for (let t = window; t < losses.length; t++) {
-    const sorted = losses.slice(t - window, t).sort((a, b) => a - b);
-    const predicted = quantileSorted(sorted, confidence);
-    const realised = losses[t]!;
-    points.push({ index: t, predicted, realised, exceeded: realised > predicted });
-  }
-  return { ...exceedanceBacktest(points.map((p) => p.exceeded), 1 - confidence), confidence, window, points };
 }
 
 export interface ForecastBacktestOptions {
