@@ -218,6 +218,9 @@ export const provenanceResolvers: Resolvers = {
   RatioSnapshot: {
     provenance: (snapshot) => ratioProvenance(snapshot),
   },
+  HistoryPoint: {
+    provenance: (point) => provenanceOf('history', { protocol: point.series.protocol, network: point.series.network, interval: point.series.interval, timestamp: point.timestamp }, point.series.reads),
+  },
   Query: {
     replayRatio: async (_, { record: text, digest }, ctx, info) => {
       const record = parseRecord(text);

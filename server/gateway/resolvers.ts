@@ -8,7 +8,7 @@ import { GraphQLError, Kind, type GraphQLResolveInfo, type SelectionSetNode } fr
 import { SourceError, sourceKey, type BlockPin, type IndexingStatus, type RequestSources, type SourceDefinition } from '../sources';
 import type { GatewayContext } from './context';
 import { settle } from './settle';
-import type { RatioSnapshotParent, SourceRead } from './parents';
+import type { HistoryPointParent, RatioSnapshotParent, SourceRead } from './parents';
 import { Decimal } from '../numeric/decimal';
 import { MODEL_DEFINITIONS, solvency, type CollateralModel } from '../risk';
 import { readAccount, readAssetChannel, type AccountPositionFigures } from './exposure';
@@ -28,7 +28,6 @@ import {
 import type {
   AccountExposure,
   AssetExposure,
-  HistoryPoint,
   MarketRatio,
   Resolvers,
   TokenCollateral,
@@ -220,7 +219,7 @@ export async function history(
   interval: 'HOUR' | 'DAY',
   from: number | null | undefined,
   to: number | null | undefined,
-): Promise<HistoryPoint[]> {
+): Promise<HistoryPointParent[]> {
   return (await historyWithReads(ctx, protocol, network, interval, from, to)).points;
 }
 
@@ -232,7 +231,7 @@ export async function historyWithReads(
   interval: 'HOUR' | 'DAY',
   from: number | null | undefined,
   to: number | null | undefined,
-): Promise<{ points: HistoryPoint[]; reads: SourceRead[] }> {
+): Promise<{ points: HistoryPointParent[]; reads: SourceRead[] }> {
   const rs = ctx.sources;
   const sources = network ? [sourceOf(rs, protocol, network)] : (checkNames(rs, [protocol]), rs.registry.select([protocol]));
   if ((from ?? 0) < 0 || (to ?? 0) < 0) throw userError('`from` and `to` must not be negative');
@@ -257,7 +256,8 @@ export async function historyWithReads(
   if (network && series.ok.length === 0) throw sourceGraphQLError(ctx.sourceErrors[ctx.sourceErrors.length - 1]);
   // Each source's figures hold from its snapshot until its next one (a snapshot is written at every change).
   const cursors = series.ok.map((s) => ({ rows: s.rows, next: 0, current: s.before?.figures ?? null }));
-  const points: HistoryPoint[] = [];
+  const seriesOf: HistoryPointParent['series'] = { protocol, network: network ?? null, interval, reads: series.ok.map((s) => s.read) };
+  const points: HistoryPointParent[] = [];
   for (let index = fromIndex; index <= toIndex; index++) {
     const present: Figures[] = [];
     for (const c of cursors) {
@@ -276,9 +276,10 @@ export async function historyWithReads(
       ratio: f.ratio,
       bufferUSD: f.bufferUSD,
       priced: f.priced,
+      series: seriesOf,
     });
   }
-  return { points, reads: series.ok.map((s) => s.read) };
+  return { points, reads: seriesOf.reads };
 }
 
 function normalizeAddress(account: string): string {

@@ -191,3 +191,18 @@ test('a stress test and a VaR replay to the same bytes on a second svr', async (
   expect(crossed.errors![0].extensions).toMatchObject({ replayCode: 'REPLAY_UNSUPPORTED_QUERY' });
   expect(crossed.errors![0].message).toMatch(/replayStressTest/);
 });
+
+test('every history point states its provenance: the reads behind the series, the interval and its time', async () => {
+  const q = '{ history(protocol: "gmx-v1", interval: HOUR) { timestamp ratio provenance { query parameters reads { network blockNumber blockHash } digest } } }';
+  const [a, b] = [await post(gql(first), q), await post(gql(second), q)];
+  expect(a.errors).toBeUndefined();
+  const points = a.data!.history;
+  expect(points.length).toBeGreaterThan(1);
+  for (const p of points) {
+    expect(p.provenance.query).toBe('history');
+    expect(JSON.parse(p.provenance.parameters)).toEqual({ protocol: 'gmx-v1', network: null, interval: 'HOUR', timestamp: p.timestamp });
+    expect(p.provenance.reads.map((r: any) => r.network).sort()).toEqual(['arbitrum-one', 'avalanche']);
+  }
+  expect(new Set(points.map((p: any) => p.provenance.digest)).size).toBe(points.length);
+  expect(b.data!.history.map((p: any) => p.provenance.digest)).toEqual(points.map((p: any) => p.provenance.digest));
+});
