@@ -1,5 +1,7 @@
 /**
- * Provenance of the ratio answers, and their replay.
+ * Provenance of every figure-bearing answer (ratios, history points, risk
+ * answers), and the replay of ratio answers (replay-risk.ts replays the
+ * stress test and the VaR through the checks here).
  *
  * A record names what an answer was computed from: the methodology version
  * (server/risk/methodology.ts), the query and its parameters, and for every
