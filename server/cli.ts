@@ -12,6 +12,8 @@ import { DEMO_PROTOCOLS, runDemo } from './demo';
 import { indexDemo } from './start/demo';
 import { PROJECT_ROOT } from './paths';
 import { loadConfig, startServer } from './gateway';
+import { REPLAY_SELECTION } from './gateway/provenance';
+import { REPLAY_RISK_SELECTIONS } from './gateway/replay-risk';
 
 const SUBGRAPHS = join(PROJECT_ROOT, 'subgraph');
 
@@ -418,7 +420,61 @@ export function program(): Command {
       await serveData(dataDir, opts);
     });
 
+  cli
+    .command('replay')
+    .description(
+      'Recompute a ratio, stress test or VaR answer from its provenance record (provenance.record, or a whole answer holding one) on a running svr gateway, ' +
+        'at the same blocks with the same methodology version, and print it; fails, with the reason, when it cannot be the same answer.',
+    )
+    .argument('<record>', "a file with the record (or an answer with a provenance field), or - for standard input")
+    .option('--url <url>', 'the gateway to replay on', 'http://127.0.0.1:4000/graphql')
+    .option('--digest <digest>', 'refuse unless the record is the one this digest names')
+    .action(async (file: string, opts: { url: string; digest?: string }) => {
+      const text = readFileSync(file === '-' ? 0 : file, 'utf8');
+      const record = recordIn(text);
+      // The record says which answer it is; the gateway checks the rest.
+      const kind = (JSON.parse(record) as { query?: unknown }).query;
+      const { field, selection } =
+        kind === 'stressTest' || kind === 'valueAtRisk' ? REPLAY_RISK_SELECTIONS[kind] : { field: 'replayRatio', selection: REPLAY_SELECTION };
+      const res = await fetch(opts.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: `query($record: String!, $digest: String) { ${field}(record: $record, digest: $digest) { ${selection} } }`, variables: { record, digest: opts.digest } }),
+      });
+      const body = (await res.json()) as { data?: Record<string, unknown> | null; errors?: Array<{ message: string; extensions?: { replayCode?: string; code?: string } }> };
+      if (body.errors?.length) {
+        const e = body.errors[0]!;
+        throw new Error(`replay failed (${e.extensions?.replayCode ?? e.extensions?.code ?? 'error'}): ${e.message}`);
+      }
+      console.log(JSON.stringify(body.data![field], null, 2));
+    });
+
   return cli;
+}
+
+/** The canonical record in a file: the record itself, or found under a `provenance` field of an answer. */
+function recordIn(text: string): string {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new Error('the record is not JSON: save provenance.record (or the whole answer) as svr returned it');
+  }
+  const find = (v: unknown): string | null => {
+    if (typeof v !== 'object' || v === null) return null;
+    const o = v as Record<string, unknown>;
+    // A provenance field (its record, as served) before a bare record: the field also has methodologyVersion and reads.
+    if (typeof o.record === 'string' && typeof o.digest === 'string') return o.record;
+    if ('methodologyVersion' in o && 'reads' in o) return JSON.stringify(o);
+    for (const child of Object.values(o)) {
+      const found = find(child);
+      if (found) return found;
+    }
+    return null;
+  };
+  const record = find(value);
+  if (!record) throw new Error('no provenance record in the file: it needs provenance { record } of a ratio answer');
+  return record;
 }
 
 export async function main(argv: string[]): Promise<void> {

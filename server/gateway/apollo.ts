@@ -20,6 +20,9 @@ import type { GatewayContext } from './context';
 import { workBounds } from './cost';
 import { resolvers } from './resolvers';
 import { riskResolvers } from './risk-resolvers';
+import { backtestResolvers } from './backtest-resolvers';
+import { provenanceResolvers } from './provenance';
+import { replayRiskResolvers } from './replay-risk';
 
 export const SCHEMA_PATH = join(PROJECT_ROOT, 'schema.graphql');
 
@@ -89,7 +92,7 @@ const entityResolvers = {
 
 export function gatewaySchema(options: { federation?: boolean } = {}): GraphQLSchema {
   const all: Record<string, unknown> = { ...resolvers, BigDecimal: BigDecimalScalar, Timestamp: TimestampScalar };
-  for (const [type, fields] of Object.entries(riskResolvers)) all[type] = { ...(all[type] as object), ...(fields as object) };
+  for (const [type, fields] of [riskResolvers, backtestResolvers, provenanceResolvers, replayRiskResolvers].flatMap((r) => Object.entries(r))) all[type] = { ...(all[type] as object), ...(fields as object) };
   if (options.federation) {
     for (const [type, r] of Object.entries(entityResolvers)) all[type] = { ...(all[type] as object), ...r };
     return buildSubgraphSchema([{ typeDefs: federatedTypeDefs(), resolvers: all as never }]);

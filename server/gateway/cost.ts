@@ -33,6 +33,10 @@ export const COST_CAPS = {
   liquidationCurvePoints: 1_000,
   /** history points ((to - from) / interval), per field. */
   historyPoints: 10_000,
+  /** backtest.windowHours, per field. */
+  backtestWindowHours: 720,
+  /** backtest.horizonHours, per field. */
+  backtestHorizonHours: 168,
   /** All weights summed over the request. */
   workUnitsPerRequest: 250_000,
 } as const;
@@ -43,6 +47,9 @@ export const FIXED_WEIGHTS = { stressTest: 2_000, contagion: 2_000, distanceToIn
 const INTERVAL_SECONDS = { HOUR: 3600, DAY: 86400 } as const;
 /** history's default span when from is absent, in points (resolvers.ts keeps the same defaults). */
 const DEFAULT_HISTORY_POINTS = { HOUR: 168, DAY: 90 } as const;
+/** backtest's defaults (backtest-resolvers.ts keeps the same): hours read when from is absent, and the fit's window. */
+export const BACKTEST_DEFAULT_HOURS = 720;
+export const BACKTEST_DEFAULT_WINDOW_HOURS = 24;
 /** forecast reads this much hourly history besides projecting the horizon. */
 const FORECAST_HISTORY_POINTS = 168;
 
@@ -59,6 +66,18 @@ type Args = Record<string, unknown>;
 
 function num(v: unknown, fallback: number): number {
   return typeof v === 'number' && Number.isFinite(v) ? v : fallback;
+}
+
+/** A VaR record's paths, or the largest a record may ask for when the record cannot be read. */
+function recordedPaths(record: unknown): number {
+  const most = COST_CAPS.valueAtRiskPathsPerRequest;
+  if (typeof record !== 'string' || record.length > 65_536) return most;
+  try {
+    const paths = (JSON.parse(record) as { parameters?: { paths?: unknown } }).parameters?.paths;
+    return typeof paths === 'number' && Number.isInteger(paths) && paths >= 1 && paths <= most ? paths : most;
+  } catch {
+    return most;
+  }
 }
 
 /** One field's weight; throws when one of its own caps is passed. */
@@ -99,6 +118,29 @@ export function fieldWeight(name: string, args: Args): Weighed | null {
       }
       return { units: Math.max(1, points), varPaths: 0 };
     }
+    case 'backtest': {
+      const window = num(args.windowHours, BACKTEST_DEFAULT_WINDOW_HOURS);
+      const horizon = num(args.horizonHours, 1);
+      if (!(Number.isInteger(window) && window >= 3 && window <= COST_CAPS.backtestWindowHours)) {
+        throw refuse('backtest', 'windowHours', `windowHours is ${window}; it must be a whole number from 3 to ${COST_CAPS.backtestWindowHours}`);
+      }
+      if (!(Number.isInteger(horizon) && horizon >= 1 && horizon <= COST_CAPS.backtestHorizonHours)) {
+        throw refuse('backtest', 'horizonHours', `horizonHours is ${horizon}; it must be a whole number from 1 to ${COST_CAPS.backtestHorizonHours}`);
+      }
+      const to = typeof args.to === 'number' ? args.to : null;
+      const from = typeof args.from === 'number' ? args.from : null;
+      const points = from !== null && to !== null ? Math.floor(to / 3600) - Math.floor(from / 3600) + 1 : from !== null ? COST_CAPS.historyPoints : BACKTEST_DEFAULT_HOURS;
+      if (!(points <= COST_CAPS.historyPoints)) throw refuse('backtest', 'from, to', `that is ${points} hours; ask for at most ${COST_CAPS.historyPoints}`);
+      // Two fits of `window` observations per forecast, one forecast every `horizon` hours.
+      return { units: Math.max(1, points) + Math.ceil((2 * Math.max(1, points) * window) / horizon / 100), varPaths: 0 };
+    }
+    case 'replayValueAtRisk': {
+      // The paths are the record's; a record the resolver will refuse weighs the most a record could ask for.
+      const paths = recordedPaths(args.record);
+      return { units: Math.max(1, paths), varPaths: paths };
+    }
+    case 'replayStressTest':
+      return { units: FIXED_WEIGHTS.stressTest, varPaths: 0 };
     case 'stressTest':
     case 'contagion':
     case 'distanceToInsolvency':

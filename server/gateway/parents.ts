@@ -1,6 +1,6 @@
 /** The objects resolvers pass down for types whose fields resolve lazily. */
 import type { BlockPin, SourceDefinition } from '../sources';
-import type { RatioSnapshot } from './generated/resolvers-types';
+import type { HistoryPoint, RatioSnapshot } from './generated/resolvers-types';
 
 export interface ProtocolParent {
   id: string;
@@ -21,5 +21,8 @@ export interface SourceRead {
   pin: BlockPin;
 }
 
-/** A RatioSnapshot as resolved, with the reads behind it (for fields computed from the same blocks). */
-export type RatioSnapshotParent = RatioSnapshot & { reads: SourceRead[] };
+/** A RatioSnapshot as resolved, with the reads behind it (for fields computed from the same blocks, and its provenance). */
+export type RatioSnapshotParent = Omit<RatioSnapshot, 'provenance'> & { reads: SourceRead[] };
+
+/** A HistoryPoint as resolved: the series it belongs to, for its provenance. */
+export type HistoryPointParent = Omit<HistoryPoint, 'provenance'> & { series: { protocol: string; network: string | null; interval: 'HOUR' | 'DAY'; reads: SourceRead[] } };

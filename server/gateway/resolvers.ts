@@ -8,7 +8,7 @@ import { GraphQLError, Kind, type GraphQLResolveInfo, type SelectionSetNode } fr
 import { SourceError, sourceKey, type BlockPin, type IndexingStatus, type RequestSources, type SourceDefinition } from '../sources';
 import type { GatewayContext } from './context';
 import { settle } from './settle';
-import type { RatioSnapshotParent } from './parents';
+import type { HistoryPointParent, RatioSnapshotParent, SourceRead } from './parents';
 import { Decimal } from '../numeric/decimal';
 import { MODEL_DEFINITIONS, solvency, type CollateralModel } from '../risk';
 import { readAccount, readAssetChannel, type AccountPositionFigures } from './exposure';
@@ -28,7 +28,6 @@ import {
 import type {
   AccountExposure,
   AssetExposure,
-  HistoryPoint,
   MarketRatio,
   Resolvers,
   TokenCollateral,
@@ -74,7 +73,10 @@ interface SourceRatio {
 }
 
 async function readSourceRatio(rs: RequestSources, source: SourceDefinition, spec: TimeSpec, info: GraphQLResolveInfo | null): Promise<SourceRatio> {
-  const pin = await pinFor(rs, source, spec);
+  return readSourceRatioAt(rs, source, await pinFor(rs, source, spec), info);
+}
+
+async function readSourceRatioAt(rs: RequestSources, source: SourceDefinition, pin: BlockPin, info: GraphQLResolveInfo | null): Promise<SourceRatio> {
   // Protocol, collateral and markets in one batch: one round trip to the source after its head.
   const protocol = readProtocol(rs, source, pin);
   const [figures, collateral, markets] = await Promise.all([
@@ -124,6 +126,27 @@ function marketRatio(network: string, m: MarketFigures): MarketRatio {
 
 function tokenCollateral(network: string, t: TokenHolding): TokenCollateral {
   return { network, token: t.token, symbol: t.symbol, amount: t.amount?.toString() ?? null, valueUSD: t.valueUSD?.toString() ?? null };
+}
+
+/**
+ * A snapshot of the given sources at the given pins, as the ratio answers
+ * build it (replay): `protocol` and `network` label it, `missing` names the
+ * sources the original answer had to leave out.
+ */
+export async function snapshotAtPins(
+  ctx: GatewayContext,
+  protocol: string,
+  network: string | null,
+  reads: readonly SourceRead[],
+  missing: readonly string[],
+  info: GraphQLResolveInfo | null,
+): Promise<RatioSnapshotParent> {
+  try {
+    const parts = await Promise.all(reads.map((r) => readSourceRatioAt(ctx.sources, r.source, r.pin, info)));
+    return snapshot(protocol, network, parts, missing);
+  } catch (e) {
+    throw e instanceof SourceError ? sourceGraphQLError(e) : e;
+  }
 }
 
 function snapshot(protocol: string, network: string | null, parts: readonly SourceRatio[], missing: readonly string[]): RatioSnapshotParent {
@@ -201,7 +224,19 @@ export async function history(
   interval: 'HOUR' | 'DAY',
   from: number | null | undefined,
   to: number | null | undefined,
-): Promise<HistoryPoint[]> {
+): Promise<HistoryPointParent[]> {
+  return (await historyWithReads(ctx, protocol, network, interval, from, to)).points;
+}
+
+/** The history and the source reads it came from: each source's snapshots up to the block it was read at. */
+export async function historyWithReads(
+  ctx: GatewayContext,
+  protocol: string,
+  network: string | null | undefined,
+  interval: 'HOUR' | 'DAY',
+  from: number | null | undefined,
+  to: number | null | undefined,
+): Promise<{ points: HistoryPointParent[]; reads: SourceRead[] }> {
   const rs = ctx.sources;
   const sources = network ? [sourceOf(rs, protocol, network)] : (checkNames(rs, [protocol]), rs.registry.select([protocol]));
   if ((from ?? 0) < 0 || (to ?? 0) < 0) throw userError('`from` and `to` must not be negative');
@@ -217,16 +252,17 @@ export async function history(
   const toIndex = Math.min(headIndex, to === null || to === undefined ? headIndex : Math.floor(to / size));
   const fromIndex = from === null || from === undefined ? toIndex - DEFAULT_POINTS[interval] + 1 : Math.floor(from / size);
   if (toIndex - fromIndex + 1 > MAX_POINTS) throw userError(`that is ${toIndex - fromIndex + 1} points; ask for at most ${MAX_POINTS} (narrow from/to, or use DAY)`);
-  if (fromIndex > toIndex) return [];
+  if (fromIndex > toIndex) return { points: [], reads: [] };
   const series = await settle(
     ctx,
     heads.ok.map((h) => h.source),
-    async (s) => readSnapshots(rs, s, heads.ok.find((h) => h.source === s)!.pin, interval, fromIndex, toIndex),
+    async (s) => ({ read: heads.ok.find((h) => h.source === s)!, ...(await readSnapshots(rs, s, heads.ok.find((h) => h.source === s)!.pin, interval, fromIndex, toIndex)) }),
   );
   if (network && series.ok.length === 0) throw sourceGraphQLError(ctx.sourceErrors[ctx.sourceErrors.length - 1]);
   // Each source's figures hold from its snapshot until its next one (a snapshot is written at every change).
   const cursors = series.ok.map((s) => ({ rows: s.rows, next: 0, current: s.before?.figures ?? null }));
-  const points: HistoryPoint[] = [];
+  const seriesOf: HistoryPointParent['series'] = { protocol, network: network ?? null, interval, reads: series.ok.map((s) => s.read) };
+  const points: HistoryPointParent[] = [];
   for (let index = fromIndex; index <= toIndex; index++) {
     const present: Figures[] = [];
     for (const c of cursors) {
@@ -245,9 +281,10 @@ export async function history(
       ratio: f.ratio,
       bufferUSD: f.bufferUSD,
       priced: f.priced,
+      series: seriesOf,
     });
   }
-  return points;
+  return { points, reads: seriesOf.reads };
 }
 
 function normalizeAddress(account: string): string {

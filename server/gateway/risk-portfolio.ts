@@ -26,6 +26,7 @@ import { assetOfSymbol, type LendingAccount, type LiquidityPool, type PerpPositi
 import { sourceKey, type BlockPin, type RequestSources, type SourceDefinition } from '../sources';
 import type { GatewayContext } from './context';
 import { balanceOf, readProtocol, type ProtocolFigures } from './figures';
+import type { SourceRead } from './parents';
 import { settle } from './settle';
 
 export interface BuiltPortfolio {
@@ -36,6 +37,8 @@ export interface BuiltPortfolio {
   unpricedPositions: number;
   /** Per asset: the token addresses (symbol:address) it stands for. */
   assetTokens: Record<string, string[]>;
+  /** The source reads the portfolio was built from (its provenance). */
+  reads: SourceRead[];
 }
 
 interface TokenRow {
@@ -49,6 +52,7 @@ interface TokenRow {
 
 interface SourceData {
   source: SourceDefinition;
+  read: SourceRead;
   protocol: ProtocolFigures;
   tokens: TokenRow[];
   positions: Array<{ id: string; side: 'LONG' | 'SHORT'; sizeUSD: string; collateralUSD: string; entryPriceUSD: string; liquidationPriceUSD: string | null; account: { id: string }; market: { indexToken: { id: string } | null } }>;
@@ -60,6 +64,7 @@ interface SourceData {
 async function readSource(rs: RequestSources, source: SourceDefinition, at?: BlockPin): Promise<SourceData> {
   const pin = at ?? (await rs.head(source));
   const protocol = await readProtocol(rs, source, pin);
+  const read = { source, pin };
   const tokens = rs.all<TokenRow>(source, 'tokens', 'symbol decimals lastPriceUSD lastPriceTimestamp isStablecoin', pin);
   if (protocol.model === 'OVERCOLLATERALIZED_LENDING') {
     const [t, balances, reserves] = await Promise.all([
@@ -67,7 +72,7 @@ async function readSource(rs: RequestSources, source: SourceDefinition, at?: Blo
       rs.all<SourceData['balances'][number]>(source, 'lendingBalances', 'account { id } market { id liquidationThreshold liquidationPenalty } token { id } scaledSupply scaledVariableDebt stableDebt usedAsCollateral', pin),
       rs.all<SourceData['reserves'][number]>(source, 'lendingReserves', 'liquidityIndex variableBorrowIndex', pin),
     ]);
-    return { source, protocol, tokens: t.value, positions: [], pool: [], balances: balances.value, reserves: reserves.value };
+    return { source, read, protocol, tokens: t.value, positions: [], pool: [], balances: balances.value, reserves: reserves.value };
   }
   const [t, positions, pool] = await Promise.all([
     tokens,
@@ -77,7 +82,7 @@ async function readSource(rs: RequestSources, source: SourceDefinition, at?: Blo
       ? rs.all<SourceData['pool'][number]>(source, 'collateralBalances', 'token { id } amountUSD priced', pin)
       : Promise.resolve({ value: [], stale: false, ageMs: 0 }),
   ]);
-  return { source, protocol, tokens: t.value, positions: positions.value, pool: pool.value, balances: [], reserves: [] };
+  return { source, read, protocol, tokens: t.value, positions: positions.value, pool: pool.value, balances: [], reserves: [] };
 }
 
 /** The portfolio of the given sources, each at its head or at the block given for it (by protocol/network). */
@@ -177,5 +182,5 @@ export async function buildPortfolio(ctx: GatewayContext, sources: readonly Sour
       for (const a of accounts.values()) if (a.collateral.length || a.debt.length) positions.push(a);
     }
   }
-  return { portfolio: { assets, positions, pools, venues }, missingSources, unpricedPositions, assetTokens };
+  return { portfolio: { assets, positions, pools, venues }, missingSources, unpricedPositions, assetTokens, reads: data.map((d) => d.read) };
 }

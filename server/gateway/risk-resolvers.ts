@@ -13,13 +13,14 @@ import { sourceKey, type BlockPin } from '../sources';
 import { WorkerPoolError } from '../workers/pool';
 import type { GatewayContext } from './context';
 import type { Resolvers, RiskCoverage } from './generated/resolvers-types';
-import { checkNames, history, userError } from './resolvers';
+import { provenanceOf } from './provenance';
+import { checkNames, historyWithReads, userError } from './resolvers';
 import { estimateVolatility } from './risk-history';
 import { buildPortfolio, type BuiltPortfolio } from './risk-portfolio';
 import type * as tasks from './risk-tasks';
 import type { RiskTask } from './risk-tasks';
 
-function coverage(built: BuiltPortfolio, venues: string[]): RiskCoverage {
+export function coverage(built: BuiltPortfolio, venues: string[]): RiskCoverage {
   return { venues, missingSources: built.missingSources, complete: built.missingSources.length === 0, unpricedPositions: built.unpricedPositions };
 }
 
@@ -36,7 +37,7 @@ async function portfolioFor(ctx: GatewayContext, protocols?: readonly string[] |
  * (BAD_USER_INPUT, with the engine's code); work cut by the deadline or a
  * client that went away, and a full pool, say so with their own codes.
  */
-async function compute<T extends RiskTask>(ctx: GatewayContext, task: T, input: Parameters<(typeof tasks)[T]>[0]): Promise<ReturnType<(typeof tasks)[T]>> {
+export async function compute<T extends RiskTask>(ctx: GatewayContext, task: T, input: Parameters<(typeof tasks)[T]>[0]): Promise<ReturnType<(typeof tasks)[T]>> {
   try {
     return await ctx.risk.run<ReturnType<(typeof tasks)[T]>>(task, input, { signal: ctx.signal });
   } catch (e) {
@@ -63,6 +64,54 @@ function requireAssets(portfolio: Portfolio, assets: readonly string[], what: st
   }
 }
 
+/** A stress test's scenario as the engine ran it, defaults filled in: what its provenance records and its replay reruns. */
+export interface StressParameters {
+  moves: Record<string, number>;
+  marketWide: number | null;
+  cascade: boolean;
+  /** Market depth per asset, USD as exact text. */
+  depthsUSD: Record<string, string>;
+}
+
+export async function stressAnswer(ctx: GatewayContext, built: BuiltPortfolio, cover: RiskCoverage, scenario: StressParameters) {
+  requireAssets(built.portfolio, Object.keys(scenario.moves), 'moves');
+  requireAssets(built.portfolio, Object.keys(scenario.depthsUSD), 'depths');
+  const assets = { ...built.portfolio.assets };
+  for (const [name, depth] of Object.entries(scenario.depthsUSD)) assets[name] = { ...assets[name]!, depthUsd: Decimal.parse(depth) };
+  const portfolio: Portfolio = { ...built.portfolio, assets };
+  const result = await compute(ctx, 'stressTest', {
+    portfolio: portfolioToWire(portfolio),
+    scenario: { moves: scenario.moves, marketWide: scenario.marketWide ?? undefined, cascade: scenario.cascade },
+  });
+  return { ...result, coverage: cover, provenance: provenanceOf('stressTest', { scenario, missingSources: built.missingSources }, built.reads) };
+}
+
+/** A simulation's inputs as it ran, the volatilities and correlations it used whether given or estimated. */
+export interface ValueAtRiskParameters {
+  volatility: Record<string, number>;
+  correlation: { assets: string[]; matrix: number[][] } | null;
+  horizonDays: number;
+  paths: number;
+  seed: number;
+  /** The hours of history the volatilities were estimated from; null when they were given. */
+  historyHours: number | null;
+  volatilitySource: string;
+}
+
+export async function valueAtRiskAnswer(ctx: GatewayContext, built: BuiltPortfolio, cover: RiskCoverage, used: ValueAtRiskParameters) {
+  // In asset order: a record keeps its keys sorted, so the first answer and its replay feed the engine alike.
+  const volatility = Object.fromEntries(Object.entries(used.volatility).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const options = { volatility, correlation: used.correlation ?? undefined, horizonDays: used.horizonDays, paths: used.paths, seed: used.seed };
+  const result = await compute(ctx, 'valueAtRisk', { portfolio: portfolioToWire(built.portfolio), options });
+  return {
+    ...result,
+    volatilities: Object.entries(volatility).map(([asset, v]) => ({ asset, volatility: v })),
+    volatilitySource: used.volatilitySource,
+    coverage: cover,
+    provenance: provenanceOf('valueAtRisk', { ...used, missingSources: built.missingSources }, built.reads),
+  };
+}
+
 export const riskResolvers: Resolvers = {
   RatioSnapshot: {
     distanceToInsolvency: async (snapshot, _, ctx) => {
@@ -74,33 +123,28 @@ export const riskResolvers: Resolvers = {
       );
       const venues = snapshot.reads.map((r) => sourceKey(r.source));
       const only = snapshot.network ? `${snapshot.protocol}/${snapshot.network}` : '*';
-      return { ...(await compute(ctx, 'distanceToInsolvency', { portfolio: portfolioToWire(built.portfolio), only })), coverage: coverage(built, venues) };
+      const result = await compute(ctx, 'distanceToInsolvency', { portfolio: portfolioToWire(built.portfolio), only });
+      const { marketWide: _m, firstBadDebt: _f, perAsset: _p, ...options } = result;
+      return { ...result, coverage: coverage(built, venues), provenance: provenanceOf('distanceToInsolvency', { only, options, missingSources: built.missingSources }, built.reads) };
     },
   },
   Query: {
     liquidationCurve: async (_, { protocols, networks, asset, from, to, step }, ctx) => {
       const { built, cover } = await portfolioFor(ctx, protocols, networks);
       const options = { from: from ?? -0.5, to: to ?? 0.5, step: step ?? 0.05 };
-      const curves = await compute(ctx, 'liquidationCurve', { portfolio: portfolioToWire(built.portfolio), options, asset: asset ? assetName(asset) : null });
-      return { curves, coverage: cover };
+      const chosen = asset ? assetName(asset) : null;
+      const curves = await compute(ctx, 'liquidationCurve', { portfolio: portfolioToWire(built.portfolio), options, asset: chosen });
+      return { curves, coverage: cover, provenance: provenanceOf('liquidationCurve', { ...options, asset: chosen, missingSources: built.missingSources }, built.reads) };
     },
     stressTest: async (_, { scenario, protocols, networks }, ctx) => {
       const { built, cover } = await portfolioFor(ctx, protocols, networks);
-      const moves = Object.fromEntries((scenario.moves ?? []).map((m) => [assetName(m.asset), m.move]));
-      requireAssets(built.portfolio, Object.keys(moves), 'moves');
-      const depths = scenario.depths ?? [];
-      requireAssets(built.portfolio, depths.map((d) => assetName(d.asset)), 'depths');
-      const assets = { ...built.portfolio.assets };
-      for (const d of depths) {
-        const name = assetName(d.asset);
-        assets[name] = { ...assets[name]!, depthUsd: Decimal.parse(d.depthUSD) };
-      }
-      const portfolio: Portfolio = { ...built.portfolio, assets };
-      const result = await compute(ctx, 'stressTest', {
-        portfolio: portfolioToWire(portfolio),
-        scenario: { moves, marketWide: scenario.marketWide ?? undefined, cascade: scenario.cascade ?? true },
-      });
-      return { ...result, coverage: cover };
+      const scenarioUsed: StressParameters = {
+        moves: Object.fromEntries((scenario.moves ?? []).map((m) => [assetName(m.asset), m.move])),
+        marketWide: scenario.marketWide ?? null,
+        cascade: scenario.cascade ?? true,
+        depthsUSD: Object.fromEntries((scenario.depths ?? []).map((d) => [assetName(d.asset), Decimal.parse(d.depthUSD).toString()])),
+      };
+      return stressAnswer(ctx, built, cover, scenarioUsed);
     },
     valueAtRisk: async (_, { volatilities, historyHours, correlation, horizonDays, paths, seed, protocols, networks }, ctx) => {
       if ((paths ?? 10_000) < 100 || (paths ?? 10_000) > 100_000) throw userError('`paths` must be between 100 and 100000');
@@ -129,11 +173,16 @@ export const riskResolvers: Resolvers = {
         corr = estimate.correlation;
         volatilitySource = estimate.description;
       }
-      const result = await compute(ctx, 'valueAtRisk', {
-        portfolio: portfolioToWire(built.portfolio),
-        options: { volatility, correlation: corr, horizonDays: horizonDays ?? 1, paths: paths ?? 10_000, seed: seed ?? 1 },
-      });
-      return { ...result, volatilities: Object.entries(volatility).map(([asset, v]) => ({ asset, volatility: v })), volatilitySource, coverage: cover };
+      const used: ValueAtRiskParameters = {
+        volatility,
+        correlation: corr ?? null,
+        horizonDays: horizonDays ?? 1,
+        paths: paths ?? 10_000,
+        seed: seed ?? 1,
+        historyHours: volatilities ? null : (historyHours ?? 72),
+        volatilitySource,
+      };
+      return valueAtRiskAnswer(ctx, built, cover, used);
     },
     contagion: async (_, { shock, parameters, protocols, networks }, ctx) => {
       const { built, cover } = await portfolioFor(ctx, protocols, networks);
@@ -154,12 +203,15 @@ export const riskResolvers: Resolvers = {
         depthUsd,
         sharedAccountWithdrawal: parameters?.sharedAccountWithdrawal ?? undefined,
       });
-      return { ...result, coverage: cover };
+      const used = { shock: engineShock, depthsUSD: depthUsd, sharedAccountWithdrawal: result.sharedAccountWithdrawal, missingSources: built.missingSources };
+      return { ...result, coverage: cover, provenance: provenanceOf('contagion', used, built.reads) };
     },
     forecast: async (_, { protocol, network, interval, horizonDays, threshold }, ctx) => {
-      const series = await history(ctx, protocol, network, interval ?? 'HOUR', null, null);
-      const observations = series.filter((p) => p.ratio !== null && Number(p.ratio) > 0).map((p) => ({ time: p.timestamp, ratio: Number(p.ratio) }));
-      return compute(ctx, 'forecast', { observations, options: { horizonDays: horizonDays ?? 7, threshold: threshold ?? 1 } });
+      const { points, reads } = await historyWithReads(ctx, protocol, network, interval ?? 'HOUR', null, null);
+      const observations = points.filter((p) => p.ratio !== null && Number(p.ratio) > 0).map((p) => ({ time: p.timestamp, ratio: Number(p.ratio) }));
+      const result = await compute(ctx, 'forecast', { observations, options: { horizonDays: horizonDays ?? 7, threshold: threshold ?? 1 } });
+      const parameters = { protocol, network: network ?? null, interval: interval ?? 'HOUR', horizonDays: result.horizonDays, threshold: result.threshold, bandLevel: result.bandLevel, from: observations[0]?.time ?? null, to: result.lastTimestamp };
+      return { ...result, provenance: provenanceOf('forecast', parameters, reads) };
     },
   },
 };

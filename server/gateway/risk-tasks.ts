@@ -24,7 +24,7 @@ import {
   type VenueStress as EngineVenueStress,
   type WirePortfolio,
 } from '../risk';
-import type { CurveOptions, ForecastOptions, RatioObservation } from '../risk';
+import { backtestForecast, type CurveOptions, type ForecastBacktestOptions, type ForecastOptions, type RatioObservation } from '../risk';
 import type { VenueRisk, VenueStress } from './generated/resolvers-types';
 
 const usdText = (amount: Decimal) => amount.toString();
@@ -144,6 +144,9 @@ export function contagion(input: { portfolio: WirePortfolio; shock: ContagionSho
 export function forecast(input: { observations: RatioObservation[]; options: ForecastOptions }) {
   const f = forecastRatio(input.observations, input.options);
   return {
+    horizonDays: f.horizonDays,
+    threshold: f.threshold,
+    bandLevel: f.bandLevel,
     lastRatio: f.lastRatio,
     lastTimestamp: f.lastTime,
     trendPerDay: f.trendPerDay,
@@ -156,4 +159,14 @@ export function forecast(input: { observations: RatioObservation[]; options: For
   };
 }
 
-export type RiskTask = 'stressTest' | 'liquidationCurve' | 'distanceToInsolvency' | 'valueAtRisk' | 'contagion' | 'forecast';
+export function backtest(input: { observations: RatioObservation[]; options: ForecastBacktestOptions }) {
+  const r = backtestForecast(input.observations, input.options);
+  return {
+    forecasts: r.forecasts,
+    quantile: { ...r.quantile, horizonDays: r.horizonDays },
+    band: { ...r.band, horizonDays: r.horizonDays },
+    crossings: { ...r.crossings, horizonDays: r.horizonDays },
+  };
+}
+
+export type RiskTask = 'stressTest' | 'liquidationCurve' | 'distanceToInsolvency' | 'valueAtRisk' | 'contagion' | 'forecast' | 'backtest';

@@ -40,6 +40,10 @@ export interface ForecastPoint {
 }
 
 export interface ForecastResult {
+  /** The options used, defaults included: the horizon and band level every figure below is stated at. */
+  horizonDays: number;
+  threshold: number;
+  bandLevel: number;
   lastRatio: number;
   lastTime: number;
   /** Drift of ln(ratio) per day; e.g. -0.01 is about -1% a day. */
@@ -117,6 +121,9 @@ export function forecastRatio(history: readonly RatioObservation[], options: For
     if (daysToThreshold !== null && daysToThreshold <= horizon) reasons.push(`the trend reaches ${threshold} in ${daysToThreshold.toFixed(1)} days`);
   }
   return {
+    horizonDays: horizon,
+    threshold,
+    bandLevel,
     lastRatio: last.ratio,
     lastTime: last.time,
     trendPerDay: mu,

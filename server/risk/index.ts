@@ -16,3 +16,5 @@ export * from './contagion';
 export * from './clearing';
 export * from './forecast';
 export * from './wire';
+export * from './backtest';
+export * from './methodology';

@@ -45,6 +45,12 @@ export interface QuantileEstimate {
   value: number;
   low: number;
   high: number;
+  /** The quantile's level (0.95 for a 95% VaR): the figure is exceeded with probability 1 - confidence. */
+  confidence: number;
+  /** Days over which the loss is measured: a VaR without its horizon means nothing. */
+  horizonDays: number;
+  /** Probability that [low, high] holds the true quantile (distribution-free interval from order statistics). */
+  intervalLevel: number;
 }
 
 export interface VenueRisk {
@@ -241,8 +247,8 @@ export function monteCarloRisk(portfolio: Portfolio | CompiledPortfolio, options
     paths,
     horizonDays,
     seed,
-    venues: c.venues.map((venue, v) => ({ venue, key: c.venueKeys[v]!, ...summarise(insolvency[v]!, liquidations[v]!, level) })),
-    total: summarise(totalInsolvency, totalLiquidations, level),
+    venues: c.venues.map((venue, v) => ({ venue, key: c.venueKeys[v]!, ...summarise(insolvency[v]!, liquidations[v]!, level, horizonDays) })),
+    total: summarise(totalInsolvency, totalLiquidations, level, horizonDays),
   };
 }
 
@@ -282,21 +288,21 @@ function packLending(accounts: CompiledLending[]) {
   return packed;
 }
 
-function estimate(sorted: Float64Array, q: number, level: number): QuantileEstimate {
-  return { value: quantileSorted(sorted, q), ...quantileInterval(sorted, q, level) };
+function estimate(sorted: Float64Array, q: number, level: number, horizonDays: number): QuantileEstimate {
+  return { value: quantileSorted(sorted, q), ...quantileInterval(sorted, q, level), confidence: q, horizonDays, intervalLevel: level };
 }
 
-function summarise(insolvency: Float64Array, liquidations: Float64Array, level: number): VenueRisk {
+function summarise(insolvency: Float64Array, liquidations: Float64Array, level: number, horizonDays: number): VenueRisk {
   const ins = insolvency.slice().sort();
   const liq = liquidations.slice().sort();
   const tail = ins.subarray(Math.min(ins.length - 1, Math.floor(ins.length * 0.99)));
   return {
     expectedInsolvencyUsd: mean(ins),
-    var95: estimate(ins, 0.95, level),
-    var99: estimate(ins, 0.99, level),
+    var95: estimate(ins, 0.95, level, horizonDays),
+    var99: estimate(ins, 0.99, level, horizonDays),
     expectedShortfall99Usd: mean(tail),
     expectedLiquidationsUsd: mean(liq),
-    lar95: estimate(liq, 0.95, level),
-    lar99: estimate(liq, 0.99, level),
+    lar95: estimate(liq, 0.95, level, horizonDays),
+    lar99: estimate(liq, 0.99, level, horizonDays),
   };
 }

@@ -64,7 +64,7 @@ beforeAll(() => {
 });
 
 test('every command has --help', () => {
-  for (const args of [['--help'], ['index', '--help'], ['build', '--help'], ['start', '--help']]) {
+  for (const args of [['--help'], ['index', '--help'], ['build', '--help'], ['start', '--help'], ['replay', '--help']]) {
     const r = svr(args);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Usage: svr/);

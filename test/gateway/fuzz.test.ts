@@ -73,6 +73,14 @@ const cases: fc.Arbitrary<Case> = fc.oneof(
     query: 'query($protocol: String!, $network: String, $interval: Interval, $horizonDays: Float, $threshold: Float) { forecast(protocol: $protocol, network: $network, interval: $interval, horizonDays: $horizonDays, threshold: $threshold) { lastRatio } }',
     variables: v,
   })),
+  fc.record({ record: fc.oneof(anyText, fc.json({ maxDepth: 3 })), digest: maybe(anyText) }).map((v) => ({
+    query: 'query($record: String!, $digest: String) { replayRatio(record: $record, digest: $digest) { ratio } replayStressTest(record: $record, digest: $digest) { rounds } replayValueAtRisk(record: $record, digest: $digest) { paths } }',
+    variables: v,
+  })),
+  fc.record({ protocol: anyText, network: anyText, from: maybe(anyTimestamp), to: maybe(anyTimestamp), windowHours: maybe(anyInt), horizonHours: maybe(anyInt), confidence: maybe(anyNumber), bandLevel: maybe(anyNumber), threshold: maybe(anyNumber) }).map((v) => ({
+    query: 'query($protocol: String!, $network: String!, $from: Timestamp, $to: Timestamp, $windowHours: Int, $horizonHours: Int, $confidence: Float, $bandLevel: Float, $threshold: Float) { backtest(protocol: $protocol, network: $network, from: $from, to: $to, windowHours: $windowHours, horizonHours: $horizonHours, confidence: $confidence, bandLevel: $bandLevel, threshold: $threshold) { forecasts quantile { kupiec { pValue } } } }',
+    variables: v,
+  })),
 );
 
 /** Work units of a request the gateway would accept, or null when its own caps refuse it (cost.ts). */

@@ -50,4 +50,8 @@ afterAll(async () => server?.close());
   expect(/<tfoot>([\s\S]*?)<\/tfoot>/.exec(dom)![1]).toContain('aave-v3+gmx-v1+synthetix-perps-v2');
   const status = /<p id="status"[^>]*>([\s\S]*?)<\/p>/.exec(dom)![1];
   expect(status).toMatch(/^(All sources answered\.|\* leaves out tokens that have no price yet\.)$/);
+  const backtests = /<table id="backtests">[\s\S]*?<tbody>([\s\S]*?)<\/tbody>/.exec(dom)![1];
+  expect(backtests.match(/<tr>/g) ?? []).toHaveLength(7);
+  expect(backtests).toContain('<td>13</td>'); // 25 indexed hours, a 12-hour window: 13 forecasts each
+  expect(/<p id="backtest-status"[^>]*>([\s\S]*?)<\/p>/.exec(dom)![1]).toBe('Every deployment backtested.');
 });

@@ -100,7 +100,7 @@ test('liquidationCurve, distanceToInsolvency, valueAtRisk and contagion equal th
     gateway,
     `{ liquidationCurve(${ONLY}, asset: "ETH", step: 0.1) { curves { protocol network asset points { move positions collateralUSD sizeUSD } } }
        ratio(protocol: "gmx-v1", network: "arbitrum-one") { distanceToInsolvency { marketWide { down downReason up upReason } perAsset { asset distance { down downReason up upReason } } } }
-       valueAtRisk(${ONLY}, volatilities: [{ asset: "ETH", volatility: 0.8 }, { asset: "BTC", volatility: 0.6 }], paths: 2000, seed: 7) { total { var95 { value low high } lar95 { value } } }
+       valueAtRisk(${ONLY}, volatilities: [{ asset: "ETH", volatility: 0.8 }, { asset: "BTC", volatility: 0.6 }], paths: 2000, seed: 7) { total { var95 { value low high confidence horizonDays intervalLevel } lar95 { value } } }
        contagion(${ONLY}, shock: { asset: "BTC", move: -0.5 }) { totalImpact debtRank nodes { protocol distress equityUSD } } }`,
   );
   expect(answer.errors).toBeUndefined();
@@ -113,6 +113,7 @@ test('liquidationCurve, distanceToInsolvency, valueAtRisk and contagion equal th
   expect(Object.fromEntries(ratio.distanceToInsolvency.perAsset.map((a: any) => [a.asset, a.distance]))).toEqual(Object.fromEntries(Object.entries(distance.perAsset).map(([a, d]) => [a, wire(d.insolvency)])));
   const mc = monteCarloRisk(portfolio, { volatility: { ETH: 0.8, BTC: 0.6 }, paths: 2000, seed: 7 });
   expect(valueAtRisk.total.var95).toEqual(mc.total.var95);
+  expect(valueAtRisk.total.var95).toMatchObject({ confidence: 0.95, horizonDays: 1, intervalLevel: 0.95 });
   expect(valueAtRisk.total.lar95.value).toBe(mc.total.lar95.value);
   const c = contagion(portfolio, { kind: 'asset', asset: 'BTC', move: -0.5 });
   expect(spread.totalImpact).toBe(c.totalImpact);
@@ -128,7 +129,7 @@ test('across every deployment: all positions priced, VaR grows with confidence, 
     `{ valueAtRisk(volatilities: [{ asset: "ETH", volatility: 0.8 }, { asset: "BTC", volatility: 0.6 }, { asset: "AVAX", volatility: 1.0 }, { asset: "LINK", volatility: 1.0 }], paths: 2000) {
          total { var95 { value } var99 { value } } venues { protocol network } coverage { venues complete unpricedPositions } }
        contagion(shock: { protocol: "gmx-v1", network: "avalanche", lossFraction: 0.5 }) { nodes { protocol network initialDistress distress } exposures { channel } }
-       forecast(protocol: "gmx-v1", network: "avalanche") { lastRatio path { timestamp median low high } leadingIndicator }
+       forecast(protocol: "gmx-v1", network: "avalanche") { horizonDays threshold bandLevel lastRatio path { timestamp median low high } leadingIndicator }
        aggregate { distanceToInsolvency { marketWide { down } coverage { venues } } } }`,
   );
   expect(answer.errors).toBeUndefined();
@@ -140,6 +141,7 @@ test('across every deployment: all positions priced, VaR grows with confidence, 
   expect(shocked.initialDistress).toBeCloseTo(0.5, 9);
   expect(spread.exposures.length).toBeGreaterThan(0);
   expect(forecast.path.length).toBeGreaterThan(0);
+  expect(forecast).toMatchObject({ horizonDays: 7, threshold: 1, bandLevel: 0.9 });
   for (const p of forecast.path) expect(p.low).toBeLessThanOrEqual(p.high);
   expect(aggregate.distanceToInsolvency.coverage.venues).toHaveLength(7);
 

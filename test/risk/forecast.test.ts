@@ -8,6 +8,7 @@ describe('forecastRatio', () => {
     const history = Array.from({ length: 11 }, (_, k) => ({ time: k * DAY, ratio: 2 * Math.exp(-0.05 * k) }));
     const f = forecastRatio(history, { horizonDays: 7, threshold: 1 });
     expect(f.trendPerDay).toBeCloseTo(-0.05, 12);
+    expect([f.horizonDays, f.threshold, f.bandLevel]).toEqual([7, 1, 0.9]);
     expect(f.volatilityPerSqrtDay).toBeCloseTo(0, 9);
     expect(f.daysToThreshold).toBeCloseTo((0.5 - Math.log(2)) / -0.05, 9);
     expect(f.path).toHaveLength(7);
