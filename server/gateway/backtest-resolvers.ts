@@ -7,7 +7,7 @@ import { SourceError } from '../sources';
 import { BACKTEST_DEFAULT_HOURS, BACKTEST_DEFAULT_WINDOW_HOURS, COST_CAPS } from './cost';
 import type { Resolvers } from './generated/resolvers-types';
 import { provenanceOf } from './provenance';
-import { historyWithReads, sourceGraphQLError, sourceOf, userError } from './resolvers';
+import { history, sourceGraphQLError, sourceOf, userError } from './resolvers';
 import { compute } from './risk-resolvers';
 
 const HOUR = 3600;
@@ -38,7 +38,7 @@ export const backtestResolvers: Resolvers = {
         const end = to ?? head.timestamp ?? 0;
         start = Math.max(0, end - (BACKTEST_DEFAULT_HOURS - 1) * HOUR);
       }
-      const { points, reads } = await historyWithReads(ctx, protocol, network, 'HOUR', start, to);
+      const { points, reads } = await history(ctx, protocol, network, 'HOUR', start, to);
       const observations = points.filter((p) => p.ratio !== null && Number(p.ratio) > 0).map((p) => ({ time: p.timestamp, ratio: Number(p.ratio) }));
       const options = { window, horizonSteps: horizon, confidence: level, bandLevel: band, threshold: limit };
       const result = await compute(ctx, 'backtest', { observations, options });

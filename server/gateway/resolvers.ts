@@ -217,19 +217,8 @@ const INTERVAL_SECONDS = { HOUR: 3600, DAY: 86400 } as const;
 const DEFAULT_POINTS = { HOUR: 168, DAY: 90 } as const;
 const MAX_POINTS = 10_000;
 
-export async function history(
-  ctx: GatewayContext,
-  protocol: string,
-  network: string | null | undefined,
-  interval: 'HOUR' | 'DAY',
-  from: number | null | undefined,
-  to: number | null | undefined,
-): Promise<HistoryPointParent[]> {
-  return (await historyWithReads(ctx, protocol, network, interval, from, to)).points;
-}
-
 /** The history and the source reads it came from: each source's snapshots up to the block it was read at. */
-export async function historyWithReads(
+export async function history(
   ctx: GatewayContext,
   protocol: string,
   network: string | null | undefined,
@@ -387,7 +376,7 @@ export const resolvers: Resolvers = {
       const sources = ctx.sources.registry.select(protocols, networks);
       return aggregateOver(ctx, [...new Set(sources.map((s) => s.protocol))].join('+'), sources, { timestamp }, info);
     },
-    history: (_, { protocol, network, interval, from, to }, ctx) => history(ctx, protocol, network, interval ?? 'DAY', from, to),
+    history: async (_, { protocol, network, interval, from, to }, ctx) => (await history(ctx, protocol, network, interval ?? 'DAY', from, to)).points,
     accountExposure: (_, { account }, ctx) => accountExposure(ctx, account),
     assetExposure: (_, { token }, ctx) => assetExposure(ctx, token),
     account: (_, { id }) => ({ id: normalizeAddress(id) }),

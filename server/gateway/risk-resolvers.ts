@@ -14,7 +14,7 @@ import { WorkerPoolError } from '../workers/pool';
 import type { GatewayContext } from './context';
 import type { Resolvers, RiskCoverage } from './generated/resolvers-types';
 import { provenanceOf } from './provenance';
-import { checkNames, historyWithReads, userError } from './resolvers';
+import { checkNames, history, userError } from './resolvers';
 import { estimateVolatility } from './risk-history';
 import { buildPortfolio, type BuiltPortfolio } from './risk-portfolio';
 import type * as tasks from './risk-tasks';
@@ -207,7 +207,7 @@ export const riskResolvers: Resolvers = {
       return { ...result, coverage: cover, provenance: provenanceOf('contagion', used, built.reads) };
     },
     forecast: async (_, { protocol, network, interval, horizonDays, threshold }, ctx) => {
-      const { points, reads } = await historyWithReads(ctx, protocol, network, interval ?? 'HOUR', null, null);
+      const { points, reads } = await history(ctx, protocol, network, interval ?? 'HOUR', null, null);
       const observations = points.filter((p) => p.ratio !== null && Number(p.ratio) > 0).map((p) => ({ time: p.timestamp, ratio: Number(p.ratio) }));
       const result = await compute(ctx, 'forecast', { observations, options: { horizonDays: horizonDays ?? 7, threshold: threshold ?? 1 } });
       const parameters = { protocol, network: network ?? null, interval: interval ?? 'HOUR', horizonDays: result.horizonDays, threshold: result.threshold, bandLevel: result.bandLevel, from: observations[0]?.time ?? null, to: result.lastTimestamp };

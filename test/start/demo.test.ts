@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { indexDemo } from '../../server/start/demo';
+import { DEMO_DEPLOYMENTS } from '../gateway/demo-stack';
 import { storePath } from '../../server/indexer/deployment';
 import { SqliteStore } from '../../server/store/sqlite-store';
 
@@ -24,15 +25,7 @@ afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 test('the first start indexes all seven deployments; a restart builds and indexes nothing', async () => {
   const first = await indexDemo(dataDir, settings);
   expect(first.generated).toBe(true);
-  expect(first.indexed.map((s) => `${s.subgraph}/${s.network}`).sort()).toEqual([
-    'aave-v3/arbitrum-one',
-    'aave-v3/avalanche',
-    'aave-v3/mainnet',
-    'aave-v3/optimism',
-    'gmx-v1/arbitrum-one',
-    'gmx-v1/avalanche',
-    'synthetix-perps-v2/optimism',
-  ]);
+  expect(first.indexed.map((s) => `${s.subgraph}/${s.network}`).sort()).toEqual([...DEMO_DEPLOYMENTS].sort());
   // One build per subgraph, not per network.
   expect(first.builds).toBe(3);
   expect(first.graphCliRuns).toBeLessThanOrEqual(6);
