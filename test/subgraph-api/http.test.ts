@@ -15,28 +15,33 @@ import { writeFixture } from './fixture';
 const ROOT = resolve(__dirname, '..', '..');
 const PATH = '/subgraphs/name/api-fixture/testnet';
 
-describe('subgraph API over HTTP', () => {
-  let dir: string;
+/** The fixture deployment served over HTTP on loopback for the enclosing describe block; `base` is set in beforeAll. */
+function servedFixture(prefix: string): { base: string } {
+  const served = { base: '' };
   let registry: DeploymentRegistry;
+  let dir: string;
   let server: Server;
-  let base: string;
-
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'svr-http-'));
+    dir = mkdtempSync(join(tmpdir(), prefix));
     writeFixture(dir);
     registry = DeploymentRegistry.scan(dir);
     server = createSubgraphServer(registry);
     await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    served.base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
   afterAll(async () => {
     await new Promise((ok) => server.close(ok));
     registry.close();
     rmSync(dir, { recursive: true, force: true });
   });
+  return served;
+}
+
+describe('subgraph API over HTTP', () => {
+  const served = servedFixture('svr-http-');
 
   test('POST {query, variables, operationName}', async () => {
-    const res = await fetch(base + PATH, {
+    const res = await fetch(served.base + PATH, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
@@ -51,22 +56,22 @@ describe('subgraph API over HTTP', () => {
   });
 
   test('GET ?query=', async () => {
-    const res = await fetch(`${base}${PATH}?query=${encodeURIComponent('{ positions(first: 1) { id } }')}`);
+    const res = await fetch(`${served.base}${PATH}?query=${encodeURIComponent('{ positions(first: 1) { id } }')}`);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ data: { positions: [{ id: 'p1' }] } });
   });
 
   test('the deployment is also served by its id, as graph-node does', async () => {
-    const res = await fetch(`${base}/subgraphs/id/QmApiFixture?query=${encodeURIComponent('{ _meta { deployment } }')}`);
+    const res = await fetch(`${served.base}/subgraphs/id/QmApiFixture?query=${encodeURIComponent('{ _meta { deployment } }')}`);
     expect(await res.json()).toEqual({ data: { _meta: { deployment: 'QmApiFixture' } } });
   });
 
   test('GraphQL errors are 200 with errors; an unknown deployment is a GraphQL error', async () => {
-    const bad = await fetch(base + PATH, { method: 'POST', body: JSON.stringify({ query: '{ positions(first: 5000) { id } }' }) });
+    const bad = await fetch(served.base + PATH, { method: 'POST', body: JSON.stringify({ query: '{ positions(first: 5000) { id } }' }) });
     expect(bad.status).toBe(200);
     expect(bad.headers.get('graph-attestable')).toBe('false');
     expect(await bad.json()).toEqual({ errors: [{ message: 'The `first` argument must be between 0 and 1000, but is 5000' }] });
-    const missing = await fetch(base + '/subgraphs/name/nope/testnet', { method: 'POST', body: '{"query":"{ _meta { deployment } }"}' });
+    const missing = await fetch(served.base + '/subgraphs/name/nope/testnet', { method: 'POST', body: '{"query":"{ _meta { deployment } }"}' });
     expect(missing.status).toBe(200);
     expect(await missing.json()).toEqual({ errors: [{ message: 'deployment `nope/testnet` does not exist' }] });
   });
@@ -77,25 +82,9 @@ describe('subgraph API over HTTP', () => {
  * tests) and the headers its responses carry (graph/src/data/query/result.rs as_http_response).
  */
 describe("graph-node's HTTP server tests", () => {
-  let dir: string;
-  let registry: DeploymentRegistry;
-  let server: Server;
-  let base: string;
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'svr-http-gn-'));
-    writeFixture(dir);
-    registry = DeploymentRegistry.scan(dir);
-    server = createSubgraphServer(registry);
-    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  });
-  afterAll(async () => {
-    await new Promise((ok) => server.close(ok));
-    registry.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const served = servedFixture('svr-http-gn-');
   const post = (body: string, headers: Record<string, string> = { 'content-type': 'text/plain' }) =>
-    fetch(base + PATH, { method: 'POST', headers, body });
+    fetch(served.base + PATH, { method: 'POST', headers, body });
 
   test('accepts_valid_queries (and with variables): the success headers, whatever the Content-Type', async () => {
     const res = await post(JSON.stringify({ query: 'query name($id: ID!) { account(id: $id) { name } }', variables: { id: 'a1' } }), { 'content-type': 'plain/text' });
@@ -136,23 +125,23 @@ describe("graph-node's HTTP server tests", () => {
   });
 
   test('a POST without Content-Type or without a body is refused as graph-node refuses it', async () => {
-    const noType = await fetch(base + PATH, { method: 'POST', body: new Uint8Array(Buffer.from('{"query":"{ accounts { id } }"}')) });
+    const noType = await fetch(served.base + PATH, { method: 'POST', body: new Uint8Array(Buffer.from('{"query":"{ accounts { id } }"}')) });
     expect(noType.status).toBe(400);
     expect(await noType.json()).toEqual({ error: 'Content-Type header is required' });
-    const noBody = await fetch(base + PATH, { method: 'POST', headers: { 'content-type': 'application/json' } });
+    const noBody = await fetch(served.base + PATH, { method: 'POST', headers: { 'content-type': 'application/json' } });
     expect(noBody.status).toBe(400);
     expect(await noBody.json()).toEqual({ error: 'Body is required' });
   });
 
   test('querying_not_found_routes_responds_correctly: 200 {"message": "Not found"}', async () => {
-    const res = await fetch(base + '/not_found_route');
+    const res = await fetch(served.base + '/not_found_route');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/json');
     expect(await res.json()).toEqual({ message: 'Not found' });
   });
 
   test('OPTIONS answers the CORS preflight with 200', async () => {
-    const res = await fetch(base + PATH, { method: 'OPTIONS' });
+    const res = await fetch(served.base + PATH, { method: 'OPTIONS' });
     expect(res.status).toBe(200);
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
     expect(res.headers.get('access-control-allow-headers')).toBe('Content-Type, User-Agent');
