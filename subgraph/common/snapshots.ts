@@ -31,29 +31,23 @@ const MARKET_FIELDS: string[] = [
 
 /** Stamps the protocol with the event's block, saves it and writes its snapshots (id `<protocol>-<day|hour>`). */
 export function saveProtocol(protocol: Entity, event: ethereum.Event): void {
-  let id = protocol.getString('id');
-  stamp(protocol, event);
-  store.set('Protocol', id, protocol);
-  let day = dayIndex(event.block.timestamp);
-  writeSnapshot('ProtocolDailySnapshot', id + '-' + day.toString(), 'day', day, protocol, false, PROTOCOL_FIELDS, event);
-  let hour = hourIndex(event.block.timestamp);
-  writeSnapshot('ProtocolHourlySnapshot', id + '-' + hour.toString(), 'hour', hour, protocol, false, PROTOCOL_FIELDS, event);
+  saveWithSnapshots('Protocol', protocol.getString('id'), protocol, false, PROTOCOL_FIELDS, event);
 }
 
 /** Stamps the market with the event's block, saves it and writes its snapshots (id `<market id hex>-<day|hour>`). */
 export function saveMarket(market: Entity, event: ethereum.Event): void {
-  let id = market.getBytes('id').toHexString();
-  stamp(market, event);
-  store.set('Market', id, market);
-  let day = dayIndex(event.block.timestamp);
-  writeSnapshot('MarketDailySnapshot', id + '-' + day.toString(), 'day', day, market, true, MARKET_FIELDS, event);
-  let hour = hourIndex(event.block.timestamp);
-  writeSnapshot('MarketHourlySnapshot', id + '-' + hour.toString(), 'hour', hour, market, true, MARKET_FIELDS, event);
+  saveWithSnapshots('Market', market.getBytes('id').toHexString(), market, true, MARKET_FIELDS, event);
 }
 
-function stamp(entity: Entity, event: ethereum.Event): void {
+/** Saves `entity` of `type` (Protocol or Market) and writes its `<type>DailySnapshot` and `<type>HourlySnapshot`. */
+function saveWithSnapshots(type: string, id: string, entity: Entity, isMarket: boolean, fields: string[], event: ethereum.Event): void {
   entity.setBigInt('lastUpdateBlockNumber', event.block.number);
   entity.setBigInt('lastUpdateTimestamp', event.block.timestamp);
+  store.set(type, id, entity);
+  let day = dayIndex(event.block.timestamp);
+  writeSnapshot(type + 'DailySnapshot', id + '-' + day.toString(), 'day', day, entity, isMarket, fields, event);
+  let hour = hourIndex(event.block.timestamp);
+  writeSnapshot(type + 'HourlySnapshot', id + '-' + hour.toString(), 'hour', hour, entity, isMarket, fields, event);
 }
 
 /**
