@@ -64,8 +64,16 @@ export function knownToken(network: string, address: string): TokenInfo | null {
   return null;
 }
 
-/** The Pool of each network (../shared/reference/protocols.md, "Aave v3 Pool"), lower case. */
+/**
+ * The Pool of each network, lower case, as ../../networks.json (sources: ../README.md): mainnet,
+ * arbitrum-one, optimism and avalanche from ../shared/reference/protocols.md; matic (the same
+ * 0x794a... Pool), base, bsc, gnosis and scroll from bgd-labs/aave-address-book.
+ */
 export function poolAddress(network: string): string {
   if (network == 'mainnet') return '0x87870bca3f3fd6335c3f4ce8392d69350b4fa4e2';
+  if (network == 'base') return '0xa238dd80c259a72e81d7e4664a9801593f98d1c5';
+  if (network == 'bsc') return '0x6807dc923806fe8fd134338eabca509979a7e0cb';
+  if (network == 'gnosis') return '0xb50201558b00496a145fe76f7424749556e326d8';
+  if (network == 'scroll') return '0x11fcfe756c05ad438e312a7fd934381537d3cffe';
   return '0x794a61358d6845594f94dc1db02a252b5b4814ad';
 }
