@@ -58,6 +58,7 @@ export function getProtocol(event: ethereum.Event): Protocol {
     protocol.totalOpenInterestUSD = BigDecimal.zero();
     protocol.totalBorrowBalanceUSD = BigDecimal.zero();
     protocol.totalDepositBalanceUSD = BigDecimal.zero();
+    protocol.realisedBadDebtUSD = BigDecimal.zero();
     protocol.marketCount = 0;
     protocol.openPositionCount = 0;
     protocol.cumulativePositionCount = 0;
@@ -163,6 +164,7 @@ export function getMarket(tokenAddress: Address, event: ethereum.Event, protocol
     market.totalBorrowBalance = BigInt.zero();
     market.totalDepositBalanceUSD = BigDecimal.zero();
     market.totalBorrowBalanceUSD = BigDecimal.zero();
+    market.realisedBadDebtUSD = BigDecimal.zero();
     market.createdBlockNumber = event.block.number;
     market.createdTimestamp = event.block.timestamp;
     market.lastUpdateBlockNumber = event.block.number;
@@ -183,6 +185,8 @@ export function getMarket(tokenAddress: Address, event: ethereum.Event, protocol
     reserve.scaledTotalCollateral = BigInt.zero();
     reserve.scaledTotalVariableDebt = BigInt.zero();
     reserve.totalStableDebt = BigInt.zero();
+    reserve.deficit = BigInt.zero();
+    reserve.deficitUSD = BigDecimal.zero();
     reserve.lastUpdateBlockNumber = event.block.number;
     reserve.lastUpdateTimestamp = event.block.timestamp;
     reserve.save();
@@ -291,7 +295,8 @@ export function amountUSD(token: Token, amount: BigInt): BigDecimal | null {
 
 /**
  * Recomputes the reserve's totals in token units from its scaled totals and latest indexes,
- * values them at the token's last price, and stores them on its Market and CollateralBalance.
+ * values them and its deficit at the token's last price, and stores them on its Market,
+ * CollateralBalance and LendingReserve.
  */
 export function revalueReserve(reserveAddress: Bytes, event: ethereum.Event): void {
   let reserve = LendingReserve.load(reserveAddress)!;
@@ -307,22 +312,28 @@ export function revalueReserve(reserveAddress: Bytes, event: ethereum.Event): vo
   let depositUSD = amountUSD(token, deposit);
   let debtUSD = amountUSD(token, debt);
   let collateralUSD = amountUSD(token, collateral);
-  if (depositUSD === null || debtUSD === null || collateralUSD === null) {
+  let deficitUSD = amountUSD(token, reserve.deficit);
+  if (depositUSD === null || debtUSD === null || collateralUSD === null || deficitUSD === null) {
     market.totalDepositBalanceUSD = BigDecimal.zero();
     market.totalBorrowBalanceUSD = BigDecimal.zero();
     market.totalValueLockedUSD = BigDecimal.zero();
+    market.realisedBadDebtUSD = BigDecimal.zero();
+    reserve.deficitUSD = BigDecimal.zero();
     balance.amountUSD = BigDecimal.zero();
     // Unpriced only matters where there is something to value.
-    market.priced = deposit.isZero() && debt.isZero();
+    market.priced = deposit.isZero() && debt.isZero() && reserve.deficit.isZero();
     balance.priced = collateral.isZero();
   } else {
     market.totalDepositBalanceUSD = depositUSD;
     market.totalBorrowBalanceUSD = debtUSD;
     market.totalValueLockedUSD = collateralUSD;
+    market.realisedBadDebtUSD = deficitUSD;
+    reserve.deficitUSD = deficitUSD;
     balance.amountUSD = collateralUSD;
     market.priced = true;
     balance.priced = true;
   }
+  reserve.save();
   balance.lastUpdateBlockNumber = event.block.number;
   balance.lastUpdateTimestamp = event.block.timestamp;
   balance.save();
@@ -330,14 +341,15 @@ export function revalueReserve(reserveAddress: Bytes, event: ethereum.Event): vo
 }
 
 /**
- * Protocol totals: collateral locked (totalValueLockedUSD), deposits and debt (exposure), summed
- * over reserves. A reserve with a non-zero balance and no price is left out of every sum and
- * named in `unpricedTokens`.
+ * Protocol totals: collateral locked (totalValueLockedUSD), deposits and debt (exposure), and the
+ * booked bad debt (realisedBadDebtUSD), summed over reserves. A reserve with a non-zero balance
+ * and no price is left out of every sum and named in `unpricedTokens`.
  */
 export function recomputeProtocol(protocol: Protocol): void {
   let collateral = BigDecimal.zero();
   let deposits = BigDecimal.zero();
   let debt = BigDecimal.zero();
+  let badDebt = BigDecimal.zero();
   let unpriced: Bytes[] = [];
   let ids = protocol.collateralBalanceIds;
   for (let i = 0; i < ids.length; i++) {
@@ -348,6 +360,7 @@ export function recomputeProtocol(protocol: Protocol): void {
       collateral = collateral.plus(market.totalValueLockedUSD);
       deposits = deposits.plus(market.totalDepositBalanceUSD!);
       debt = debt.plus(market.totalBorrowBalanceUSD!);
+      badDebt = badDebt.plus(market.realisedBadDebtUSD!);
     } else {
       unpriced.push(ids[i]);
     }
@@ -355,6 +368,7 @@ export function recomputeProtocol(protocol: Protocol): void {
   protocol.totalValueLockedUSD = collateral;
   protocol.totalDepositBalanceUSD = deposits;
   protocol.totalBorrowBalanceUSD = debt;
+  protocol.realisedBadDebtUSD = badDebt;
   protocol.unpricedTokens = unpriced;
   protocol.priced = unpriced.length == 0;
 }

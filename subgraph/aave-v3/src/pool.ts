@@ -5,6 +5,8 @@
 import { Address, BigInt, ethereum, log } from '@graphprotocol/graph-ts';
 import {
   Borrow,
+  DeficitCovered,
+  DeficitCreated,
   LiquidationCall,
   Repay,
   ReserveDataUpdated,
@@ -276,4 +278,37 @@ export function handleLiquidationCall(event: LiquidationCall): void {
   if (debtUSD === null || collateralUSD === null) {
     log.info('aave-v3: liquidation {} valued without a price for one of its tokens', [liquidation.id.toHexString()]);
   }
+}
+
+/**
+ * Aave v3.3 books bad debt on chain: when a liquidation leaves a borrower with no collateral, the
+ * Pool burns the rest of each of their debts and adds it to that reserve's deficit, emitting
+ * DeficitCreated(user, debtAsset, amount) before the LiquidationCall (aave-dao/aave-v3-origin
+ * LiquidationLogic: `_burnDebtTokens`, `_burnBadDebt`). The debt leaves the books and becomes the
+ * reserve's deficit: obligations no one owes any more, which is why it is reported apart.
+ */
+export function handleDeficitCreated(event: DeficitCreated): void {
+  let p = event.params;
+  let protocol = getProtocol(event);
+  let change = new Change(p.debtAsset, p.user, event, protocol);
+  change.reduceDebt(p.amountCreated);
+  change.reserve.deficit = change.reserve.deficit.plus(p.amountCreated);
+  change.save(event, protocol);
+  finish(protocol, event);
+}
+
+/**
+ * The deficit is covered by the Umbrella contract (`eliminateReserveDeficit`), which burns its own
+ * aTokens of the reserve for the amount (LiquidationLogic.executeEliminateDeficit; for a reserve
+ * without virtual accounting, GHO, it burns the underlying instead: not told apart here, the
+ * caller's supplied balance falls either way).
+ */
+export function handleDeficitCovered(event: DeficitCovered): void {
+  let p = event.params;
+  let protocol = getProtocol(event);
+  let change = new Change(p.reserve, p.caller, event, protocol);
+  change.supply(p.amountCovered.neg());
+  change.reserve.deficit = change.reserve.deficit.minus(p.amountCovered);
+  change.save(event, protocol);
+  finish(protocol, event);
 }
