@@ -80,6 +80,8 @@ type EventName = keyof typeof EVENTS;
 
 interface AaveLog {
   event: EventName;
+  /** Logs with the same `tx` share a transaction hash (default: one transaction per log). */
+  tx?: number;
   /** Named arguments. */
   args: Record<string, unknown>;
   /** Defaults: the Pool, the PoolConfigurator for CollateralConfigurationChanged. */
@@ -108,7 +110,7 @@ function makeBlock(network: Network, number: number, timestamp: bigint, logs: Aa
         data: encodeAbiParameters(plainInputs as readonly AbiParameter[], plainInputs.map((i) => l.args[i.name!])),
         blockNumber: BigInt(number),
         blockHash: blockHash(number),
-        transactionHash: '0x' + (number * 1000 + logIndex).toString(16).padStart(64, '0'),
+        transactionHash: '0x' + (number * 1000 + (l.tx ?? logIndex)).toString(16).padStart(64, '0'),
         transactionIndex: 0,
         logIndex,
         removed: false,
@@ -336,27 +338,49 @@ describe('aave-v3.3 bad debt: DeficitCreated and DeficitCovered', () => {
     );
     d.processBlock(
       makeBlock('mainnet', 18200001, T0 + 60n, [
-        // All of Bob's WETH goes to the liquidator for 800 USDC of his debt; the Pool burns the
-        // other 200 USDC and books it as USDC's deficit, before the LiquidationCall (LiquidationLogic).
-        { event: 'ReserveUsedAsCollateralDisabled', args: { reserve: WETH, user: BOB } },
-        { event: 'DeficitCreated', args: { user: BOB, debtAsset: USDC, amountCreated: 200n * E6 } },
-        { event: 'LiquidationCall', args: { collateralAsset: WETH, debtAsset: USDC, user: BOB, debtToCover: 800n * E6, liquidatedCollateralAmount: E18, liquidator: LIQUIDATOR, receiveAToken: false } },
+        // One liquidationCall transaction, in the Pool's order (LiquidationLogic): all of Bob's WETH
+        // goes to the liquidator for 800 USDC of his debt, now 1,000e6 scaled x 1.1 = 1,100 USDC;
+        // the Pool burns all of it and books the other 300 as USDC's deficit (DeficitCreated before
+        // the debt reserve's ReserveDataUpdated, which carries the index the 300 was computed at).
+        { event: 'ReserveUsedAsCollateralDisabled', args: { reserve: WETH, user: BOB }, tx: 0 },
+        { event: 'DeficitCreated', args: { user: BOB, debtAsset: USDC, amountCreated: 300n * E6 }, tx: 0 },
+        { ...rdu(USDC, 105n * 10n ** 25n, 110n * 10n ** 25n), tx: 0 },
+        { ...rdu(WETH, RAY, RAY), tx: 0 },
+        { event: 'LiquidationCall', args: { collateralAsset: WETH, debtAsset: USDC, user: BOB, debtToCover: 800n * E6, liquidatedCollateralAmount: E18, liquidator: LIQUIDATOR, receiveAToken: false }, tx: 0 },
       ]),
     );
     expect(d.failure()).toBeNull();
-    // Bob owes nothing: 1,000 - 200 - 800. The 200 is the deficit: 200 USD at USDC's 1.00.
+    // Bob owes nothing: the whole 1,100 was burned, 800 repaid by the liquidator and 300 written off,
+    // the LiquidationCall of the same transaction reducing it no further. 300 USD at USDC's 1.00.
     expect(entity(d, 'LendingBalance', balanceId(USDC, BOB))).toMatchObject({ scaledVariableDebt: '0', debtBalance: '0' });
-    expect(entity(d, 'LendingReserve', USDC)).toMatchObject({ deficit: (200n * E6).toString(), deficitUSD: '200', scaledTotalVariableDebt: '0' });
-    expect(entity(d, 'Market', USDC)).toMatchObject({ realisedBadDebtUSD: '200', totalBorrowBalanceUSD: '0' });
+    expect(entity(d, 'LendingBalance', balanceId(WETH, BOB))).toMatchObject({ scaledSupply: '0', usedAsCollateral: false });
+    expect(entity(d, 'LendingReserve', USDC)).toMatchObject({ deficit: (300n * E6).toString(), deficitUSD: '300', scaledTotalVariableDebt: '0' });
+    expect(entity(d, 'Market', USDC)).toMatchObject({ realisedBadDebtUSD: '300', totalBorrowBalanceUSD: '0' });
     expect(entity(d, 'Market', WETH)).toMatchObject({ realisedBadDebtUSD: '0' });
-    expect(entity(d, 'Protocol', 'aave-v3')).toMatchObject({ realisedBadDebtUSD: '200', totalBorrowBalanceUSD: '0', cumulativeLiquidationCount: 1 });
+    expect(entity(d, 'Protocol', 'aave-v3')).toMatchObject({ realisedBadDebtUSD: '300', totalBorrowBalanceUSD: '0', cumulativeLiquidationCount: 1 });
+  });
+
+  test('a LiquidationCall in another transaction than the deficit reduces the debt as usual', () => {
+    // Alice borrows 110 USDC (100e6 scaled at 1.1); a LiquidationCall of 55 without a DeficitCreated
+    // in its transaction takes 50e6 scaled off.
+    d.processBlock(
+      makeBlock('mainnet', 18200002, T0 + 90n, [
+        { event: 'Borrow', args: { reserve: USDC, user: ALICE, onBehalfOf: ALICE, amount: 110n * E6, interestRateMode: 2, borrowRate: 5n * 10n ** 25n, referralCode: 0 } },
+        { event: 'LiquidationCall', args: { collateralAsset: USDC, debtAsset: USDC, user: ALICE, debtToCover: 55n * E6, liquidatedCollateralAmount: 0n, liquidator: LIQUIDATOR, receiveAToken: false } },
+      ]),
+    );
+    expect(d.failure()).toBeNull();
+    expect(entity(d, 'LendingBalance', balanceId(USDC, ALICE))).toMatchObject({ scaledVariableDebt: (50n * E6).toString() });
+    // Repaid in full again, so the next tests see no debt but Bob's written-off one.
+    d.processBlock(makeBlock('mainnet', 18200003, T0 + 91n, [{ event: 'Repay', args: { reserve: USDC, user: ALICE, repayer: ALICE, amount: 55n * E6, useATokens: false } }]));
+    expect(entity(d, 'LendingBalance', balanceId(USDC, ALICE))).toMatchObject({ scaledVariableDebt: '0' });
   });
 
   test('the Umbrella covers part of it with its aTokens; the deficit does not accrue interest', () => {
     d.processBlock(
-      makeBlock('mainnet', 18200002, T0 + 120n, [
+      makeBlock('mainnet', 18200004, T0 + 120n, [
         // liquidityIndex 1.05: the Umbrella's 1,050 USDC is 1,000e6 scaled.
-        rdu(USDC, 105n * 10n ** 25n, 110n * 10n ** 25n),
+        rdu(USDC, 105n * 10n ** 25n, 120n * 10n ** 25n),
         { event: 'Supply', args: { reserve: USDC, user: UMBRELLA, onBehalfOf: UMBRELLA, amount: 1050n * E6, referralCode: 0 } },
         // 150 USDC of aTokens burned: 150e6 rayDiv 1.05 = 142,857,142.86 -> 142,857,143 scaled.
         { event: 'DeficitCovered', args: { reserve: USDC, caller: UMBRELLA, amountCovered: 150n * E6 } },
@@ -365,14 +389,14 @@ describe('aave-v3.3 bad debt: DeficitCreated and DeficitCovered', () => {
     expect(d.failure()).toBeNull();
     // 1,000,000,000 - 142,857,143 = 857,142,857 scaled; x 1.05 = 899,999,999.85 -> 900,000,000.
     expect(entity(d, 'LendingBalance', balanceId(USDC, UMBRELLA))).toMatchObject({ scaledSupply: '857142857', supplyBalance: '900000000' });
-    // 200 - 150 = 50 USDC left, still 50 although the indexes moved.
-    expect(entity(d, 'LendingReserve', USDC)).toMatchObject({ deficit: (50n * E6).toString(), deficitUSD: '50' });
-    expect(entity(d, 'Protocol', 'aave-v3')).toMatchObject({ realisedBadDebtUSD: '50' });
+    // 300 - 150 = 150 USDC left, still 150 although the borrow index moved to 1.2.
+    expect(entity(d, 'LendingReserve', USDC)).toMatchObject({ deficit: (150n * E6).toString(), deficitUSD: '150' });
+    expect(entity(d, 'Protocol', 'aave-v3')).toMatchObject({ realisedBadDebtUSD: '150' });
   });
 
   test('a deficit in a token without a price is left out of the USD figure and named', () => {
     d.processBlock(
-      makeBlock('mainnet', 18200003, T0 + 180n, [
+      makeBlock('mainnet', 18200005, T0 + 180n, [
         rdu(UNKNOWN, RAY, RAY),
         { event: 'Borrow', args: { reserve: UNKNOWN, user: CAROL, onBehalfOf: CAROL, amount: 7n * E18, interestRateMode: 2, borrowRate: 0n, referralCode: 0 } },
         { event: 'DeficitCreated', args: { user: CAROL, debtAsset: UNKNOWN, amountCreated: 7n * E18 } },
@@ -382,7 +406,7 @@ describe('aave-v3.3 bad debt: DeficitCreated and DeficitCovered', () => {
     expect(entity(d, 'LendingReserve', UNKNOWN)).toMatchObject({ deficit: (7n * E18).toString(), deficitUSD: '0', scaledTotalVariableDebt: '0' });
     expect(entity(d, 'Market', UNKNOWN)).toMatchObject({ priced: false, realisedBadDebtUSD: '0' });
     const protocol = entity(d, 'Protocol', 'aave-v3');
-    expect(protocol).toMatchObject({ realisedBadDebtUSD: '50', priced: false });
+    expect(protocol).toMatchObject({ realisedBadDebtUSD: '150', priced: false });
     expect(protocol.unpricedTokens).toContain(UNKNOWN);
   });
 });

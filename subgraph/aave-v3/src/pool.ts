@@ -104,6 +104,13 @@ class Change {
     }
   }
 
+  /** The whole debt burned (Aave v3.3 bad debt): variable and stable-rate debt to zero. */
+  clearDebt(): void {
+    this.reserve.scaledTotalVariableDebt = this.reserve.scaledTotalVariableDebt.minus(this.balance.scaledVariableDebt);
+    this.balance.scaledVariableDebt = BigInt.zero();
+    this.stableDebt(this.balance.stableDebt.neg());
+  }
+
   setCollateral(enabled: boolean): void {
     if (this.balance.usedAsCollateral == enabled) return;
     this.balance.usedAsCollateral = enabled;
@@ -230,7 +237,9 @@ export function handleLiquidationCall(event: LiquidationCall): void {
   let protocol = getProtocol(event);
 
   let debt = new Change(p.debtAsset, p.user, event, protocol);
-  debt.reduceDebt(p.debtToCover);
+  // With a DeficitCreated for this debt earlier in the transaction the Pool has burned all of it.
+  let deficitTx = debt.balance.lastDeficitTransaction;
+  if (deficitTx === null || !deficitTx.equals(event.transaction.hash)) debt.reduceDebt(p.debtToCover);
   debt.save(event, protocol);
 
   let collateral = new Change(p.collateralAsset, p.user, event, protocol);
@@ -282,16 +291,20 @@ export function handleLiquidationCall(event: LiquidationCall): void {
 
 /**
  * Aave v3.3 books bad debt on chain: when a liquidation leaves a borrower with no collateral, the
- * Pool burns the rest of each of their debts and adds it to that reserve's deficit, emitting
- * DeficitCreated(user, debtAsset, amount) before the LiquidationCall (aave-dao/aave-v3-origin
- * LiquidationLogic: `_burnDebtTokens`, `_burnBadDebt`). The debt leaves the books and becomes the
- * reserve's deficit: obligations no one owes any more, which is why it is reported apart.
+ * Pool burns the whole of each of their debts (aave-dao/aave-v3-origin LiquidationLogic): in the
+ * liquidated debt reserve `_burnDebtTokens` burns it all and emits DeficitCreated for what the
+ * liquidator did not repay, before that reserve's ReserveDataUpdated and the LiquidationCall; in
+ * every other reserve `_burnBadDebt` burns it and emits DeficitCreated for all of it. So the debt
+ * goes to zero here, exactly (the amount is at an index this mapping sees only afterwards), and
+ * the LiquidationCall of the same transaction leaves it there. The deficit is obligations no one
+ * owes any more, which is why it is reported apart from debt.
  */
 export function handleDeficitCreated(event: DeficitCreated): void {
   let p = event.params;
   let protocol = getProtocol(event);
   let change = new Change(p.debtAsset, p.user, event, protocol);
-  change.reduceDebt(p.amountCreated);
+  change.clearDebt();
+  change.balance.lastDeficitTransaction = event.transaction.hash;
   change.reserve.deficit = change.reserve.deficit.plus(p.amountCreated);
   change.save(event, protocol);
   finish(protocol, event);
