@@ -1,5 +1,5 @@
 /**
- * Aave v3 on the demo chain (mainnet, arbitrum-one, optimism, avalanche): the PoolConfigurator
+ * Aave v3 on the demo chain (mainnet, arbitrum-one, optimism, avalanche, base, matic, bsc, gnosis): the PoolConfigurator
  * sets each reserve's collateral parameters (CollateralConfigurationChanged), the market opens with
  * a book sized per network (lenders' supply, then every borrower's collateral and borrowing), then
  * borrowers supply volatile collateral and borrow stablecoins (or the reverse), repay, withdraw,
@@ -10,8 +10,10 @@
  * - supply: ReserveDataUpdated, (first supply) ReserveUsedAsCollateralEnabled, Supply;
  * - withdraw: ReserveDataUpdated, (full withdrawal of collateral) ReserveUsedAsCollateralDisabled, Withdraw;
  * - borrow: ReserveDataUpdated, Borrow (variable rate); repay: ReserveDataUpdated, Repay;
- * - liquidationCall: (all collateral taken) ReserveUsedAsCollateralDisabled, ReserveDataUpdated of
- *   the debt reserve, ReserveDataUpdated of the collateral reserve, LiquidationCall.
+ * - liquidationCall: (all collateral taken) ReserveUsedAsCollateralDisabled, (no collateral left:
+ *   Aave v3.3's bad debt) DeficitCreated for the debt the liquidator does not repay, ReserveDataUpdated
+ *   of the debt reserve, ReserveDataUpdated of the collateral reserve, (no collateral left, other
+ *   debts) ReserveDataUpdated and DeficitCreated of each, LiquidationCall.
  * Balances are scaled as aave-v3-core keeps them (amount rayDiv index, rounding half up).
  *
  * Simplified (README.md): interest accrues linearly between updates for both indexes (Aave
@@ -40,6 +42,7 @@ export const AAVE_EVENTS = {
   ReserveUsedAsCollateralEnabled: parseAbiItem('event ReserveUsedAsCollateralEnabled(address indexed reserve, address indexed user)'),
   ReserveUsedAsCollateralDisabled: parseAbiItem('event ReserveUsedAsCollateralDisabled(address indexed reserve, address indexed user)'),
   CollateralConfigurationChanged: parseAbiItem('event CollateralConfigurationChanged(address indexed asset, uint256 ltv, uint256 liquidationThreshold, uint256 liquidationBonus)'),
+  DeficitCreated: parseAbiItem('event DeficitCreated(address indexed user, address indexed debtAsset, uint256 amountCreated)'),
 } satisfies Record<string, AbiEvent>;
 
 /** Pool and PoolConfigurator per network (subgraph/networks.json). */
@@ -48,6 +51,10 @@ export const AAVE_CONTRACTS: Record<string, { pool: string; configurator: string
   'arbitrum-one': { pool: '0x794a61358d6845594f94dc1db02a252b5b4814ad', configurator: '0x8145edddf43f50276641b55bd3ad95944510021e' },
   optimism: { pool: '0x794a61358d6845594f94dc1db02a252b5b4814ad', configurator: '0x8145edddf43f50276641b55bd3ad95944510021e' },
   avalanche: { pool: '0x794a61358d6845594f94dc1db02a252b5b4814ad', configurator: '0x8145edddf43f50276641b55bd3ad95944510021e' },
+  base: { pool: '0xa238dd80c259a72e81d7e4664a9801593f98d1c5', configurator: '0x5731a04b1e775f0fdd454bf70f3335886e9a96be' },
+  matic: { pool: '0x794a61358d6845594f94dc1db02a252b5b4814ad', configurator: '0x8145edddf43f50276641b55bd3ad95944510021e' },
+  bsc: { pool: '0x6807dc923806fe8fd134338eabca509979a7e0cb', configurator: '0x67bdf23c7fce7c65ff7415ba3f2520b45d6f9584' },
+  gnosis: { pool: '0xb50201558b00496a145fe76f7424749556e326d8', configurator: '0x7304979ec9e4eaa0273b6a037a31c4e9e5a75d16' },
 };
 
 export interface AaveReserveConfig extends DemoToken {
@@ -99,6 +106,32 @@ export const AAVE_RESERVES: Record<string, AaveReserveConfig[]> = {
     '0xb97ef9ef8734c71904d8002f8b6bc66dd9c48a6e', // USDC
     '0xa7d7079b0fead91f3e65f86e8915cb59c1a4c664', // USDC.e
   ]),
+  // The new networks' reserves of the assets the demo simulates (its prices.ts has no BNB, POL,
+  // GNO or staked-ETH path): WBNB, WPOL, cbETH, wstETH and the rest stay out.
+  base: reserves('base', [
+    '0x4200000000000000000000000000000000000006', // WETH
+    '0x833589fcd6edb6e08f4c7c32d4f71b54bda02913', // USDC
+    '0xd9aaec86b65d86f6a7b5b1b0c42ffa531710b6ca', // USDbC
+  ]),
+  matic: reserves('matic', [
+    '0x7ceb23fd6bc0add59e62ac25578270cff1b9f619', // WETH
+    '0x1bfd67037b42cf73acf2047067bd4f2c47d9bfd6', // WBTC
+    '0x53e0bca35ec356bd5dddfebbd1fc0fd03fabad39', // LINK
+    '0x3c499c542cef5e3811e1192ce70d8cc03d5c3359', // USDC
+    '0xc2132d05d31c914a87c6611c10748aeb04b58e8f', // USDT0
+    '0x8f3cf7ad23cd3cadbd9735aff958023239c6a063', // DAI
+  ]),
+  bsc: reserves('bsc', [
+    '0x2170ed0880ac9a755fd29b2688956bd959f933f8', // ETH
+    '0x7130d2a12b9bcbfae4f2634d864a1ee1ce3ead9c', // BTCB
+    '0x8ac76a51cc950d9822d68b83fe1ad97b32cd580d', // USDC
+    '0x55d398326f99059ff775485246999027b3197955', // USDT
+  ]),
+  gnosis: reserves('gnosis', [
+    '0x6a023ccd1ff6f2045c3309768ead9e68f978f6e1', // WETH
+    '0xddafbb505ad214d7b80b1f830fccc89b60fb7a83', // USDC
+    '0xe91d153e0b41518a2ce8dd3d7944fa863463a97d', // WXDAI
+  ]),
 };
 
 /**
@@ -106,12 +139,19 @@ export const AAVE_RESERVES: Record<string, AaveReserveConfig[]> = {
  * supplied in all, the share of it supplied by pure lenders (the rest is borrowers' collateral), the
  * share of borrowers who post a stablecoin to borrow a volatile asset, and the range of the share of
  * its borrowing power each borrower takes. These set utilisation, so collateral / debt.
+ * `keeperOutage`: the liquidator does not act during the crash window (a demo scenario, README.md),
+ * so that accounts fall past the point where liquidation takes all their collateral, and the Pool
+ * books the rest of their debt as a deficit (Aave v3.3).
  */
-export const AAVE_MARKETS: Record<string, { suppliedUsd: number; lenderShare: number; stableCollateralShare: number; powerUsed: [number, number] }> = {
+export const AAVE_MARKETS: Record<string, { suppliedUsd: number; lenderShare: number; stableCollateralShare: number; powerUsed: [number, number]; keeperOutage?: boolean }> = {
   mainnet: { suppliedUsd: 1.5e9, lenderShare: 0.2, stableCollateralShare: 0.25, powerUsed: [0.45, 0.95] },
   'arbitrum-one': { suppliedUsd: 1e9, lenderShare: 0.1, stableCollateralShare: 0.3, powerUsed: [0.45, 0.95] },
   optimism: { suppliedUsd: 4e8, lenderShare: 0.1, stableCollateralShare: 0.3, powerUsed: [0.45, 0.95] },
   avalanche: { suppliedUsd: 1.4e9, lenderShare: 0.03, stableCollateralShare: 0.45, powerUsed: [0.6, 0.95] },
+  matic: { suppliedUsd: 4e8, lenderShare: 0.1, stableCollateralShare: 0.3, powerUsed: [0.45, 0.95] },
+  base: { suppliedUsd: 1.5e8, lenderShare: 0.1, stableCollateralShare: 0.3, powerUsed: [0.45, 0.95] },
+  bsc: { suppliedUsd: 5e7, lenderShare: 0.1, stableCollateralShare: 0.2, powerUsed: [0.45, 0.95] },
+  gnosis: { suppliedUsd: 3e7, lenderShare: 0.15, stableCollateralShare: 0.3, powerUsed: [0.45, 0.95], keeperOutage: true },
 };
 /** Lognormal spread of borrowers' collateral (log-space standard deviation). */
 const COLLATERAL_SIGMA = 1.2;
@@ -127,6 +167,8 @@ interface ReserveState {
   lastUpdate: number;
   scaledSupply: bigint;
   scaledDebt: bigint;
+  /** Aave v3.3's reserve.deficit, token units. */
+  deficit: bigint;
 }
 
 interface UserReserve {
@@ -150,7 +192,7 @@ export function healthFactor(
   return (collateral * 10n ** 18n) / 10000n / debt;
 }
 
-export function simulateAave(options: { network: string; seed: number; oracle: OracleRounds; scale: number }): { txs: DemoTx[]; stats: Record<string, number> } {
+export function simulateAave(options: { network: string; seed: number; oracle: OracleRounds; scale: number; crash?: { startMinute: number; minutes: number } }): { txs: DemoTx[]; stats: Record<string, number> } {
   const { network, oracle, scale } = options;
   const contracts = AAVE_CONTRACTS[network];
   const configs = AAVE_RESERVES[network];
@@ -158,8 +200,8 @@ export function simulateAave(options: { network: string; seed: number; oracle: O
   if (!contracts || !configs || !market) throw new Error(`aave-v3 demo: no Pool configured for network ${network}`);
   const random = new SeededRandom((options.seed * 3266489917) ^ (network.length * 0x1f1f));
   const txs: DemoTx[] = [];
-  const stats = { actions: 0, reverted: 0, liquidations: 0 };
-  const reserves = configs.map<ReserveState>((config) => ({ config, liquidityIndex: RAY, variableBorrowIndex: RAY, liquidityRate: 0n, variableBorrowRate: 0n, lastUpdate: 0, scaledSupply: 0n, scaledDebt: 0n }));
+  const stats = { actions: 0, reverted: 0, liquidations: 0, deficits: 0 };
+  const reserves = configs.map<ReserveState>((config) => ({ config, liquidityIndex: RAY, variableBorrowIndex: RAY, liquidityRate: 0n, variableBorrowRate: 0n, lastUpdate: 0, scaledSupply: 0n, scaledDebt: 0n, deficit: 0n }));
   const users = new Map<string, Map<ReserveState, UserReserve>>();
   const borrowers = new Set<string>();
   const volatile = reserves.filter((r) => r.config.asset !== null);
@@ -355,12 +397,39 @@ export function simulateAave(options: { network: string; seed: number; oracle: O
       cu.collateral = false;
       events.push({ event: AAVE_EVENTS.ReserveUsedAsCollateralDisabled, args: [collateralReserve.config.address, address] });
     }
-    du.scaledDebt -= scaledDebt;
-    debtReserve.scaledDebt -= scaledDebt;
+    // Aave v3.3 (LiquidationLogic): with no collateral left the Pool burns all of the user's debt,
+    // books what the liquidator does not repay as the reserve's deficit (DeficitCreated), and then
+    // does the same for each other debt (`_burnBadDebt`).
+    const noCollateralLeft = all && ![...m].some(([r, u]) => r !== collateralReserve && u.collateral && u.scaledSupply > 0n);
+    const writeOff = (r: ReserveState, amount: bigint) => {
+      r.deficit += amount;
+      events.push({ event: AAVE_EVENTS.DeficitCreated, args: [address, r.config.address, amount] });
+      stats.deficits++;
+    };
+    if (noCollateralLeft) {
+      const outstanding = debtOf(debtReserve, du) - debtToCover;
+      debtReserve.scaledDebt -= du.scaledDebt;
+      du.scaledDebt = 0n;
+      if (outstanding > 0n) writeOff(debtReserve, outstanding);
+    } else {
+      du.scaledDebt -= scaledDebt;
+      debtReserve.scaledDebt -= scaledDebt;
+    }
     updateRates(debtReserve, events);
     cu.scaledSupply -= scaledCollateral;
     collateralReserve.scaledSupply -= scaledCollateral;
     updateRates(collateralReserve, events);
+    if (noCollateralLeft) {
+      for (const [r, u] of m) {
+        if (r === debtReserve || u.scaledDebt === 0n) continue;
+        updateState(r);
+        const amount = debtOf(r, u);
+        r.scaledDebt -= u.scaledDebt;
+        u.scaledDebt = 0n;
+        updateRates(r, events);
+        writeOff(r, amount);
+      }
+    }
     events.push({ event: AAVE_EVENTS.LiquidationCall, args: [collateralReserve.config.address, debtReserve.config.address, address, debtToCover, collateralAmount, liquidator, false] });
     emitTx(order, events);
     stats.liquidations++;
@@ -426,7 +495,9 @@ export function simulateAave(options: { network: string; seed: number; oracle: O
       const h = hf(b);
       return h !== null && h < 10n ** 18n;
     });
-    due.sort().forEach((b, i) => liquidate(b, i));
+    // Away from the crash's first minute until its last, when it catches up.
+    const keeperAway = market.keeperOutage && options.crash && minute > options.crash.startMinute && minute < options.crash.startMinute + options.crash.minutes;
+    if (!keeperAway) due.sort().forEach((b, i) => liquidate(b, i));
     let count = 0;
     for (let limit = Math.exp(-perMinute), product = random.next(); product > limit; product *= random.next()) count++;
     const seconds = Array.from({ length: count }, () => minute * 60 + 2 + Math.floor(random.next() * 58)).sort((a, b) => a - b);

@@ -20,12 +20,23 @@ export interface NetworkClock {
   startBlock: number;
 }
 
-/** Synthetic block clocks: realistic block times; start blocks in the range of each chain in early 2024. */
+/**
+ * Synthetic block clocks: realistic block times; start blocks in the range of each chain in early 2024.
+ * base, matic and gnosis: the block time between the two 2024 blocks of each in
+ * ../shared/fixtures/real-logs (README: block numbers and timestamps), and the start block that
+ * time puts at START_TIMESTAMP counting back from the first of them; bsc (one fixture block, January
+ * 2025): 3 s, BNB Chain's block time before its 2025 reductions (assumed), counted back the same way.
+ */
 export const CLOCKS: Record<string, NetworkClock> = {
   'arbitrum-one': { network: 'arbitrum-one', blockTime: 0.25, startBlock: 186_000_000 },
   avalanche: { network: 'avalanche', blockTime: 2, startBlock: 42_500_000 },
   optimism: { network: 'optimism', blockTime: 2, startBlock: 117_000_000 },
   mainnet: { network: 'mainnet', blockTime: 12, startBlock: 19_330_000 },
+  base: { network: 'base', blockTime: 2, startBlock: 11_230_927 },
+  // 2.24 s between the fixture blocks, rounded to a whole second as each header's time is.
+  matic: { network: 'matic', blockTime: 2, startBlock: 53_998_116 },
+  bsc: { network: 'bsc', blockTime: 3, startBlock: 36_556_648 },
+  gnosis: { network: 'gnosis', blockTime: 5, startBlock: 32_683_367 },
 };
 
 /** 2024-03-01T00:00:00Z: the simulated start. */

@@ -78,9 +78,9 @@ export const DEMO_PROTOCOLS: DemoProtocol[] = [
   },
   {
     subgraph: 'aave-v3',
-    networks: ['mainnet', 'arbitrum-one', 'optimism', 'avalanche'],
+    networks: ['mainnet', 'arbitrum-one', 'optimism', 'avalanche', 'base', 'matic', 'bsc', 'gnosis'],
     followsChainlink: true,
-    simulate: (network, seed, { oracle }, scale) => simulateAave({ network, seed, oracle, scale }),
+    simulate: (network, seed, { oracle, paths }, scale) => simulateAave({ network, seed, oracle, scale, crash: paths.crash }),
   },
 ];
 

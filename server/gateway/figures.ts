@@ -16,6 +16,12 @@ export interface Figures {
   longOpenInterestUSD: Decimal;
   shortOpenInterestUSD: Decimal;
   debtUSD: Decimal;
+  /**
+   * Bad debt booked on chain and not yet covered (Aave v3.3 reserve deficits, USD). Already off
+   * debtUSD, so outside the balance; zero where the subgraph leaves it null (venues that book none)
+   * and in history points, whose snapshots do not carry it.
+   */
+  realisedBadDebtUSD: Decimal;
   priced: boolean;
   unpricedTokens: string[];
 }
@@ -31,6 +37,7 @@ export function addFigures(all: readonly Figures[]): Figures {
     longOpenInterestUSD: sum(all.map((f) => f.longOpenInterestUSD)),
     shortOpenInterestUSD: sum(all.map((f) => f.shortOpenInterestUSD)),
     debtUSD: sum(all.map((f) => f.debtUSD)),
+    realisedBadDebtUSD: sum(all.map((f) => f.realisedBadDebtUSD)),
     priced: all.every((f) => f.priced),
     unpricedTokens: [...new Set(all.flatMap((f) => f.unpricedTokens))],
   };
@@ -62,6 +69,7 @@ interface ProtocolRow {
   longOpenInterestUSD: string;
   shortOpenInterestUSD: string;
   totalBorrowBalanceUSD: string;
+  realisedBadDebtUSD: string | null;
 }
 
 export type VenueStatus = 'LIVE' | 'PAUSED' | 'LEGACY';
@@ -90,7 +98,7 @@ function modelOf(source: SourceDefinition, value: string): CollateralModel {
 export async function readProtocol(rs: RequestSources, source: SourceDefinition, pin: BlockPin): Promise<ProtocolFigures> {
   const got = await rs.fetch<ProtocolRow[]>(
     source,
-    `protocols(first: 2, block: ${blockArgument(pin)}) { id type collateralModel status statusSince statusSource totalValueLockedUSD priced unpricedTokens longOpenInterestUSD shortOpenInterestUSD totalBorrowBalanceUSD }`,
+    `protocols(first: 2, block: ${blockArgument(pin)}) { id type collateralModel status statusSince statusSource totalValueLockedUSD priced unpricedTokens longOpenInterestUSD shortOpenInterestUSD totalBorrowBalanceUSD realisedBadDebtUSD }`,
   );
   const rows = got.value;
   if (rows.length > 1) throw new SourceError('UPSTREAM_QUERY_ERROR', sourceKey(source), `has ${rows.length} Protocol entities; a deployment has one`);
@@ -104,6 +112,7 @@ export async function readProtocol(rs: RequestSources, source: SourceDefinition,
     longOpenInterestUSD: dec(p.longOpenInterestUSD),
     shortOpenInterestUSD: dec(p.shortOpenInterestUSD),
     debtUSD: p.type === 'LENDING' ? dec(p.totalBorrowBalanceUSD) : Decimal.ZERO,
+    realisedBadDebtUSD: dec(p.realisedBadDebtUSD),
     priced: p.priced,
     unpricedTokens: p.unpricedTokens,
     stale: got.stale,
@@ -128,6 +137,7 @@ interface MarketRow {
   longOpenInterestUSD: string;
   shortOpenInterestUSD: string;
   totalBorrowBalanceUSD: string | null;
+  realisedBadDebtUSD: string | null;
 }
 
 /**
@@ -137,7 +147,7 @@ interface MarketRow {
  */
 export async function readMarkets(rs: RequestSources, source: SourceDefinition, pin: BlockPin, model: CollateralModel | Promise<CollateralModel>, where = ''): Promise<MarketFigures[]> {
   const rows = (
-    await rs.all<MarketRow>(source, 'markets', 'name indexToken { id } totalValueLockedUSD priced longOpenInterestUSD shortOpenInterestUSD totalBorrowBalanceUSD', pin, where)
+    await rs.all<MarketRow>(source, 'markets', 'name indexToken { id } totalValueLockedUSD priced longOpenInterestUSD shortOpenInterestUSD totalBorrowBalanceUSD realisedBadDebtUSD', pin, where)
   ).value;
   const pooled = !MODEL_DEFINITIONS[await model].perMarketBacking;
   return rows.map((m) => ({
@@ -149,6 +159,7 @@ export async function readMarkets(rs: RequestSources, source: SourceDefinition, 
     longOpenInterestUSD: dec(m.longOpenInterestUSD),
     shortOpenInterestUSD: dec(m.shortOpenInterestUSD),
     debtUSD: dec(m.totalBorrowBalanceUSD),
+    realisedBadDebtUSD: dec(m.realisedBadDebtUSD),
     priced: m.priced,
     unpricedTokens: [],
   }));
@@ -218,6 +229,7 @@ function snapshotFigures(type: 'PERPETUAL' | 'LENDING', r: SnapshotRow): Figures
     longOpenInterestUSD: dec(r.longOpenInterestUSD),
     shortOpenInterestUSD: dec(r.shortOpenInterestUSD),
     debtUSD: type === 'LENDING' ? dec(r.totalBorrowBalanceUSD) : Decimal.ZERO,
+    realisedBadDebtUSD: Decimal.ZERO,
     priced: r.priced,
     unpricedTokens: [],
   };

@@ -210,9 +210,9 @@ async function pinOf(ctx: GatewayContext, read: ReadRecord): Promise<SourceRead>
 
 /** The fields of a RatioSnapshot a replay is compared on: every one but stale and ageSeconds, which say how old the read was, not what it found. */
 export const REPLAY_SELECTION = `protocol network collateralModels { model backing obligations leftOut perMarketBacking }
-  collateralUSD openInterestUSD longOpenInterestUSD shortOpenInterestUSD debtUSD ratio bufferUSD unpricedTokens priced
+  collateralUSD openInterestUSD longOpenInterestUSD shortOpenInterestUSD debtUSD realisedBadDebtUSD ratio bufferUSD unpricedTokens priced
   blockNumber timestamp complete missingSources
-  markets { network market name collateralUSD openInterestUSD longOpenInterestUSD shortOpenInterestUSD debtUSD ratio bufferUSD priced }
+  markets { network market name collateralUSD openInterestUSD longOpenInterestUSD shortOpenInterestUSD debtUSD realisedBadDebtUSD ratio bufferUSD priced }
   collateral { network token symbol amount valueUSD }
   provenance { methodologyVersion query parameters reads { protocol network deployment blockNumber blockHash timestamp } record digest }`;
 

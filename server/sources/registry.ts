@@ -6,7 +6,7 @@
 export interface SourceDefinition {
   /** The protocol id: the subgraph folder name (gmx-v1, synthetix-perps-v2, aave-v3). */
   protocol: string;
-  /** graph-cli's network name (arbitrum-one, avalanche, optimism, mainnet). */
+  /** graph-cli's network name (arbitrum-one, avalanche, optimism, mainnet, base, matic, bsc, gnosis, scroll). */
   network: string;
   /** The subgraph's GraphQL endpoint (an embedded one, or any graph-node's). */
   url: string;

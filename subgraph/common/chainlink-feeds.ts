@@ -32,11 +32,16 @@ export class ChainlinkFeed {
 //            for AnswerUpdated, on arbitrum-one.
 // [gmx-avax] the same commit, `gmx-avalanche-stats/subgraph.yaml`: ChainlinkAggregatorETH/BTC/AVAX.
 // [dune]     duneanalytics/spellbook `models/chainlink/<chain>/chainlink_<chain>_price_feeds_oracle_addresses.sql`,
-//            columns (feed_name, decimals, proxy_address, aggregator_address): optimism and avalanche_c
-//            @ 337dad641ae61b9c731fc15a78d3d0a1b10378d3, ethereum @ 1291064938420ab56fa2f5d39a7c8e96735a1bac.
+//            columns (feed_name, decimals, proxy_address, aggregator_address): optimism, avalanche_c
+//            and gnosis @ 337dad641ae61b9c731fc15a78d3d0a1b10378d3, ethereum @ 1291064938420ab56fa2f5d39a7c8e96735a1bac.
 // [daimo]    daimo-eth/daimo `packages/daimo-contract/script/chainlink/1-raw-feed-info/feeds-*.json`
 //            @ fb36b8bb65393d705579b17769337fa29e6c0113 (Chainlink's feed directory: `contractAddress`
-//            beside `proxyAddress`); avalanche @ f41bb721fa471e52de72a5a4a646d3f57d738723.
+//            beside `proxyAddress`; base: feeds-ethereum-mainnet-base-1.json, matic: feeds-matic-mainnet.json,
+//            bsc: feeds-bsc-mainnet.json); avalanche @ f41bb721fa471e52de72a5a4a646d3f57d738723.
+// [aab]      bgd-labs/aave-address-book `src/AaveV3<Chain>.sol` @ f61c97628307d387ca93a78578970fe6db885029,
+//            `<SYMBOL>_ORACLE`: the proxy Aave itself prices the token with, where it is the row's proxy
+//            (so the pairing of token and feed is Aave's own: matic WETH, WBTC, LINK, WPOL, AAVE; bsc
+//            WBNB, BTCB, ETH; gnosis WETH, EURe).
 // [rubi]     RubiconDeFi/rubi-subgraphs `Gladius_Metrics/config/{optimism,arbitrum,mainnet}.json` with
 //            `Gladius_Metrics/subgraph.template.yaml` (abi ChainlinkAggregator, AnswerUpdated handler)
 //            @ 5558f2b17248b35cf410d48e54544a57d4b7d40d.
@@ -46,8 +51,13 @@ export class ChainlinkFeed {
 // BTC.b (wrapped BTC taken at par with BTC, as GMX's Vault does), USDC / USD prices USDC and the
 // bridged USDC.e. Mainnet lists the aggregators of 2024 (the demo chain's time); Chainlink has
 // replaced them since (an earlier and a later generation exist), so indexing mainnet history
-// outside 2024 needs those generations added. Not listed, so unpriced: mainnet wstETH, cbETH, LDO
-// (no USD aggregator found), arbitrum-one FRAX, avalanche MIM.
+// outside 2024 needs those generations added; the base, matic and bsc rows are the same generation.
+// WXDAI (xDAI is DAI bridged to Gnosis) is taken at par with DAI / USD, and EURe at EUR / USD (Aave's
+// EURe oracle is the EUR / USD proxy [aab]). Not listed, so unpriced: mainnet wstETH, cbETH, LDO
+// (no USD aggregator found), arbitrum-one FRAX, avalanche MIM, base wstETH, gnosis wstETH, GNO (two
+// aggregators listed, no source says which is current) and sDAI, and every scroll token: no public
+// source giving the aggregator behind Scroll's proxies was found (Aave's WETH oracle there is the
+// proxy 0x6bf14cb0a831078629d993fdebcb182b21a8774c, which does not emit AnswerUpdated).
 export const CHAINLINK_FEEDS: ChainlinkFeed[] = [
   // arbitrum-one
   new ChainlinkFeed('arbitrum-one', 'ETH / USD', '0x3607e46698d218b3a5cae44bf381475c0a5e2ca7'), // [gmx-arb, daimo, rubi]
@@ -73,6 +83,32 @@ export const CHAINLINK_FEEDS: ChainlinkFeed[] = [
   new ChainlinkFeed('optimism', 'DAI / USD', '0xbce7579e241e5d676c2371dc21891489dacda250'), // [dune, daimo, rubi]
   new ChainlinkFeed('optimism', 'USDC / USD', '0xd1cb03cc31caa72d34dba7ebe21897d9580c4af0'), // [dune, daimo, rubi]
   new ChainlinkFeed('optimism', 'USDT / USD', '0xac37790ff4abf9483fae2d1f62fc61fe6b8e4789'), // [dune, daimo, rubi]
+  // base
+  new ChainlinkFeed('base', 'ETH / USD', '0x57d2d46fc7ff2a7142d479f2f59e1e3f95447077'), // [daimo]
+  new ChainlinkFeed('base', 'CBETH / USD', '0x330ec3210511cc8f5a87a737a08905092e033af3'), // [daimo]
+  new ChainlinkFeed('base', 'cbBTC / USD', '0x52a12e019826c53b1f7fd3e6d9546c0935377b95'), // [daimo]
+  new ChainlinkFeed('base', 'USDC / USD', '0x0ee7145e1370653533e2f2e824424be2aa95a4aa'), // [daimo]
+  // matic (Polygon PoS)
+  new ChainlinkFeed('matic', 'ETH / USD', '0x63db7e86391f5d31bab58808bcf75edb272f4f5c'), // [daimo, aab]
+  new ChainlinkFeed('matic', 'BTC / USD', '0x014497a2aef847c7021b17bff70a68221d22aa63'), // [daimo, aab]
+  new ChainlinkFeed('matic', 'LINK / USD', '0x3ae597d61ba81f17f846b20840dec8d94f8fdc1e'), // [daimo, aab]
+  new ChainlinkFeed('matic', 'MATIC / USD', '0x15cc6dba96cd9482c3fd565d2d3ddfb595f71e67'), // [daimo, aab]
+  new ChainlinkFeed('matic', 'AAVE / USD', '0xb51b767c68dfca5ab66bbb22eb60aeb3fe08672d'), // [daimo, aab]
+  new ChainlinkFeed('matic', 'DAI / USD', '0xd02b4faad9f0b0ea05adbf451499f373c548c141'), // [daimo]
+  new ChainlinkFeed('matic', 'USDC / USD', '0xcc741360ba810cd879b05ba8b5a462fb6311fbbe'), // [daimo]
+  new ChainlinkFeed('matic', 'USDT / USD', '0x7bd7bd17a2cd5c0a5c31747d4507e95bb991eaea'), // [daimo]
+  // bsc
+  new ChainlinkFeed('bsc', 'BNB / USD', '0xa6e8fee84f9bd528ad71917c9ddbb1fd3214f280'), // [daimo, aab]
+  new ChainlinkFeed('bsc', 'BTC / USD', '0x5ecf6303bf228ee55ef50cba4f173b467d87c300'), // [daimo, aab]
+  new ChainlinkFeed('bsc', 'ETH / USD', '0x4b09a53349f9a59015521406ce580fd2e40d4e36'), // [daimo, aab]
+  new ChainlinkFeed('bsc', 'WSTETH / USD', '0x44b24057e1cf7a58c86d06dfb12c83806db7ca95'), // [daimo]
+  new ChainlinkFeed('bsc', 'USDC / USD', '0x40821334dbd9838df7946122c474e06b40ed67e5'), // [daimo]
+  new ChainlinkFeed('bsc', 'USDT / USD', '0xcf7a2efb24ddd3e0cfd19a1a4e0233dfbd7c354b'), // [daimo]
+  // gnosis
+  new ChainlinkFeed('gnosis', 'ETH / USD', '0x059e7bd8157e0d302df3626e162b6c835340b311'), // [dune, aab]
+  new ChainlinkFeed('gnosis', 'DAI / USD', '0xb65566283cace6b281308308da0f0783a613c416'), // [dune]
+  new ChainlinkFeed('gnosis', 'USDC / USD', '0x30ba871ee7a08dbd255cdd8e7e035dad72014e27'), // [dune]
+  new ChainlinkFeed('gnosis', 'EUR / USD', '0x759be90a34e426042ed7d17916b78a5cd2567dd1'), // [dune, aab]
   // mainnet (2024 generation)
   new ChainlinkFeed('mainnet', 'ETH / USD', '0xe62b71cf983019bff55bc83b48601ce8419650cc'), // [dune, rubi]
   new ChainlinkFeed('mainnet', 'BTC / USD', '0xdbe1941bfbe4410d6865b9b7078e0b49af144d2d'), // [dune, rubi]

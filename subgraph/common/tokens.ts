@@ -28,6 +28,12 @@
 //            address book names 0x7f5c...1607 USDC; it is the bridged USDC (USDC.e).
 // [susd]     sUSD on Optimism (ProxyERC20sUSD), the unit PerpsV2 margin is kept in: the sUSD reserve
 //            of Aave v3 on Optimism (optimistic.etherscan.io/address/0x8c6f28f2f1a3c87f0f938b96d27520d9751ec8d9).
+// [book-base], [book-pol], [book-bnb], [book-gno], [book-scr] bgd-labs/aave-address-book
+//            `src/AaveV3Base.sol`, `AaveV3Polygon.sol`, `AaveV3BNB.sol`, `AaveV3Gnosis.sol`,
+//            `AaveV3Scroll.sol` (commit f61c9762), library `AaveV3...Assets`: `<SYMBOL>_UNDERLYING` and
+//            `<SYMBOL>_DECIMALS`. BNB Chain's USDC and USDT have 18 decimals; Polygon's USDCn is USDC
+//            and its bridged USDC is USDC.e; WXDAI (xDAI, DAI bridged to Gnosis) is counted as DAI;
+//            EURe and sDAI are not 1.00 USD.
 //
 // Where two tokens share a feed (USDC and USDC.e, BTC.b and WBTC.e), their order here is the order
 // the feed's PriceFeed entity lists them in.
@@ -87,6 +93,44 @@ export const TOKENS: TokenInfo[] = [
   new TokenInfo('optimism', '0x4200000000000000000000000000000000000042', 'OP', 18, false, 'OP / USD'), // [book-op]
   new TokenInfo('optimism', '0x1f32b1c2345538c0c6f582fcb022739c4a194ebb', 'wstETH', 18, false, 'WSTETH / USD'), // [book-op]
   new TokenInfo('optimism', '0x8c6f28f2f1a3c87f0f938b96d27520d9751ec8d9', 'sUSD', 18, false, ''), // [susd]
+  // base
+  new TokenInfo('base', '0x4200000000000000000000000000000000000006', 'WETH', 18, false, 'ETH / USD'), // [book-base]
+  new TokenInfo('base', '0x2ae3f1ec7f1f5012cfeab0185bfc7aa3cf0dec22', 'cbETH', 18, false, 'CBETH / USD'), // [book-base]
+  new TokenInfo('base', '0x833589fcd6edb6e08f4c7c32d4f71b54bda02913', 'USDC', 6, true, 'USDC / USD'), // [book-base]
+  new TokenInfo('base', '0xd9aaec86b65d86f6a7b5b1b0c42ffa531710b6ca', 'USDbC', 6, true, 'USDC / USD'), // [book-base]
+  new TokenInfo('base', '0xc1cba3fcea344f92d9239c08c0568f6f2f0ee452', 'wstETH', 18, false, ''), // [book-base]
+  new TokenInfo('base', '0xcbb7c0000ab88b473b1f5afd9ef808440eed33bf', 'cbBTC', 8, false, 'cbBTC / USD'), // [book-base]
+  // matic
+  new TokenInfo('matic', '0x7ceb23fd6bc0add59e62ac25578270cff1b9f619', 'WETH', 18, false, 'ETH / USD'), // [book-pol]
+  new TokenInfo('matic', '0x1bfd67037b42cf73acf2047067bd4f2c47d9bfd6', 'WBTC', 8, false, 'BTC / USD'), // [book-pol]
+  new TokenInfo('matic', '0x53e0bca35ec356bd5dddfebbd1fc0fd03fabad39', 'LINK', 18, false, 'LINK / USD'), // [book-pol]
+  new TokenInfo('matic', '0x0d500b1d8e8ef31e21c99d1db9a6444d3adf1270', 'WPOL', 18, false, 'MATIC / USD'), // [book-pol]
+  new TokenInfo('matic', '0xd6df932a45c0f255f85145f286ea0b292b21c90b', 'AAVE', 18, false, 'AAVE / USD'), // [book-pol]
+  new TokenInfo('matic', '0x03b54a6e9a984069379fae1a4fc4dbae93b3bccd', 'wstETH', 18, false, ''), // [book-pol]
+  new TokenInfo('matic', '0x8f3cf7ad23cd3cadbd9735aff958023239c6a063', 'DAI', 18, true, 'DAI / USD'), // [book-pol]
+  new TokenInfo('matic', '0x3c499c542cef5e3811e1192ce70d8cc03d5c3359', 'USDC', 6, true, 'USDC / USD'), // [book-pol]
+  new TokenInfo('matic', '0x2791bca1f2de4661ed88a30c99a7a9449aa84174', 'USDC.e', 6, true, 'USDC / USD'), // [book-pol]
+  new TokenInfo('matic', '0xc2132d05d31c914a87c6611c10748aeb04b58e8f', 'USDT0', 6, true, 'USDT / USD'), // [book-pol]
+  // bsc
+  new TokenInfo('bsc', '0xbb4cdb9cbd36b01bd1cbaebf2de08d9173bc095c', 'WBNB', 18, false, 'BNB / USD'), // [book-bnb]
+  new TokenInfo('bsc', '0x7130d2a12b9bcbfae4f2634d864a1ee1ce3ead9c', 'BTCB', 18, false, 'BTC / USD'), // [book-bnb]
+  new TokenInfo('bsc', '0x2170ed0880ac9a755fd29b2688956bd959f933f8', 'ETH', 18, false, 'ETH / USD'), // [book-bnb]
+  new TokenInfo('bsc', '0x26c5e01524d2e6280a48f2c50ff6de7e52e9611c', 'wstETH', 18, false, 'WSTETH / USD'), // [book-bnb]
+  new TokenInfo('bsc', '0x8ac76a51cc950d9822d68b83fe1ad97b32cd580d', 'USDC', 18, true, 'USDC / USD'), // [book-bnb]
+  new TokenInfo('bsc', '0x55d398326f99059ff775485246999027b3197955', 'USDT', 18, true, 'USDT / USD'), // [book-bnb]
+  // gnosis
+  new TokenInfo('gnosis', '0x6a023ccd1ff6f2045c3309768ead9e68f978f6e1', 'WETH', 18, false, 'ETH / USD'), // [book-gno]
+  new TokenInfo('gnosis', '0x6c76971f98945ae98dd7d4dfca8711ebea946ea6', 'wstETH', 18, false, ''), // [book-gno]
+  new TokenInfo('gnosis', '0x9c58bacc331c9aa871afd802db6379a98e80cedb', 'GNO', 18, false, ''), // [book-gno]
+  new TokenInfo('gnosis', '0xddafbb505ad214d7b80b1f830fccc89b60fb7a83', 'USDC', 6, true, 'USDC / USD'), // [book-gno]
+  new TokenInfo('gnosis', '0x2a22f9c3b484c3629090feed35f17ff8f88f76f0', 'USDC.e', 6, true, 'USDC / USD'), // [book-gno]
+  new TokenInfo('gnosis', '0xe91d153e0b41518a2ce8dd3d7944fa863463a97d', 'WXDAI', 18, true, 'DAI / USD'), // [book-gno]
+  new TokenInfo('gnosis', '0xcb444e90d8198415266c6a2724b7900fb12fc56e', 'EURe', 18, false, 'EUR / USD'), // [book-gno]
+  new TokenInfo('gnosis', '0xaf204776c7245bf4147c2612bf6e5972ee483701', 'sDAI', 18, false, ''), // [book-gno]
+  // scroll
+  new TokenInfo('scroll', '0x5300000000000000000000000000000000000004', 'WETH', 18, false, ''), // [book-scr]
+  new TokenInfo('scroll', '0x06efdbff2a14a7c8e15944d1f4a48f9f95f663a4', 'USDC', 6, true, ''), // [book-scr]
+  new TokenInfo('scroll', '0xf610a9dfb7c89644979b4a0f27063e9e7d7cda32', 'wstETH', 18, false, ''), // [book-scr]
 ];
 
 /** The row of `address` (lower-case hex) on `network`, or null when the token is not listed. */

@@ -11,6 +11,7 @@ import { buildSubgraph } from '../../server/compile/graph-build';
 import { Deployment, storePath } from '../../server/indexer/deployment';
 import { SqliteStore } from '../../server/store/sqlite-store';
 import type { BlockWithLogs } from '../../server/ingest/types';
+import { DEMO_DEPLOYMENTS } from '../gateway/demo-stack';
 
 const ROOT = resolve(__dirname, '..', '..');
 const FIXTURE = join(ROOT, 'bench', 'fixtures', 'gmx-positions');
@@ -173,14 +174,12 @@ function startUntilServing(data: string): Promise<{ out: string; ratios: Array<R
   });
 }
 
-const DEMO_DEPLOYMENTS = ['gmx-v1/arbitrum-one', 'gmx-v1/avalanche', 'synthetix-perps-v2/optimism', 'aave-v3/mainnet', 'aave-v3/arbitrum-one', 'aave-v3/optimism', 'aave-v3/avalanche'];
-
-test('svr start indexes the synthetic demo chain once and serves the gateway over all seven deployments; a second start reuses the data', async () => {
+test('svr start indexes the synthetic demo chain once and serves the gateway over all eleven deployments; a second start reuses the data', async () => {
   const data = join(mkdtempSync(join(tmpdir(), 'svr-start-')), 'data');
   const first = await startUntilServing(data);
   expect(first.out).toMatch(/SYNTHETIC demo chain/);
-  expect(first.out.match(/ {2}indexed /g)?.length).toBe(7);
-  expect(first.out).toMatch(/subgraphs: 7 deployment\(s\)/);
+  expect(first.out.match(/ {2}indexed /g)?.length).toBe(DEMO_DEPLOYMENTS.length);
+  expect(first.out).toMatch(new RegExp(`subgraphs: ${DEMO_DEPLOYMENTS.length} deployment\\(s\\)`));
   for (const path of DEMO_DEPLOYMENTS) expect(first.out).toContain(`/subgraphs/name/${path}`);
   expect(first.ratios.map((r) => `${r.protocol}/${r.network}`).sort()).toEqual([...DEMO_DEPLOYMENTS].sort());
   for (const r of first.ratios) {
@@ -190,6 +189,6 @@ test('svr start indexes the synthetic demo chain once and serves the gateway ove
   }
   const second = await startUntilServing(data);
   expect(second.out).not.toMatch(/generating|indexed /);
-  expect(second.out).toMatch(/subgraphs: 7 deployment\(s\)/);
+  expect(second.out).toMatch(new RegExp(`subgraphs: ${DEMO_DEPLOYMENTS.length} deployment\\(s\\)`));
   expect(second.ratios).toEqual(first.ratios);
 }, 480_000);

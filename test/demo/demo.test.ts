@@ -22,6 +22,7 @@ import { indexFiles } from '../../server/indexer/index-files';
 import { groupLogsByBlock, readBlockHeaders, readLogs } from '../../server/ingest/ndjson';
 import type { BlockWithLogs } from '../../server/ingest/types';
 import { entity } from '../subgraph/entities';
+import { Decimal } from '../../server/numeric/decimal';
 
 const ROOT = resolve(__dirname, '../..');
 const VAULT_ABI = JSON.parse(readFileSync(join(ROOT, 'subgraph/gmx-v1/abis/Vault.json'), 'utf8')) as Abi;
@@ -54,7 +55,7 @@ const MAGNITUDES = {
   gmxPoolOverOpenInterest: [1.5, 6] as const,
   gmxPoolUsd: { 'arbitrum-one': 380e6, avalanche: 50e6 } as Record<string, number>,
   aaveCollateralOverDebt: [1.2, 4] as const,
-  aaveSuppliedUsd: { mainnet: 1.5e9, 'arbitrum-one': 1e9, optimism: 4e8, avalanche: 1.4e9 } as Record<string, number>,
+  aaveSuppliedUsd: { mainnet: 1.5e9, 'arbitrum-one': 1e9, optimism: 4e8, avalanche: 1.4e9, matic: 4e8, base: 1.5e8, bsc: 5e7, gnosis: 3e7 } as Record<string, number>,
   perpsOpenInterestOverMargin: [1.5, 10] as const,
   perpsOpenInterestUsd: 100e6,
 };
@@ -95,6 +96,10 @@ describe('determinism', () => {
       ['aave-v3', 'arbitrum-one'],
       ['aave-v3', 'optimism'],
       ['aave-v3', 'avalanche'],
+      ['aave-v3', 'base'],
+      ['aave-v3', 'matic'],
+      ['aave-v3', 'bsc'],
+      ['aave-v3', 'gnosis'],
     ]);
     const [fa, fb, fc] = [files(a), files(b), files(c)];
     fa.forEach((f, i) => {
@@ -175,7 +180,7 @@ describe('Chainlink rounds on the demo chain', () => {
     results = runDemo({ out: tempDir(), seed: SEED, days: DAYS, subgraphs: ['aave-v3'] });
   });
 
-  it.each(['mainnet', 'arbitrum-one', 'optimism', 'avalanche'])('%s: each listed aggregator publishes on a 0.5%% move or the heartbeat, and misses no move', async (network) => {
+  it.each(['mainnet', 'arbitrum-one', 'optimism', 'avalanche', 'base', 'matic', 'bsc', 'gnosis'])('%s: each listed aggregator publishes on a 0.5%% move or the heartbeat, and misses no move', async (network) => {
     const r = results.find((x) => x.network === network)!;
     const blocks = groupLogsByBlock(await readBlockHeaders(r.blocksPath), await readLogs(r.logsPath));
     const selector = toEventSelector(ANSWER_UPDATED);
@@ -490,6 +495,8 @@ describe('synthetix-perps-v2 end to end: the demo chain through the compiled sub
 
 // ------------------------------------------------------------------ Aave v3
 
+const AAVE_NETWORKS = ['mainnet', 'arbitrum-one', 'optimism', 'avalanche', 'base', 'matic', 'bsc', 'gnosis'];
+
 describe('aave-v3 end to end: the demo chain through the compiled subgraph', () => {
   const DAYS = 2;
   const SEED = 9;
@@ -506,7 +513,7 @@ describe('aave-v3 end to end: the demo chain through the compiled subgraph', () 
   let results: DemoDeploymentResult[];
   beforeAll(() => {
     results = runDemo({ out: tempDir(), seed: SEED, days: DAYS, subgraphs: ['aave-v3'] });
-    expect(results.map((r) => r.network)).toEqual(['mainnet', 'arbitrum-one', 'optimism', 'avalanche']);
+    expect(results.map((r) => r.network)).toEqual(AAVE_NETWORKS);
   });
   const networks = JSON.parse(readFileSync(join(ROOT, 'subgraph/networks.json'), 'utf8')) as Record<string, Record<string, { address: string }>>;
   const decodeAll = async (r: DemoDeploymentResult) => {
@@ -523,7 +530,7 @@ describe('aave-v3 end to end: the demo chain through the compiled subgraph', () 
     );
   };
 
-  it.each(['mainnet', 'arbitrum-one', 'optimism', 'avalanche'])('%s: valid files, indexed without errors, and the subgraph agrees with the events', async (network) => {
+  it.each(AAVE_NETWORKS)('%s: valid files, indexed without errors, and the subgraph agrees with the events', async (network) => {
     const r = results.find((x) => x.network === network)!;
     const events = await decodeAll(r);
     expect(events.length).toBe(r.logs);
@@ -533,7 +540,7 @@ describe('aave-v3 end to end: the demo chain through the compiled subgraph', () 
     const answers = new Map<string, bigint>();
     const oracle = simulateOracle(simulatePrices(SEED, DAYS * 24 * 60));
     // Recompute scaled balances from the events, with the rules of docs/methodology.md ("Aave v3").
-    const reserves = new Map<string, { li: bigint; vbi: bigint; lr: bigint; vbr: bigint; at: bigint; supply: bigint; debt: bigint; lt: bigint }>();
+    const reserves = new Map<string, { li: bigint; vbi: bigint; lr: bigint; vbr: bigint; at: bigint; supply: bigint; debt: bigint; lt: bigint; deficit?: bigint }>();
     const users = new Map<string, Map<string, { supply: bigint; debt: bigint; collateral: boolean }>>();
     const userReserve = (user: string, reserve: string) => {
       const u = user.toLowerCase();
@@ -548,6 +555,8 @@ describe('aave-v3 end to end: the demo chain through the compiled subgraph', () 
     for (const tx of txs.values()) {
       for (const e of tx) if (e.name === 'AnswerUpdated') answers.set(e.address, e.args.current as bigint);
       const liquidation = tx.find((e) => e.name === 'LiquidationCall');
+      // Aave v3.3: a DeficitCreated in the transaction means the Pool burned all of that debt.
+      const writtenOff = new Set(tx.filter((e) => e.name === 'DeficitCreated').map((e) => `${String(e.args.user).toLowerCase()}:${String(e.args.debtAsset).toLowerCase()}`));
       for (const e of tx.filter((x) => x.name === 'ReserveDataUpdated')) {
         const a = e.args;
         const res = reserves.get(String(a.reserve).toLowerCase()) ?? { supply: 0n, debt: 0n, lt: 0n, li: 0n, vbi: 0n, lr: 0n, vbr: 0n, at: 0n };
@@ -617,12 +626,22 @@ describe('aave-v3 end to end: the demo chain through the compiled subgraph', () 
           case 'LiquidationCall': {
             const d = reserves.get(reserveOf('debtAsset'))!;
             const c = reserves.get(reserveOf('collateralAsset'))!;
-            const ds = rayDiv(a.debtToCover as bigint, d.vbi);
+            const ds = writtenOff.has(`${String(a.user).toLowerCase()}:${reserveOf('debtAsset')}`) ? 0n : rayDiv(a.debtToCover as bigint, d.vbi);
             const cs = rayDiv(a.liquidatedCollateralAmount as bigint, c.li);
             userReserve(String(a.user), reserveOf('debtAsset')).debt -= ds;
             userReserve(String(a.user), reserveOf('collateralAsset')).supply -= cs;
             d.debt -= ds;
             c.supply -= cs;
+            break;
+          }
+          case 'DeficitCreated': {
+            // Only after all the user's collateral is gone; the whole debt leaves the reserve.
+            const d = reserves.get(reserveOf('debtAsset'))!;
+            const u = userReserve(String(a.user), reserveOf('debtAsset'));
+            expect([...users.get(String(a.user).toLowerCase())!.values()].every((x) => !x.collateral || x.supply === 0n)).toBe(true);
+            d.debt -= u.debt;
+            u.debt = 0n;
+            d.deficit = (d.deficit ?? 0n) + (a.amountCreated as bigint);
             break;
           }
           case 'ReserveUsedAsCollateralEnabled':
@@ -667,10 +686,23 @@ describe('aave-v3 end to end: the demo chain through the compiled subgraph', () 
           scaledTotalVariableDebt: res.debt.toString(),
           liquidityIndex: res.li.toString(),
           variableBorrowIndex: res.vbi.toString(),
+          deficit: (res.deficit ?? 0n).toString(),
         });
       }
+      // Realised bad debt: only where the keeper was away in the crash (server/demo/README.md).
+      const deficits = [...reserves.values()].filter((res) => (res.deficit ?? 0n) > 0n).length;
+      expect({ network, deficits: deficits > 0 }).toEqual({ network, deficits: network === 'gnosis' });
       const protocol = entity(d, 'Protocol', 'aave-v3');
       expect(protocol.cumulativeLiquidationCount).toBe(liquidations.length);
+      // The Protocol's realised bad debt is its markets', each its reserve's deficit in USD.
+      let badDebt = Decimal.ZERO;
+      for (const address of reserves.keys()) {
+        const market = entity(d, 'Market', address);
+        expect(market.realisedBadDebtUSD).toBe(entity(d, 'LendingReserve', address).deficitUSD);
+        badDebt = badDebt.plus(Decimal.parse(market.realisedBadDebtUSD as string));
+      }
+      expect(Decimal.parse(protocol.realisedBadDebtUSD as string).equals(badDebt)).toBe(true);
+      expect({ network, realisedBadDebt: badDebt.isPositive() }).toEqual({ network, realisedBadDebt: deficits > 0 });
       // Plausible magnitudes (MAGNITUDES above): supplied, and collateral / debt of a lent-out market.
       nearSize(`aave-v3/${network} supplied USD`, Number(protocol.totalDepositBalanceUSD), MAGNITUDES.aaveSuppliedUsd[network]);
       expectWithin(`aave-v3/${network} collateral / debt`, Number(protocol.totalValueLockedUSD) / Number(protocol.totalBorrowBalanceUSD), MAGNITUDES.aaveCollateralOverDebt);

@@ -1,6 +1,6 @@
 /**
  * A small demo data directory for the gateway tests: the synthetic demo chain
- * (server/demo), indexed by the graph-cli-built subgraphs for all seven
+ * (server/demo), indexed by the graph-cli-built subgraphs for all eleven
  * deployments. Built once per content (seed, days, the built subgraphs, the code that makes and indexes the chain) under
  * .svr-cache/test-demo/ and reused by later test files and runs; built into a
  * temporary folder and renamed into place, so a half-built one is never used.
@@ -21,7 +21,11 @@ const SUBGRAPHS = join(ROOT, 'subgraph');
 export const DEMO_DEPLOYMENTS = [
   'aave-v3/arbitrum-one',
   'aave-v3/avalanche',
+  'aave-v3/base',
+  'aave-v3/bsc',
+  'aave-v3/gnosis',
   'aave-v3/mainnet',
+  'aave-v3/matic',
   'aave-v3/optimism',
   'gmx-v1/arbitrum-one',
   'gmx-v1/avalanche',

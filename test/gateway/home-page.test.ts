@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunningServer } from '../../server/gateway';
-import { demoDataDir, startDemoGateway } from './demo-stack';
+import { DEMO_DEPLOYMENTS, demoDataDir, startDemoGateway } from './demo-stack';
 
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const available = existsSync(CHROMIUM);
@@ -45,7 +45,7 @@ afterAll(async () => server?.close());
   );
   const body = /<tbody>([\s\S]*?)<\/tbody>/.exec(dom)![1];
   const rows = body.match(/<tr>/g) ?? [];
-  expect(rows).toHaveLength(7);
+  expect(rows).toHaveLength(DEMO_DEPLOYMENTS.length);
   for (const network of ['arbitrum-one', 'avalanche', 'mainnet', 'optimism']) expect(body).toContain(`<td>${network}</td>`);
   expect(/<tfoot>([\s\S]*?)<\/tfoot>/.exec(dom)![1]).toContain('aave-v3+gmx-v1+synthetix-perps-v2');
   // The status column: each venue's status as its subgraph states it (test/gateway/queries.test.ts checks the values).
@@ -55,7 +55,7 @@ afterAll(async () => server?.close());
   const status = /<p id="status"[^>]*>([\s\S]*?)<\/p>/.exec(dom)![1];
   expect(status).toMatch(/^(All sources answered\.|\* leaves out tokens that have no price yet\.)$/);
   const backtests = /<table id="backtests">[\s\S]*?<tbody>([\s\S]*?)<\/tbody>/.exec(dom)![1];
-  expect(backtests.match(/<tr>/g) ?? []).toHaveLength(7);
+  expect(backtests.match(/<tr>/g) ?? []).toHaveLength(DEMO_DEPLOYMENTS.length);
   expect(backtests).toContain('<td>13</td>'); // 25 indexed hours, a 12-hour window: 13 forecasts each
   expect(/<p id="backtest-status"[^>]*>([\s\S]*?)<\/p>/.exec(dom)![1]).toBe('Every deployment backtested.');
 });

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunningServer } from '../../server/gateway';
 import { METHODOLOGY_VERSION } from '../../server/risk';
-import { demoDataDir, post, startDemoGateway } from './demo-stack';
+import { DEMO_DEPLOYMENTS, demoDataDir, post, startDemoGateway } from './demo-stack';
 
 let first: RunningServer;
 let second: RunningServer;
@@ -55,7 +55,7 @@ test('a deployment\'s ratio and an aggregate replay to the same bytes, here and 
       expect(JSON.stringify(again.data!.replayRatio)).toBe(JSON.stringify(recorded));
     }
   }
-  expect(answer.data!.all.provenance.reads.length).toBe(7);
+  expect(answer.data!.all.provenance.reads.length).toBe(DEMO_DEPLOYMENTS.length);
 });
 
 test('the same answer at the same blocks has the same digest; a different one does not', async () => {

@@ -22,7 +22,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-test('the first start indexes all seven deployments; a restart builds and indexes nothing', async () => {
+test('the first start indexes all eleven deployments; a restart builds and indexes nothing', async () => {
   const first = await indexDemo(dataDir, settings);
   expect(first.generated).toBe(true);
   expect(first.indexed.map((s) => `${s.subgraph}/${s.network}`).sort()).toEqual([...DEMO_DEPLOYMENTS].sort());
@@ -37,7 +37,7 @@ test('the first start indexes all seven deployments; a restart builds and indexe
 
   const again = await indexDemo(dataDir, settings);
   expect(again).toEqual({ generated: false, indexed: [], upToDate: expect.any(Array), builds: 0, graphCliRuns: 0 });
-  expect(again.upToDate).toHaveLength(7);
+  expect(again.upToDate).toHaveLength(DEMO_DEPLOYMENTS.length);
 });
 
 test('a demo subgraph without its folder is named before anything is built', async () => {

@@ -21,10 +21,21 @@ const ROOT = resolve(__dirname, '../..');
 const SUBGRAPHS = join(ROOT, 'subgraph');
 const REAL_LOGS = resolve(ROOT, '../shared/fixtures/real-logs');
 
-/** Pools: ../shared/reference/protocols.md. PoolConfigurators: bgd-labs/aave-address-book (subgraph/aave-v3/README.md). */
+/**
+ * Pools: ../shared/reference/protocols.md (mainnet, arbitrum-one) and bgd-labs/aave-address-book (the
+ * others; each also the emitter the fixtures README names). PoolConfigurators: bgd-labs/aave-address-book
+ * (subgraph/aave-v3/README.md).
+ */
 const POOL = {
   mainnet: '0x87870bca3f3fd6335c3f4ce8392d69350b4fa4e2',
   'arbitrum-one': '0x794a61358d6845594f94dc1db02a252b5b4814ad',
+} as const;
+const NEW_POOL = {
+  base: '0xa238dd80c259a72e81d7e4664a9801593f98d1c5',
+  matic: '0x794a61358d6845594f94dc1db02a252b5b4814ad',
+  bsc: '0x6807dc923806fe8fd134338eabca509979a7e0cb',
+  gnosis: '0xb50201558b00496a145fe76f7424749556e326d8',
+  scroll: '0x11fcfe756c05ad438e312a7fd934381537d3cffe',
 } as const;
 const CONFIGURATOR = {
   mainnet: '0x64b761d848206f447fe2dd461b0c635ec39ebb27',
@@ -61,11 +72,16 @@ const EVENTS = {
   ReserveUsedAsCollateralDisabled: parseAbiItem('event ReserveUsedAsCollateralDisabled(address indexed reserve, address indexed user)'),
   CollateralConfigurationChanged: parseAbiItem('event CollateralConfigurationChanged(address indexed asset, uint256 ltv, uint256 liquidationThreshold, uint256 liquidationBonus)'),
   AnswerUpdated: parseAbiItem('event AnswerUpdated(int256 indexed current, uint256 indexed roundId, uint256 updatedAt)'),
+  // Aave v3.3 (aave-dao/aave-v3-origin src/contracts/interfaces/IPool.sol).
+  DeficitCreated: parseAbiItem('event DeficitCreated(address indexed user, address indexed debtAsset, uint256 amountCreated)'),
+  DeficitCovered: parseAbiItem('event DeficitCovered(address indexed reserve, address caller, uint256 amountCovered)'),
 } satisfies Record<string, AbiEvent>;
 type EventName = keyof typeof EVENTS;
 
 interface AaveLog {
   event: EventName;
+  /** Logs with the same `tx` share a transaction hash (default: one transaction per log). */
+  tx?: number;
   /** Named arguments. */
   args: Record<string, unknown>;
   /** Defaults: the Pool, the PoolConfigurator for CollateralConfigurationChanged. */
@@ -94,7 +110,7 @@ function makeBlock(network: Network, number: number, timestamp: bigint, logs: Aa
         data: encodeAbiParameters(plainInputs as readonly AbiParameter[], plainInputs.map((i) => l.args[i.name!])),
         blockNumber: BigInt(number),
         blockHash: blockHash(number),
-        transactionHash: '0x' + (number * 1000 + logIndex).toString(16).padStart(64, '0'),
+        transactionHash: '0x' + (number * 1000 + (l.tx ?? logIndex)).toString(16).padStart(64, '0'),
         transactionIndex: 0,
         logIndex,
         removed: false,
@@ -300,6 +316,101 @@ describe('aave-v3 with a Chainlink feed: price updates and a liquidation', () =>
   });
 });
 
+describe('aave-v3.3 bad debt: DeficitCreated and DeficitCovered', () => {
+  const UMBRELLA = '0x0b1e000000000000000000000000000000000005';
+  let d: Deployment;
+  beforeAll(() => {
+    d = deploy('mainnet', 'deficit');
+  });
+  afterAll(() => d.close());
+
+  test('a liquidation that takes all the collateral books the rest of the debt as the reserve deficit', () => {
+    d.processBlock(
+      makeBlock('mainnet', 18200000, T0, [
+        rdu(WETH, RAY, RAY),
+        rdu(USDC, RAY, RAY),
+        { event: 'ReserveUsedAsCollateralEnabled', args: { reserve: WETH, user: BOB } },
+        { event: 'Supply', args: { reserve: WETH, user: BOB, onBehalfOf: BOB, amount: E18, referralCode: 0 } },
+        // Alice lends the USDC Bob borrows.
+        { event: 'Supply', args: { reserve: USDC, user: ALICE, onBehalfOf: ALICE, amount: 5000n * E6, referralCode: 0 } },
+        { event: 'Borrow', args: { reserve: USDC, user: BOB, onBehalfOf: BOB, amount: 1000n * E6, interestRateMode: 2, borrowRate: 5n * 10n ** 25n, referralCode: 0 } },
+      ]),
+    );
+    d.processBlock(
+      makeBlock('mainnet', 18200001, T0 + 60n, [
+        // One liquidationCall transaction, in the Pool's order (LiquidationLogic): all of Bob's WETH
+        // goes to the liquidator for 800 USDC of his debt, now 1,000e6 scaled x 1.1 = 1,100 USDC;
+        // the Pool burns all of it and books the other 300 as USDC's deficit (DeficitCreated before
+        // the debt reserve's ReserveDataUpdated, which carries the index the 300 was computed at).
+        { event: 'ReserveUsedAsCollateralDisabled', args: { reserve: WETH, user: BOB }, tx: 0 },
+        { event: 'DeficitCreated', args: { user: BOB, debtAsset: USDC, amountCreated: 300n * E6 }, tx: 0 },
+        { ...rdu(USDC, 105n * 10n ** 25n, 110n * 10n ** 25n), tx: 0 },
+        { ...rdu(WETH, RAY, RAY), tx: 0 },
+        { event: 'LiquidationCall', args: { collateralAsset: WETH, debtAsset: USDC, user: BOB, debtToCover: 800n * E6, liquidatedCollateralAmount: E18, liquidator: LIQUIDATOR, receiveAToken: false }, tx: 0 },
+      ]),
+    );
+    expect(d.failure()).toBeNull();
+    // Bob owes nothing: the whole 1,100 was burned, 800 repaid by the liquidator and 300 written off,
+    // the LiquidationCall of the same transaction reducing it no further. 300 USD at USDC's 1.00.
+    expect(entity(d, 'LendingBalance', balanceId(USDC, BOB))).toMatchObject({ scaledVariableDebt: '0', debtBalance: '0' });
+    expect(entity(d, 'LendingBalance', balanceId(WETH, BOB))).toMatchObject({ scaledSupply: '0', usedAsCollateral: false });
+    expect(entity(d, 'LendingReserve', USDC)).toMatchObject({ deficit: (300n * E6).toString(), deficitUSD: '300', scaledTotalVariableDebt: '0' });
+    expect(entity(d, 'Market', USDC)).toMatchObject({ realisedBadDebtUSD: '300', totalBorrowBalanceUSD: '0' });
+    expect(entity(d, 'Market', WETH)).toMatchObject({ realisedBadDebtUSD: '0' });
+    expect(entity(d, 'Protocol', 'aave-v3')).toMatchObject({ realisedBadDebtUSD: '300', totalBorrowBalanceUSD: '0', cumulativeLiquidationCount: 1 });
+  });
+
+  test('a LiquidationCall in another transaction than the deficit reduces the debt as usual', () => {
+    // Alice borrows 110 USDC (100e6 scaled at 1.1); a LiquidationCall of 55 without a DeficitCreated
+    // in its transaction takes 50e6 scaled off.
+    d.processBlock(
+      makeBlock('mainnet', 18200002, T0 + 90n, [
+        { event: 'Borrow', args: { reserve: USDC, user: ALICE, onBehalfOf: ALICE, amount: 110n * E6, interestRateMode: 2, borrowRate: 5n * 10n ** 25n, referralCode: 0 } },
+        { event: 'LiquidationCall', args: { collateralAsset: USDC, debtAsset: USDC, user: ALICE, debtToCover: 55n * E6, liquidatedCollateralAmount: 0n, liquidator: LIQUIDATOR, receiveAToken: false } },
+      ]),
+    );
+    expect(d.failure()).toBeNull();
+    expect(entity(d, 'LendingBalance', balanceId(USDC, ALICE))).toMatchObject({ scaledVariableDebt: (50n * E6).toString() });
+    // Repaid in full again, so the next tests see no debt but Bob's written-off one.
+    d.processBlock(makeBlock('mainnet', 18200003, T0 + 91n, [{ event: 'Repay', args: { reserve: USDC, user: ALICE, repayer: ALICE, amount: 55n * E6, useATokens: false } }]));
+    expect(entity(d, 'LendingBalance', balanceId(USDC, ALICE))).toMatchObject({ scaledVariableDebt: '0' });
+  });
+
+  test('the Umbrella covers part of it with its aTokens; the deficit does not accrue interest', () => {
+    d.processBlock(
+      makeBlock('mainnet', 18200004, T0 + 120n, [
+        // liquidityIndex 1.05: the Umbrella's 1,050 USDC is 1,000e6 scaled.
+        rdu(USDC, 105n * 10n ** 25n, 120n * 10n ** 25n),
+        { event: 'Supply', args: { reserve: USDC, user: UMBRELLA, onBehalfOf: UMBRELLA, amount: 1050n * E6, referralCode: 0 } },
+        // 150 USDC of aTokens burned: 150e6 rayDiv 1.05 = 142,857,142.86 -> 142,857,143 scaled.
+        { event: 'DeficitCovered', args: { reserve: USDC, caller: UMBRELLA, amountCovered: 150n * E6 } },
+      ]),
+    );
+    expect(d.failure()).toBeNull();
+    // 1,000,000,000 - 142,857,143 = 857,142,857 scaled; x 1.05 = 899,999,999.85 -> 900,000,000.
+    expect(entity(d, 'LendingBalance', balanceId(USDC, UMBRELLA))).toMatchObject({ scaledSupply: '857142857', supplyBalance: '900000000' });
+    // 300 - 150 = 150 USDC left, still 150 although the borrow index moved to 1.2.
+    expect(entity(d, 'LendingReserve', USDC)).toMatchObject({ deficit: (150n * E6).toString(), deficitUSD: '150' });
+    expect(entity(d, 'Protocol', 'aave-v3')).toMatchObject({ realisedBadDebtUSD: '150' });
+  });
+
+  test('a deficit in a token without a price is left out of the USD figure and named', () => {
+    d.processBlock(
+      makeBlock('mainnet', 18200005, T0 + 180n, [
+        rdu(UNKNOWN, RAY, RAY),
+        { event: 'Borrow', args: { reserve: UNKNOWN, user: CAROL, onBehalfOf: CAROL, amount: 7n * E18, interestRateMode: 2, borrowRate: 0n, referralCode: 0 } },
+        { event: 'DeficitCreated', args: { user: CAROL, debtAsset: UNKNOWN, amountCreated: 7n * E18 } },
+      ]),
+    );
+    expect(d.failure()).toBeNull();
+    expect(entity(d, 'LendingReserve', UNKNOWN)).toMatchObject({ deficit: (7n * E18).toString(), deficitUSD: '0', scaledTotalVariableDebt: '0' });
+    expect(entity(d, 'Market', UNKNOWN)).toMatchObject({ priced: false, realisedBadDebtUSD: '0' });
+    const protocol = entity(d, 'Protocol', 'aave-v3');
+    expect(protocol).toMatchObject({ realisedBadDebtUSD: '150', priced: false });
+    expect(protocol.unpricedTokens).toContain(UNKNOWN);
+  });
+});
+
 describe('aave-v3 on arbitrum-one', () => {
   test('a second network: its own Pool, its own tokens; the mainnet Pool address is ignored', () => {
     const d = deploy('arbitrum-one', 'arbitrum');
@@ -337,9 +448,11 @@ if (!HAVE_REAL_LOGS) {
 const describeReal = HAVE_REAL_LOGS ? describe : describe.skip;
 
 /** Replays one real-log file pair into a fresh deployment. */
-async function replay(network: 'mainnet' | 'arbitrum-one' | 'optimism', name: string): Promise<Deployment> {
-  const logs = await readLogs(join(REAL_LOGS, `aave-v3.${network}.logs.ndjson`));
-  const headers = await readBlockHeaders(join(REAL_LOGS, `aave-v3.${network}.blocks.ndjson`));
+async function replay(network: 'mainnet' | 'arbitrum-one' | 'optimism' | keyof typeof NEW_POOL, name: string): Promise<Deployment> {
+  // The fixture files name Polygon PoS `polygon`; graph-cli's network is `matic`.
+  const file = network === 'matic' ? 'polygon' : network;
+  const logs = await readLogs(join(REAL_LOGS, `aave-v3.${file}.logs.ndjson`));
+  const headers = await readBlockHeaders(join(REAL_LOGS, `aave-v3.${file}.blocks.ndjson`));
   const d = new Deployment({ manifestPath: manifestFor(network), subgraph: 'aave-v3', dataDir: join(dataDir, name) });
   for (const block of groupLogsByBlock(headers, logs)) d.processBlock(block);
   return d;
@@ -426,6 +539,171 @@ describeReal('aave-v3 replaying the real Pool logs (../shared/fixtures/real-logs
       expect(protocol).toMatchObject({ totalValueLockedUSD: '101988.743785', priced: false, cumulativeLiquidationCount: 1 });
       expect(protocol.unpricedTokens).toContain(WETH);
       expect(entity(d, 'LendingReserve', USDT)).toMatchObject({ scaledTotalCollateral: '94252754981' });
+    } finally {
+      d.close();
+    }
+  });
+});
+
+/** A reserve's indexes and rates as the README's last ReserveDataUpdated of it gives them (rays). */
+function reserveState(liquidityRate: bigint, stableBorrowRate: bigint, variableBorrowRate: bigint, liquidityIndex: bigint, variableBorrowIndex: bigint) {
+  return {
+    liquidityRate: liquidityRate.toString(),
+    stableBorrowRate: stableBorrowRate.toString(),
+    variableBorrowRate: variableBorrowRate.toString(),
+    liquidityIndex: liquidityIndex.toString(),
+    variableBorrowIndex: variableBorrowIndex.toString(),
+  };
+}
+
+describeReal('aave-v3 on the networks added for issue 14, replaying their real Pool logs', () => {
+  // Every expected figure is a decoded value the fixtures README states (amounts, indexes, rates,
+  // accounts), or Aave's rayDiv of one by another (worked out in the comments). Gateways and
+  // adapters put themselves in `user`: the supply belongs to onBehalfOf (README, "Aave gateways").
+  test('bsc: a WBNB supply through the gateway, enabled as collateral (rotki test_aave_v3_deposit_bnb)', async () => {
+    const d = await replay('bsc', 'real-bsc');
+    try {
+      expect(d.failure()).toBeNull();
+      const WBNB = '0xbb4cdb9cbd36b01bd1cbaebf2de08d9173bc095c';
+      expect(entity(d, 'LendingReserve', WBNB)).toMatchObject(
+        reserveState(69974822885415738077572978n, 0n, 185629780645079546894574841n, 1029242365156313544639153304n, 1083180651971518576623317348n),
+      );
+      // 0.005 WBNB: 5e15 rayDiv 1.029242365156313544639153304 = 4,857,942,277,998,475 scaled, 5e15 back.
+      expect(entity(d, 'LendingBalance', balanceId(WBNB, '0x706a70067be19bdadbea3600db0626859ff25d74'))).toMatchObject({
+        scaledSupply: '4857942277998475',
+        supplyBalance: '5000000000000000',
+        usedAsCollateral: true,
+      });
+      expect(d.store.getLatest('LendingBalance', balanceId(WBNB, '0xe63eaf6dab1045689bd3a332bc596ffcf54a5c88'))).toBeNull();
+      // BNB / USD is followed from WBNB's first event, but the file has no round: WBNB is unpriced.
+      expect(entity(d, 'PriceFeed', '0xa6e8fee84f9bd528ad71917c9ddbb1fd3214f280')).toMatchObject({ pair: 'BNB / USD', roundCount: 0 });
+      expect(entity(d, 'Token', WBNB)).toMatchObject({ symbol: 'WBNB', decimals: 18 });
+      expect(entity(d, 'Protocol', 'aave-v3')).toMatchObject({ network: 'bsc', contract: NEW_POOL.bsc, priced: false, unpricedTokens: [WBNB], realisedBadDebtUSD: '0' });
+    } finally {
+      d.close();
+    }
+  });
+
+  test('matic: USDC and USDT0 supplied as collateral, WPOL through the gateway (four rotki tests)', async () => {
+    const d = await replay('matic', 'real-matic');
+    try {
+      expect(d.failure()).toBeNull();
+      const USDC_POL = '0x3c499c542cef5e3811e1192ce70d8cc03d5c3359';
+      const USDT0 = '0xc2132d05d31c914a87c6611c10748aeb04b58e8f';
+      const WPOL = '0x0d500b1d8e8ef31e21c99d1db9a6444d3adf1270';
+      expect(entity(d, 'LendingReserve', USDC_POL)).toMatchObject(
+        reserveState(115062433172351965955296867n, 189979161455771325171669788n, 139979161455771325171669788n, 1028513993926970341112739428n, 1032602715044161694508969840n),
+      );
+      // The last WPOL update (block 78677262, logIndex 388).
+      expect(entity(d, 'LendingReserve', WPOL)).toMatchObject(
+        reserveState(3135651150762759159022741n, 0n, 16166129558633280180949685n, 1064225918446719174381842988n, 1168486104000691325618663477n),
+      );
+      // 1,245.829008 USDC rayDiv 1.028513993926970341112739428 = 1,211,290,284 scaled.
+      expect(entity(d, 'LendingBalance', balanceId(USDC_POL, '0xa55ead17fa903b1218dc6a79c47b54c9370e20ab'))).toMatchObject({ scaledSupply: '1211290284', supplyBalance: '1245829008', usedAsCollateral: true });
+      // 72.227367 USDT0 rayDiv 1.113050848272566851642148203 = 64,891,345 scaled.
+      expect(entity(d, 'LendingBalance', balanceId(USDT0, '0xfe46dceb5d586da13abaa571613e20f5a61fa62e'))).toMatchObject({ scaledSupply: '64891345', supplyBalance: '72227367', usedAsCollateral: true });
+      // The gateway withdraws 4,000 WPOL (rayDiv 1.047321700109205963272376017 = 3,819,265,846,953,150,492,528
+      // scaled, a net change since indexing started) after enabling and disabling it as collateral.
+      expect(entity(d, 'LendingBalance', balanceId(WPOL, '0xc1e320966c485ebf2a0a2a6d3c0dc860a156eb1b'))).toMatchObject({ scaledSupply: '-3819265846953150492528', usedAsCollateral: false });
+      // 111 WPOL on behalf of 0xc4b1...: rayDiv 1.064225918446719174381842988 = 104,301,162,070,934,144,448 scaled.
+      expect(entity(d, 'LendingBalance', balanceId(WPOL, '0xc4b17c8d9e1b6b2814ef2666a577a0d1e2a99909'))).toMatchObject({ scaledSupply: '104301162070934144448', supplyBalance: '111000000000000000000' });
+      // Collateral: the two stablecoins at 1.00, 1,245.829008 + 72.227367; WPOL has no round yet.
+      expect(entity(d, 'Protocol', 'aave-v3')).toMatchObject({ network: 'matic', contract: NEW_POOL.matic, totalValueLockedUSD: '1318.056375', priced: false, unpricedTokens: [WPOL] });
+      expect(entity(d, 'PriceFeed', '0x15cc6dba96cd9482c3fd565d2d3ddfb595f71e67')).toMatchObject({ pair: 'MATIC / USD', roundCount: 0 });
+    } finally {
+      d.close();
+    }
+  });
+
+  test('base: a wstETH borrow, a collateral swap by the adapter (rotki test_aave_v3_borrow_base, test_aave_v3_collateral_swap)', async () => {
+    const d = await replay('base', 'real-base');
+    try {
+      expect(d.failure()).toBeNull();
+      const WSTETH = '0xc1cba3fcea344f92d9239c08c0568f6f2f0ee452';
+      const WETH_BASE = '0x4200000000000000000000000000000000000006';
+      const ADAPTER = '0x2e549104c516b8657a7d888494dfbabd7c70b464';
+      const OWNER = '0xe37b28362f65060c18c16398cfd23275d8cae750';
+      expect(entity(d, 'LendingReserve', WSTETH)).toMatchObject(
+        reserveState(316274926310765893219169n, 0n, 1426364986333856757270381n, 1002915028247474168034019639n, 1015560520376654201490343008n),
+      );
+      expect(entity(d, 'LendingReserve', WETH_BASE)).toMatchObject(
+        reserveState(16690052118547777409513550n, 0n, 24270572093884218608905418n, 1031762970036322826332340979n, 1051990345141993487853791266n),
+      );
+      // 0.181 wstETH at variableBorrowIndex 1.003117246421233830474321404: 180,437,531,749,896,370 scaled.
+      expect(entity(d, 'LendingBalance', balanceId(WSTETH, '0xaafc3e3c8b4fd93584256e6d49a9c364648e66ce'))).toMatchObject({ scaledVariableDebt: '180437531749896370', debtBalance: '181000000000000000' });
+      // The adapter withdraws 0.000109666465527922 WETH (rayDiv 1.031762970036322826332340979 =
+      // 106,290,367,761,562 scaled) and supplies 0.000090888333840838 wstETH for the owner
+      // (rayDiv 1.002915028247474168034019639 = 90,624,161,849,144 scaled), not as collateral.
+      expect(entity(d, 'LendingBalance', balanceId(WETH_BASE, ADAPTER))).toMatchObject({ scaledSupply: '-106290367761562', usedAsCollateral: false });
+      expect(entity(d, 'LendingBalance', balanceId(WSTETH, OWNER))).toMatchObject({ scaledSupply: '90624161849144', supplyBalance: '90888333840838', usedAsCollateral: false });
+      expect(d.store.getLatest('LendingBalance', balanceId(WSTETH, ADAPTER))).toBeNull();
+      // ETH / USD is followed; wstETH has no USD aggregator listed on base: both unpriced.
+      expect(entity(d, 'PriceFeed', '0x57d2d46fc7ff2a7142d479f2f59e1e3f95447077')).toMatchObject({ pair: 'ETH / USD', roundCount: 0 });
+      const protocol = entity(d, 'Protocol', 'aave-v3');
+      // Accounts: the borrower, the owner and the adapter.
+      expect(protocol).toMatchObject({ network: 'base', contract: NEW_POOL.base, priced: false, cumulativeUniqueUsers: 3 });
+      expect([...(protocol.unpricedTokens as string[])].sort()).toEqual([WETH_BASE, WSTETH].sort());
+    } finally {
+      d.close();
+    }
+  });
+
+  test('gnosis: sDAI, WXDAI and EURe withdrawals, a WXDAI supply through the gateway (four rotki tests)', async () => {
+    const d = await replay('gnosis', 'real-gnosis');
+    try {
+      expect(d.failure()).toBeNull();
+      const SDAI = '0xaf204776c7245bf4147c2612bf6e5972ee483701';
+      const WXDAI = '0xe91d153e0b41518a2ce8dd3d7944fa863463a97d';
+      const EURE = '0xcb444e90d8198415266c6a2724b7900fb12fc56e';
+      const GATEWAY = '0xfe76366a986b72c3f2923e05e6ba07b7de5401e4';
+      expect(entity(d, 'LendingReserve', WXDAI)).toMatchObject(
+        reserveState(30994399303401850839662093n, 0n, 50254051515073294552010523n, 1082891523099976146405087520n, 1128891189208634350168473066n),
+      );
+      expect(entity(d, 'LendingReserve', EURE)).toMatchObject(
+        reserveState(36509501513626262987161559n, 0n, 54127394291817342295506639n, 1052449812222268849310946359n, 1094608599655028773342258319n),
+      );
+      // 4,300 sDAI rayDiv 1.000001199545958195878149161 = 4,299,994,841,958,567,065,477 scaled, withdrawn.
+      expect(entity(d, 'LendingBalance', balanceId(SDAI, '0x91ed7a7fd3072885c1ec905c932717df6a8ae2ca'))).toMatchObject({ scaledSupply: '-4299994841958567065477' });
+      // The gateway: 5.076355892637370336 WXDAI rayDiv 1.033302235390313991406486297 = 4,912,750,324,903,589,459.
+      expect(entity(d, 'LendingBalance', balanceId(WXDAI, GATEWAY))).toMatchObject({ scaledSupply: '-4912750324903589459', usedAsCollateral: false });
+      // 1,000 WXDAI for 0x56a1...: rayDiv 1.082891523099976146405087520 = 923,453,530,356,684,373,686 scaled.
+      expect(entity(d, 'LendingBalance', balanceId(WXDAI, '0x56a1a34f0d33788eba53e2706854a37a5f275536'))).toMatchObject({ scaledSupply: '923453530356684373686', supplyBalance: '1000000000000000000000' });
+      // 154.130094976329435259 EURe rayDiv 1.052449812222268849310946359 = 146,448,878,783,949,473,012.
+      expect(entity(d, 'LendingBalance', balanceId(EURE, '0xa37478676a7a86a6fb9e8d57d3e543eac8140a95'))).toMatchObject({ scaledSupply: '-146448878783949473012' });
+      // WXDAI deposits: (923,453,530,356,684,373,686 - 4,912,750,324,903,589,459) x 1.08289152309997614640508752
+      // = 994,680,024,318,055,249,337 = 994.680024318055249337 WXDAI at 1.00. sDAI has no feed, EURe no round.
+      expect(entity(d, 'Market', WXDAI)).toMatchObject({ totalDepositBalance: '994680024318055249337', totalDepositBalanceUSD: '994.680024318055249337', priced: true });
+      expect(entity(d, 'Protocol', 'aave-v3')).toMatchObject({ network: 'gnosis', contract: NEW_POOL.gnosis, priced: false, unpricedTokens: [SDAI, EURE] });
+      expect(entity(d, 'PriceFeed', '0x759be90a34e426042ed7d17916b78a5cd2567dd1')).toMatchObject({ pair: 'EUR / USD', roundCount: 0 });
+    } finally {
+      d.close();
+    }
+  });
+
+  test('scroll: a USDC repay, WETH out through the gateway and in again (rotki test_aave_v3_repay_scroll, _withdraw_eth, _scroll_deposit_eth)', async () => {
+    const d = await replay('scroll', 'real-scroll');
+    try {
+      expect(d.failure()).toBeNull();
+      const USDC_SCR = '0x06efdbff2a14a7c8e15944d1f4a48f9f95f663a4';
+      const WETH_SCR = '0x5300000000000000000000000000000000000004';
+      expect(entity(d, 'LendingReserve', USDC_SCR)).toMatchObject(
+        reserveState(108069292681109505160072802n, 201671278220804529555837838n, 131671278220804529555837838n, 1004025638356471285929738670n, 1006100466821964587465216373n),
+      );
+      expect(entity(d, 'LendingReserve', WETH_SCR)).toMatchObject(
+        reserveState(7457440349232298322310551n, 0n, 21152941345501378044471853n, 1036699805284585613573794622n, 1056567200467887770559404164n),
+      );
+      // 14,460.008663 USDC repaid: rayDiv 1.006100466821964587465216373 = 14,372,330,736 scaled, off a debt
+      // indexed before the start.
+      expect(entity(d, 'LendingBalance', balanceId(USDC_SCR, '0x3e6b4598e5bfeec911f344e546c9ebfe4a00d770'))).toMatchObject({ scaledVariableDebt: '-14372330736' });
+      // The gateway's 0.010000021776581852 WETH: rayDiv 1.001659936141956653444425134 = 9,983,449,887,292,522.
+      expect(entity(d, 'LendingBalance', balanceId(WETH_SCR, '0xff75a4b698e3ec95e608ac0f22a03b8368e05f5d'))).toMatchObject({ scaledSupply: '-9983449887292522', usedAsCollateral: false });
+      // 0.03 WETH for 0x7253...: rayDiv 1.036699805284585613573794622 = 28,937,981,706,058,744 scaled; back
+      // at the same index rayMul rounds half up to 30,000,000,000,000,001 (one wei over: two roundings).
+      expect(entity(d, 'LendingBalance', balanceId(WETH_SCR, '0x72534b92c950b9d4739919bfd5facd81397178eb'))).toMatchObject({ scaledSupply: '28937981706058744', supplyBalance: '30000000000000001' });
+      // No Chainlink aggregator is listed for scroll (subgraph/common/chainlink-feeds.ts): none is
+      // followed, and WETH is unpriced.
+      expect(d.store.list('PriceFeed')).toHaveLength(0);
+      expect(entity(d, 'Protocol', 'aave-v3')).toMatchObject({ network: 'scroll', contract: NEW_POOL.scroll, priced: false, unpricedTokens: [WETH_SCR] });
     } finally {
       d.close();
     }

@@ -36,9 +36,13 @@ export function rayDiv(a: BigInt, b: BigInt): BigInt {
 
 // ---------------------------------------------------------------- protocol, tokens, markets
 
-/** The Pool of each network (../shared/reference/protocols.md, "Aave v3 Pool"), lower case. */
+/** The Pool of each network, lower case, as ../../networks.json (sources: ../README.md): mainnet, arbitrum-one, optimism and avalanche from ../shared/reference/protocols.md; matic (the same 0x794a... Pool), base, bsc, gnosis and scroll from bgd-labs/aave-address-book. */
 export function poolAddress(network: string): string {
   if (network == 'mainnet') return '0x87870bca3f3fd6335c3f4ce8392d69350b4fa4e2';
+  if (network == 'base') return '0xa238dd80c259a72e81d7e4664a9801593f98d1c5';
+  if (network == 'bsc') return '0x6807dc923806fe8fd134338eabca509979a7e0cb';
+  if (network == 'gnosis') return '0xb50201558b00496a145fe76f7424749556e326d8';
+  if (network == 'scroll') return '0x11fcfe756c05ad438e312a7fd934381537d3cffe';
   return '0x794a61358d6845594f94dc1db02a252b5b4814ad';
 }
 
@@ -63,6 +67,7 @@ export function getProtocol(event: ethereum.Event): Protocol {
     protocol.totalOpenInterestUSD = BigDecimal.zero();
     protocol.totalBorrowBalanceUSD = BigDecimal.zero();
     protocol.totalDepositBalanceUSD = BigDecimal.zero();
+    protocol.realisedBadDebtUSD = BigDecimal.zero();
     protocol.marketCount = 0;
     protocol.openPositionCount = 0;
     protocol.cumulativePositionCount = 0;
@@ -102,6 +107,7 @@ export function getMarket(tokenAddress: Address, event: ethereum.Event, protocol
     market.totalBorrowBalance = BigInt.zero();
     market.totalDepositBalanceUSD = BigDecimal.zero();
     market.totalBorrowBalanceUSD = BigDecimal.zero();
+    market.realisedBadDebtUSD = BigDecimal.zero();
     market.createdBlockNumber = event.block.number;
     market.createdTimestamp = event.block.timestamp;
     market.lastUpdateBlockNumber = event.block.number;
@@ -122,6 +128,8 @@ export function getMarket(tokenAddress: Address, event: ethereum.Event, protocol
     reserve.scaledTotalCollateral = BigInt.zero();
     reserve.scaledTotalVariableDebt = BigInt.zero();
     reserve.totalStableDebt = BigInt.zero();
+    reserve.deficit = BigInt.zero();
+    reserve.deficitUSD = BigDecimal.zero();
     reserve.lastUpdateBlockNumber = event.block.number;
     reserve.lastUpdateTimestamp = event.block.timestamp;
     reserve.save();
@@ -192,7 +200,8 @@ export function amountUSD(token: Token, amount: BigInt): BigDecimal | null {
 
 /**
  * Recomputes the reserve's totals in token units from its scaled totals and latest indexes,
- * values them at the token's last price, and stores them on its Market and CollateralBalance.
+ * values them and its deficit at the token's last price, and stores them on its Market,
+ * CollateralBalance and LendingReserve.
  */
 export function revalueReserve(reserveAddress: Bytes, event: ethereum.Event): void {
   let reserve = LendingReserve.load(reserveAddress)!;
@@ -208,22 +217,28 @@ export function revalueReserve(reserveAddress: Bytes, event: ethereum.Event): vo
   let depositUSD = amountUSD(token, deposit);
   let debtUSD = amountUSD(token, debt);
   let collateralUSD = amountUSD(token, collateral);
-  if (depositUSD === null || debtUSD === null || collateralUSD === null) {
+  let deficitUSD = amountUSD(token, reserve.deficit);
+  if (depositUSD === null || debtUSD === null || collateralUSD === null || deficitUSD === null) {
     market.totalDepositBalanceUSD = BigDecimal.zero();
     market.totalBorrowBalanceUSD = BigDecimal.zero();
     market.totalValueLockedUSD = BigDecimal.zero();
+    market.realisedBadDebtUSD = BigDecimal.zero();
+    reserve.deficitUSD = BigDecimal.zero();
     balance.amountUSD = BigDecimal.zero();
     // Unpriced only matters where there is something to value.
-    market.priced = deposit.isZero() && debt.isZero();
+    market.priced = deposit.isZero() && debt.isZero() && reserve.deficit.isZero();
     balance.priced = collateral.isZero();
   } else {
     market.totalDepositBalanceUSD = depositUSD;
     market.totalBorrowBalanceUSD = debtUSD;
     market.totalValueLockedUSD = collateralUSD;
+    market.realisedBadDebtUSD = deficitUSD;
+    reserve.deficitUSD = deficitUSD;
     balance.amountUSD = collateralUSD;
     market.priced = true;
     balance.priced = true;
   }
+  reserve.save();
   balance.lastUpdateBlockNumber = event.block.number;
   balance.lastUpdateTimestamp = event.block.timestamp;
   balance.save();
@@ -231,14 +246,15 @@ export function revalueReserve(reserveAddress: Bytes, event: ethereum.Event): vo
 }
 
 /**
- * Protocol totals: collateral locked (totalValueLockedUSD), deposits and debt (exposure), summed
- * over reserves. A reserve with a non-zero balance and no price is left out of every sum and
- * named in `unpricedTokens`.
+ * Protocol totals: collateral locked (totalValueLockedUSD), deposits and debt (exposure), and the
+ * booked bad debt (realisedBadDebtUSD), summed over reserves. A reserve with a non-zero balance
+ * and no price is left out of every sum and named in `unpricedTokens`.
  */
 export function recomputeProtocol(protocol: Protocol): void {
   let collateral = BigDecimal.zero();
   let deposits = BigDecimal.zero();
   let debt = BigDecimal.zero();
+  let badDebt = BigDecimal.zero();
   let unpriced: Bytes[] = [];
   let ids = protocol.collateralBalanceIds;
   for (let i = 0; i < ids.length; i++) {
@@ -249,6 +265,7 @@ export function recomputeProtocol(protocol: Protocol): void {
       collateral = collateral.plus(market.totalValueLockedUSD);
       deposits = deposits.plus(market.totalDepositBalanceUSD!);
       debt = debt.plus(market.totalBorrowBalanceUSD!);
+      badDebt = badDebt.plus(market.realisedBadDebtUSD!);
     } else {
       unpriced.push(ids[i]);
     }
@@ -256,6 +273,7 @@ export function recomputeProtocol(protocol: Protocol): void {
   protocol.totalValueLockedUSD = collateral;
   protocol.totalDepositBalanceUSD = deposits;
   protocol.totalBorrowBalanceUSD = debt;
+  protocol.realisedBadDebtUSD = badDebt;
   protocol.unpricedTokens = unpriced;
   protocol.priced = unpriced.length == 0;
 }

@@ -5,6 +5,8 @@
 import { Address, BigInt, ethereum, log } from '@graphprotocol/graph-ts';
 import {
   Borrow,
+  DeficitCovered,
+  DeficitCreated,
   LiquidationCall,
   Repay,
   ReserveDataUpdated,
@@ -100,6 +102,13 @@ class Change {
     } else {
       this.variableDebt(amount.neg());
     }
+  }
+
+  /** The whole debt burned (Aave v3.3 bad debt): variable and stable-rate debt to zero. */
+  clearDebt(): void {
+    this.reserve.scaledTotalVariableDebt = this.reserve.scaledTotalVariableDebt.minus(this.balance.scaledVariableDebt);
+    this.balance.scaledVariableDebt = BigInt.zero();
+    this.stableDebt(this.balance.stableDebt.neg());
   }
 
   setCollateral(enabled: boolean): void {
@@ -228,7 +237,9 @@ export function handleLiquidationCall(event: LiquidationCall): void {
   let protocol = getProtocol(event);
 
   let debt = new Change(p.debtAsset, p.user, event, protocol);
-  debt.reduceDebt(p.debtToCover);
+  // With a DeficitCreated for this debt earlier in the transaction the Pool has burned all of it.
+  let deficitTx = debt.balance.lastDeficitTransaction;
+  if (deficitTx === null || !deficitTx.equals(event.transaction.hash)) debt.reduceDebt(p.debtToCover);
   debt.save(event, protocol);
 
   let collateral = new Change(p.collateralAsset, p.user, event, protocol);
@@ -276,4 +287,41 @@ export function handleLiquidationCall(event: LiquidationCall): void {
   if (debtUSD === null || collateralUSD === null) {
     log.info('aave-v3: liquidation {} valued without a price for one of its tokens', [liquidation.id.toHexString()]);
   }
+}
+
+/**
+ * Aave v3.3 books bad debt on chain: when a liquidation leaves a borrower with no collateral, the
+ * Pool burns the whole of each of their debts (aave-dao/aave-v3-origin LiquidationLogic): in the
+ * liquidated debt reserve `_burnDebtTokens` burns it all and emits DeficitCreated for what the
+ * liquidator did not repay, before that reserve's ReserveDataUpdated and the LiquidationCall; in
+ * every other reserve `_burnBadDebt` burns it and emits DeficitCreated for all of it. So the debt
+ * goes to zero here, exactly (the amount is at an index this mapping sees only afterwards), and
+ * the LiquidationCall of the same transaction leaves it there. The deficit is obligations no one
+ * owes any more, which is why it is reported apart from debt.
+ */
+export function handleDeficitCreated(event: DeficitCreated): void {
+  let p = event.params;
+  let protocol = getProtocol(event);
+  let change = new Change(p.debtAsset, p.user, event, protocol);
+  change.clearDebt();
+  change.balance.lastDeficitTransaction = event.transaction.hash;
+  change.reserve.deficit = change.reserve.deficit.plus(p.amountCreated);
+  change.save(event, protocol);
+  finish(protocol, event);
+}
+
+/**
+ * The deficit is covered by the Umbrella contract (`eliminateReserveDeficit`), which burns its own
+ * aTokens of the reserve for the amount (LiquidationLogic.executeEliminateDeficit; for a reserve
+ * without virtual accounting, GHO, it burns the underlying instead: not told apart here, the
+ * caller's supplied balance falls either way).
+ */
+export function handleDeficitCovered(event: DeficitCovered): void {
+  let p = event.params;
+  let protocol = getProtocol(event);
+  let change = new Change(p.reserve, p.caller, event, protocol);
+  change.supply(p.amountCovered.neg());
+  change.reserve.deficit = change.reserve.deficit.minus(p.amountCovered);
+  change.save(event, protocol);
+  finish(protocol, event);
 }
