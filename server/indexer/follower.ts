@@ -63,7 +63,8 @@ async function follow(start: FollowerStart, signal: AbortSignal): Promise<void> 
   send({ type: 'done', head: summary.head });
 }
 
-if (require.main === module) {
+/** The child's main: waits for "start", follows, exits. */
+export function runFollowerProcess(): void {
   const stop = new AbortController();
   process.on('SIGTERM', () => stop.abort());
   process.on('SIGINT', () => stop.abort());
@@ -89,3 +90,5 @@ if (require.main === module) {
   // The parent went away (it crashed or was SIGKILLed): stop as on SIGTERM rather than index unobserved.
   process.on('disconnect', () => stop.abort());
 }
+
+if (require.main === module) runFollowerProcess();

@@ -22,6 +22,27 @@ import type { FollowerMessage, FollowerStart } from './follower';
 
 const FOLLOWER_MODULE = require.resolve('./follower');
 
+/**
+ * Under ts-jest the follower module is TypeScript: the child first teaches `require` to transpile
+ * .ts (syntax only, as server/workers/pool.ts does for its threads), then runs it.
+ */
+function followerExecArgv(): string[] {
+  if (!FOLLOWER_MODULE.endsWith('.ts')) return [];
+  const code = `
+const ts = require(${JSON.stringify(require.resolve('typescript'))});
+const fs = require('node:fs');
+require.extensions['.ts'] = (module, filename) => {
+  const out = ts.transpileModule(fs.readFileSync(filename, 'utf8'), {
+    fileName: filename,
+    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, sourceMap: false },
+  });
+  module._compile(out.outputText, filename);
+};
+require(process.argv[1]).runFollowerProcess();
+`;
+  return ['-e', code];
+}
+
 /** The window events/s is measured over. */
 const RATE_WINDOW_MS = 60_000;
 /** Lines of a child's stderr kept, for the error of a child that died without a word (SIGKILL, out of memory). */
@@ -151,7 +172,7 @@ export class FollowerSupervisor implements HeadFeed, FollowerStatusSource {
     f.stderr = [];
     f.committedSinceStart = false;
     f.eventsBase = f.eventsNow;
-    const child = fork(FOLLOWER_MODULE, [], { stdio: ['ignore', 'inherit', 'pipe', 'ipc'], serialization: 'json' });
+    const child = fork(FOLLOWER_MODULE, [], { execArgv: followerExecArgv(), stdio: ['ignore', 'inherit', 'pipe', 'ipc'], serialization: 'json' });
     f.child = child;
     f.status.following = true;
     child.stderr!.setEncoding('utf8');
