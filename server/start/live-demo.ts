@@ -80,6 +80,8 @@ export class LiveDemo {
   private mining: Promise<void> = Promise.resolve();
   /** Index into each network's `minutes` of the next minute to mine. */
   private next: number;
+  /** Told as each network's block is mined (bench:live measures from here). */
+  onMined: ((network: string, block: number) => void) | null = null;
 
   constructor(
     readonly networks: LiveNetwork[],
@@ -118,7 +120,12 @@ export class LiveDemo {
     const total = this.networks[0]?.minutes.length ?? 0;
     if (this.next >= total) return false;
     const index = this.next++;
-    await Promise.all(this.networks.map((n) => mineMinute(n, index, this.cutMinute)));
+    await Promise.all(
+      this.networks.map(async (n) => {
+        await mineMinute(n, index, this.cutMinute);
+        this.onMined?.(n.network, n.seamBlock + 1 + index);
+      }),
+    );
     const minute = this.cutMinute + index;
     if (minute === this.crashMinute) this.log(`svr: live demo: the crash starts (demo minute ${minute})`);
     return this.next < total;
