@@ -10,6 +10,10 @@ import { indexFiles, type IndexProgress } from './indexer/index-files';
 import { indexRpc } from './indexer/index-rpc';
 import { DEMO_PROTOCOLS, runDemo } from './demo';
 import { indexDemo } from './start/demo';
+import { DEFAULT_LEAD_MINUTES, DEFAULT_SECONDS_PER_MINUTE, prepareLiveDemo } from './start/live-demo';
+import { startFollowers } from './start/follow';
+import type { FollowerSupervisor } from './indexer/supervisor';
+import type { GatewayConfig } from './gateway';
 import { PROJECT_ROOT } from './paths';
 import { loadConfig, startServer } from './gateway';
 import { REPLAY_SELECTION } from './gateway/provenance';
@@ -93,15 +97,37 @@ const SAMPLE_QUERY = `{
   aggregate { collateralUSD openInterestUSD ratio bufferUSD missingSources }
 }`;
 
+/** What `svr start` adds to serving: the followers' head feed and state, and what to stop before the server closes. */
+interface Following {
+  supervisor: FollowerSupervisor;
+  /** Stops the followers (each after its current block, stores flushed) and whatever feeds them. */
+  stop(): Promise<void>;
+}
+
 /**
  * Serves, on one port, the gateway at /graphql and graph-node's query API for
- * every deployment in a data directory, until SIGINT/SIGTERM.
+ * every deployment in a data directory, until SIGINT/SIGTERM: then stops the
+ * followers (after their current block, stores flushed), closes the server and
+ * exits 0.
  */
-async function serveData(dataDir: string, opts: { port: string; host: string; config?: string; federation?: boolean }): Promise<void> {
+async function serveData(
+  dataDir: string,
+  opts: { port: string; host: string; config?: string; federation?: boolean },
+  following?: Following,
+  loaded?: GatewayConfig,
+): Promise<void> {
   const port = Number(opts.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError(`--port (or PORT) must be a port number, not "${opts.port}"`);
-  const config = loadConfig({ file: opts.config });
-  const running = await startServer({ dataDir, port, host: opts.host, config, federation: opts.federation });
+  const config = loaded ?? loadConfig({ file: opts.config });
+  const running = await startServer({
+    dataDir,
+    port,
+    host: opts.host,
+    config,
+    federation: opts.federation,
+    heads: following?.supervisor,
+    followers: following?.supervisor,
+  });
   const deployments = running.deployments.list();
   const sources = running.sources.registry.list();
   console.log(`svr: serving on ${running.url}${config.production ? ' (production mode)' : ''}${config.file ? `, config ${config.file}` : ''}`);
@@ -112,19 +138,41 @@ async function serveData(dataDir: string, opts: { port: string; host: string; co
   const servedOnly = new Map(running.servedOnly.map((d) => [`${d.subgraph}/${d.network}`, d.reason]));
   for (const d of deployments) {
     const reason = servedOnly.get(`${d.subgraph}/${d.network}`);
-    console.log(`    ${running.subgraphUrl}/subgraphs/name/${d.subgraph}/${d.network}${reason ? `  (served only, not a gateway source: ${reason})` : ''}`);
+    const followed = following?.supervisor.status(d.subgraph, d.network);
+    console.log(`    ${running.subgraphUrl}/subgraphs/name/${d.subgraph}/${d.network}${followed ? '  (followed)' : ''}${reason ? `  (served only, not a gateway source: ${reason})` : ''}`);
   }
   for (const d of running.deployments.unavailable()) console.log(`    ${d.subgraph}/${d.network}: left out, ${d.reason}`);
   if (sources.length === 0) console.log('  (no sources yet: index a deployment with `svr index`, or configure sources, then restart)');
   else {
     console.log('Try:');
     console.log(`  curl -s ${running.url}/graphql -H 'content-type: application/json' -d '${JSON.stringify({ query: SAMPLE_QUERY.replace(/\s+/g, ' ') })}'`);
+    if (following) console.log(`  curl -s ${running.url}/graphql -H 'content-type: application/json' -d '${JSON.stringify({ query: FOLLOW_QUERY })}'`);
     if (!config.production) console.log(`  or open ${running.url}/graphql in a browser`);
   }
-  const stop = () => void running.close();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) {
+      process.stderr.write(`svr: ${signal} again: exiting now\n`);
+      process.exit(1);
+    }
+    stopping = true;
+    process.stderr.write(`svr: ${signal}: stopping${following ? ' the followers after their current block, then' : ''} the server ...\n`);
+    (async () => {
+      await following?.stop();
+      await running.close();
+    })().then(
+      () => process.exit(0),
+      (e: Error) => {
+        process.stderr.write(`svr: stopping failed: ${e.message}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
 }
+
+const FOLLOW_QUERY = '{ protocols { id deployments { network blockNumber chainHeadBlock lag health eventsPerSecond lastError restarts following } } }';
 
 interface IndexCommandOptions {
   subgraph: string;
@@ -401,24 +449,63 @@ export function program(): Command {
   cli
     .command('start')
     .description(
-      "Run everything embedded on one port: on first start, generate the synthetic demo chain and index every demo deployment into the data directory; then serve the gateway at /graphql and graph-node's query API for each deployment. Later starts reuse the indexed data. `npm start` builds first.",
+      'Run everything on one port. With `follow` in the config file: index each listed deployment from its chain\'s JSON-RPC node up to the head and follow it ' +
+        '(one process per deployment, restarted with back-off when it crashes), while serving the gateway at /graphql and graph-node\'s query API for each deployment. ' +
+        'Without it: the live demo, the synthetic demo market mined block by block on local Hardhat nodes and followed over JSON-RPC the same way (docs/live.md); ' +
+        '--no-live: the static demo, indexed once from files. `npm start` builds first.',
     )
-    .option('--data <dir>', 'data directory with the stores', 'data')
+    .option('--data <dir>', 'data directory with the stores (the live demo keeps its own under <data>/live)', 'data')
     .option('--port <port>', 'port to listen on (or PORT)', process.env.PORT ?? '4000')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('--config <file>', 'gateway config file (or SVR_CONFIG; default ./svr.config.json when present)')
+    .option('--config <file>', 'config file (or SVR_CONFIG; default ./svr.config.json when present)')
     .option('--federation', 'serve the gateway schema as an Apollo Federation subgraph')
-    .option('--no-demo', 'serve only what is already indexed; do not generate or index the demo chain')
-    .action(async (opts: { data: string; port: string; host: string; demo: boolean; config?: string; federation?: boolean }) => {
-      const dataDir = resolve(opts.data);
-      loadConfig({ file: opts.config }); // a bad config fails before minutes of indexing
-      if (opts.demo) {
+    .option('--no-demo', 'serve only what is already indexed (and followed); no demo')
+    .option('--no-live', 'the static demo: the demo chain indexed once from files, no nodes and no followers')
+    .option('--live-speed <seconds>', 'the live demo\'s wall seconds per demo minute', String(DEFAULT_SECONDS_PER_MINUTE))
+    .option('--live-lead <minutes>', 'the live demo\'s demo minutes between going live and the crash', String(DEFAULT_LEAD_MINUTES))
+    .action(
+      async (opts: { data: string; port: string; host: string; demo: boolean; live: boolean; liveSpeed: string; liveLead: string; config?: string; federation?: boolean }) => {
+        const dataDir = resolve(opts.data);
+        const config = loadConfig({ file: opts.config }); // a bad config fails before minutes of indexing
+        const followerOptions = { subgraphDir: resolveSubgraphDir, sourceRoot: SUBGRAPHS };
+        if (config.live && config.live.follow.length > 0) {
+          const supervisor = await startFollowers(config.live, dataDir, followerOptions);
+          await serveData(dataDir, opts, { supervisor, stop: () => supervisor.stop() }, config);
+          return;
+        }
         const subgraphs = new Map(listSubgraphs().map((s) => [s.name, s.dir]));
-        const report = await indexDemo(dataDir, { subgraphs, sourceRoot: SUBGRAPHS });
-        if (report.indexed.length > 0) console.log(`  ${report.builds} subgraph build(s), ${report.graphCliRuns} graph-cli run(s); ${report.upToDate.length} deployment(s) already indexed`);
-      }
-      await serveData(dataDir, opts);
-    });
+        if (opts.demo && opts.live) {
+          const secondsPerMinute = Number(opts.liveSpeed);
+          const leadMinutes = Number(opts.liveLead);
+          if (!(secondsPerMinute > 0)) throw new InvalidArgumentError(`--live-speed must be a positive number of seconds, not "${opts.liveSpeed}"`);
+          if (!Number.isInteger(leadMinutes) || leadMinutes < 1) throw new InvalidArgumentError(`--live-lead must be a whole number of minutes, at least 1, not "${opts.liveLead}"`);
+          const liveDir = join(dataDir, 'live');
+          console.log('svr: starting the live demo: local JSON-RPC nodes mining the SYNTHETIC demo market, followed over JSON-RPC (--no-live for the static demo)');
+          const demo = await prepareLiveDemo(liveDir, { subgraphs, sourceRoot: SUBGRAPHS, secondsPerMinute, leadMinutes });
+          let supervisor: FollowerSupervisor;
+          try {
+            supervisor = await startFollowers(demo.config, liveDir, followerOptions);
+          } catch (e) {
+            await demo.stop();
+            throw e;
+          }
+          for (const n of demo.networks) console.log(`  node ${n.network}: ${n.node.url} (chain id ${await n.node.rpc<string>('eth_chainId').then(Number)})`);
+          const status = demo.status;
+          console.log(
+            `  live: demo minute ${status.nextMinute} of ${status.nextMinute - status.minutesMined + status.minutesTotal}, one block per network every ${secondsPerMinute} s; ` +
+              `the crash starts at demo minute ${status.crashMinute}, in about ${Math.max(0, Math.round((status.crashMinute - status.nextMinute) * secondsPerMinute))} s`,
+          );
+          await serveData(liveDir, opts, { supervisor, stop: async () => { await supervisor.stop(); await demo.stop(); } }, config);
+          demo.start();
+          return;
+        }
+        if (opts.demo) {
+          const report = await indexDemo(dataDir, { subgraphs, sourceRoot: SUBGRAPHS });
+          if (report.indexed.length > 0) console.log(`  ${report.builds} subgraph build(s), ${report.graphCliRuns} graph-cli run(s); ${report.upToDate.length} deployment(s) already indexed`);
+        }
+        await serveData(dataDir, opts, undefined, config);
+      },
+    );
 
   cli
     .command('replay')

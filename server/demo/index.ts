@@ -8,11 +8,11 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLOCKS, renderChain, type DemoTx } from './chain';
+import { CLOCKS, renderChain, type ChainFiles, type DemoTx } from './chain';
 import { simulateAave } from './aave-v3';
 import { feedTransactions, simulateOracle, type OracleRounds } from './chainlink';
 import { simulateGmx } from './gmx-v1';
-import { simulatePrices, type PricePaths } from './prices';
+import { defaultCrash, simulatePrices, type CrashWindow, type PricePaths } from './prices';
 import { simulatePerps } from './synthetix-perps-v2';
 
 export interface DemoOptions {
@@ -84,19 +84,28 @@ export const DEMO_PROTOCOLS: DemoProtocol[] = [
   },
 ];
 
-export function runDemo(options: DemoOptions): DemoDeploymentResult[] {
+/** One demo deployment's simulated transactions, before they are placed in blocks. */
+export interface DemoDeploymentTxs {
+  subgraph: string;
+  network: string;
+  txs: DemoTx[];
+  stats: Record<string, number>;
+}
+
+/** The simulated market of `runDemo`, as transactions per deployment (the live demo mines them; runDemo writes them). */
+export function demoTransactions(options: Omit<DemoOptions, 'out' | 'clockSeconds'>): { minutes: number; crash: CrashWindow; deployments: DemoDeploymentTxs[] } {
   const seed = options.seed ?? 1;
   const days = options.days ?? 3;
   const scale = options.scale ?? 1;
-  const clockSeconds = options.clockSeconds ?? 60;
   if (!Number.isInteger(seed) || seed < 0) throw new Error(`seed must be a non-negative integer, not ${seed}`);
   if (!(days > 0) || days > 365) throw new Error(`days must be in (0, 365], not ${days}`);
   if (!(scale > 0) || scale > 1000) throw new Error(`scale must be in (0, 1000], not ${scale}`);
   const minutes = Math.round(days * 24 * 60);
   // One market for every chain: the same price path drives every deployment.
-  const paths = simulatePrices(seed, minutes);
+  const crash = defaultCrash(minutes);
+  const paths = simulatePrices(seed, minutes, crash);
   const market: DemoMarket = { paths, oracle: simulateOracle(paths) };
-  const results: DemoDeploymentResult[] = [];
+  const deployments: DemoDeploymentTxs[] = [];
   for (const protocol of DEMO_PROTOCOLS) {
     if (options.subgraphs && !options.subgraphs.includes(protocol.subgraph)) continue;
     for (const network of protocol.networks) {
@@ -107,25 +116,31 @@ export function runDemo(options: DemoOptions): DemoDeploymentResult[] {
         txs.push(...rounds);
         stats.feedRounds = rounds.length;
       }
-      const files = renderChain(seed, CLOCKS[network], txs, minutes * 60, clockSeconds);
-      const dir = join(options.out, protocol.subgraph);
-      mkdirSync(dir, { recursive: true });
-      const logsPath = join(dir, `${network}.logs.ndjson`);
-      const blocksPath = join(dir, `${network}.blocks.ndjson`);
-      writeFileSync(logsPath, files.logs);
-      writeFileSync(blocksPath, files.blocks);
-      results.push({
-        subgraph: protocol.subgraph,
-        network,
-        logsPath,
-        blocksPath,
-        logs: files.logCount,
-        blocks: files.blockCount,
-        firstBlock: files.firstBlock,
-        lastBlock: files.lastBlock,
-        stats,
-      });
+      deployments.push({ subgraph: protocol.subgraph, network, txs, stats });
     }
   }
+  return { minutes, crash, deployments };
+}
+
+export function runDemo(options: DemoOptions): DemoDeploymentResult[] {
+  const seed = options.seed ?? 1;
+  const clockSeconds = options.clockSeconds ?? 60;
+  const { minutes, deployments } = demoTransactions(options);
+  const results: DemoDeploymentResult[] = [];
+  for (const { subgraph, network, txs, stats } of deployments) {
+    const files = renderChain(seed, CLOCKS[network], txs, minutes * 60, clockSeconds);
+    results.push({ subgraph, network, ...writeChainFiles(options.out, subgraph, network, files), stats });
+  }
   return results;
+}
+
+/** Writes a deployment's two NDJSON files under `out`. */
+export function writeChainFiles(out: string, subgraph: string, network: string, files: ChainFiles): Omit<DemoDeploymentResult, 'subgraph' | 'network' | 'stats'> {
+  const dir = join(out, subgraph);
+  mkdirSync(dir, { recursive: true });
+  const logsPath = join(dir, `${network}.logs.ndjson`);
+  const blocksPath = join(dir, `${network}.blocks.ndjson`);
+  writeFileSync(logsPath, files.logs);
+  writeFileSync(blocksPath, files.blocks);
+  return { logsPath, blocksPath, logs: files.logCount, blocks: files.blockCount, firstBlock: files.firstBlock, lastBlock: files.lastBlock };
 }

@@ -181,6 +181,8 @@ export function createApollo(options: ApolloOptions): ApolloServer<GatewayContex
     introspection: !options.production,
     includeStacktraceInErrorResponses: !options.production,
     allowBatchedHttpRequests: false,
+    // svr's CLI owns SIGTERM/SIGINT: it stops the followers first, then the server (Apollo's own handler re-raises the signal once it stopped).
+    stopOnTerminationSignals: false,
     parseOptions: { maxTokens: options.limits.maxTokens },
     validationRules: armor.validationRules,
     plugins: [

@@ -42,6 +42,7 @@ import { resolve } from 'node:path';
 import { DEFAULT_READER_OPTIONS, type ReaderOptions, type SourceDefinition } from '../sources';
 import { availableParallelism } from 'node:os';
 import { DEFAULT_POOL_QUEUE, defaultPoolSize } from '../workers/pool';
+import { FollowConfigError, parseFollowConfig, type FollowConfig } from '../indexer/follow-config';
 
 export interface GatewayLimits {
   /** Deepest field nesting a query may have. */
@@ -72,6 +73,8 @@ export interface GatewayConfig {
   workers: { size: number; readers: number; maxQueue: number };
   /** Where the embedded subgraph endpoints listen: the public listener, or loopback only. */
   subgraphEndpoints: 'public' | 'loopback';
+  /** The chains' nodes and the deployments `svr start` follows (server/indexer/follow-config.ts); null when the file has none. */
+  live: FollowConfig | null;
   /** Where the settings came from, for the start-up banner. */
   file: string | null;
 }
@@ -152,7 +155,14 @@ export function loadConfig(options: { file?: string | null; env?: NodeJS.Process
     }
   }
   try {
-    allowOnly(raw, ['sources', 'cache', 'upstream', 'requestTimeoutMs', 'limits', 'cors', 'workers', 'subgraphEndpoints', 'production'], 'config');
+    allowOnly(raw, ['sources', 'cache', 'upstream', 'requestTimeoutMs', 'limits', 'cors', 'workers', 'subgraphEndpoints', 'production', 'chains', 'follow', 'followRestart'], 'config');
+    let live: FollowConfig | null;
+    try {
+      live = parseFollowConfig(raw, env);
+    } catch (e) {
+      if (e instanceof FollowConfigError) throw new ConfigError(e.message);
+      throw e;
+    }
     const workers = object(raw.workers ?? {}, 'workers');
     allowOnly(workers, ['size', 'maxQueue'], 'workers');
     if (raw.subgraphEndpoints !== undefined && raw.subgraphEndpoints !== 'public' && raw.subgraphEndpoints !== 'loopback') {
@@ -201,6 +211,7 @@ export function loadConfig(options: { file?: string | null; env?: NodeJS.Process
         return { size, readers, maxQueue: Math.floor(positive(workers, 'maxQueue', 'workers', DEFAULT_POOL_QUEUE, { allowZero: true })) };
       })(),
       subgraphEndpoints: (raw.subgraphEndpoints as 'public' | 'loopback' | undefined) ?? (production ? 'loopback' : 'public'),
+      live,
       file,
     };
   } catch (e) {

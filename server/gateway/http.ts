@@ -16,6 +16,7 @@ import { bracketDepth } from '../subgraph-api';
 import type { RequestSources, Sources } from '../sources';
 import type { GatewayContext } from './context';
 import type { WorkerPool } from '../workers/pool';
+import type { FollowerStatusSource } from '../indexer/heads';
 import { homePage } from './home-page';
 import type { GraphQLQuestion, HttpAnswer, WholeResponses } from './whole-responses';
 
@@ -40,6 +41,8 @@ export interface GatewayHttpOptions {
   logger: Logger;
   /** The risk worker pool every request's risk computations run in. */
   risk: WorkerPool;
+  /** The followers' state for `deployments { lag health ... }`, when this process follows chains. */
+  followers?: FollowerStatusSource | null;
   /** Whole answers, cached under the blocks they were read at (absent: every question is answered afresh). */
   answers?: WholeResponses;
 }
@@ -125,7 +128,7 @@ export function gatewayRequestHandler(options: GatewayHttpOptions): (req: Incomi
               extensions: { code: 'INTERNAL_SERVER_ERROR', requestId, http: { status: 500 } },
             });
           }
-          return { sources, sourceErrors: [], signal: deadline.signal, requestId, risk: options.risk };
+          return { sources, sourceErrors: [], signal: deadline.signal, requestId, risk: options.risk, followers: options.followers ?? null };
         },
       });
       const out: Record<string, string> = {};

@@ -14,6 +14,7 @@ import { createSvrServer } from './http';
 import { embeddedSources, type EmbeddedSources } from './embedded-sources';
 import { createMetrics } from './metrics';
 import { WholeResponses } from './whole-responses';
+import type { FollowerStatusSource, HeadFeed } from '../indexer/heads';
 
 export { loadConfig, ConfigError, type GatewayConfig } from './config';
 export { createApollo, gatewaySchema, federatedTypeDefs, publicTypeDefs } from './apollo';
@@ -36,6 +37,14 @@ export interface StartOptions {
   federation?: boolean;
   /** Where the gateway logs (sources left out of answers, cache failures); default: JSON lines on stderr at SVR_LOG_LEVEL (info). */
   logger?: Logger;
+  /**
+   * Blocks committed by this process's followers (server/indexer/supervisor.ts): each one drops the
+   * deployment's cached head, so the next answer is read at the new block. Kept on the running
+   * server for what pushes updates (subscriptions).
+   */
+  heads?: HeadFeed;
+  /** The followers' state, for `deployments { lag chainHeadBlock health eventsPerSecond lastError restarts following }`. */
+  followers?: FollowerStatusSource;
 }
 
 export interface RunningServer {
@@ -54,6 +63,8 @@ export interface RunningServer {
   answers: WholeResponses;
   /** Where the embedded subgraph endpoints are: `url`, or a loopback-only listener ("subgraphEndpoints": "loopback"). */
   subgraphUrl: string;
+  /** The head feed the server was started with, if any. */
+  heads: HeadFeed | null;
   close(): Promise<void>;
 }
 
@@ -103,6 +114,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     logger,
     risk,
     answers,
+    followers: options.followers ?? null,
   });
   await new Promise<void>((ok, fail) => {
     server.once('error', fail);
@@ -117,6 +129,10 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const embedded = config.sources ? null : embeddedSources(deployments, subgraphUrl);
   const registry = new SourceRegistry(config.sources ?? embedded!.sources);
   sources = new Sources(registry, cache, config.reader);
+  const liveSources = sources;
+  const unsubscribe = options.heads?.subscribe((head) => {
+    liveSources.headMoved(head.protocol, head.network).catch((e: Error) => logger.warn({ deployment: `${head.protocol}/${head.network}` }, `could not drop the cached head: ${e.message}`));
+  });
   return {
     server,
     url: base,
@@ -128,7 +144,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     risk,
     answers,
     subgraphUrl,
+    heads: options.heads ?? null,
     async close() {
+      unsubscribe?.();
       for (const s of internal ? [server, internal] : [server]) {
         await new Promise<void>((ok) => {
           s.close(() => ok());

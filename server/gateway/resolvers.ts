@@ -7,6 +7,7 @@
 import { GraphQLError, Kind, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
 import { SourceError, sourceKey, type BlockPin, type IndexingStatus, type RequestSources, type SourceDefinition } from '../sources';
 import type { GatewayContext } from './context';
+import type { FollowerStatus } from '../indexer/heads';
 import { settle } from './settle';
 import type { HistoryPointParent, RatioSnapshotParent, SourceRead } from './parents';
 import { Decimal } from '../numeric/decimal';
@@ -365,6 +366,13 @@ async function deploymentStatus(ctx: GatewayContext, source: SourceDefinition): 
   }
 }
 
+/** This process's follower of the source, when it follows it; what it says holds only for now (the answer is not kept). */
+function follower(ctx: GatewayContext, source: SourceDefinition): FollowerStatus | null {
+  const status = ctx.followers?.status(source.protocol, source.network) ?? null;
+  if (status) ctx.sources.readBeyondBlock();
+  return status;
+}
+
 /** The index-node status, or null when the source has none or it cannot be read (recorded as a source error). */
 async function indexingStatus(ctx: GatewayContext, source: SourceDefinition): Promise<IndexingStatus | null> {
   try {
@@ -420,11 +428,23 @@ export const resolvers: Resolvers = {
     blockNumber: async (d, _, ctx) => (await deploymentStatus(ctx, d.source)).pin?.number ?? null,
     timestamp: async (d, _, ctx) => (await deploymentStatus(ctx, d.source)).pin?.timestamp ?? null,
     lag: async (d, _, ctx) => {
+      const followed = follower(ctx, d.source);
+      if (followed) return followed.lag;
       const status = await indexingStatus(ctx, d.source);
       return status?.chainHead !== null && status?.chainHead !== undefined && status.latest !== null ? Math.max(0, status.chainHead - status.latest) : null;
     },
-    chainHeadBlock: async (d, _, ctx) => (await indexingStatus(ctx, d.source))?.chainHead ?? null,
-    health: async (d, _, ctx) => (await indexingStatus(ctx, d.source))?.health ?? null,
+    chainHeadBlock: async (d, _, ctx) => {
+      const followed = follower(ctx, d.source);
+      return followed ? followed.chainHead : ((await indexingStatus(ctx, d.source))?.chainHead ?? null);
+    },
+    health: async (d, _, ctx) => {
+      const followed = follower(ctx, d.source);
+      return followed ? followed.health : ((await indexingStatus(ctx, d.source))?.health ?? null);
+    },
+    following: (d, _, ctx) => follower(ctx, d.source)?.following ?? false,
+    eventsPerSecond: (d, _, ctx) => follower(ctx, d.source)?.eventsPerSecond ?? null,
+    lastError: (d, _, ctx) => follower(ctx, d.source)?.lastError ?? null,
+    restarts: (d, _, ctx) => follower(ctx, d.source)?.restarts ?? null,
     hasIndexingErrors: async (d, _, ctx) => (await deploymentStatus(ctx, d.source)).pin?.hasIndexingErrors ?? null,
     reachable: async (d, _, ctx) => (await deploymentStatus(ctx, d.source)).pin !== null,
     error: async (d, _, ctx) => (await deploymentStatus(ctx, d.source)).error?.message ?? null,

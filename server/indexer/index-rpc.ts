@@ -44,6 +44,22 @@ export interface IndexRpcOptions extends DeploymentOptions {
   signal?: AbortSignal;
   onProgress?: (p: IndexProgress) => void;
   onEvent?: (e: RpcIndexEvent) => void;
+  /** Told once the store is open (it exists on disk, so a server can serve it) and before the node is first asked. */
+  onReady?: () => void;
+  /**
+   * Told each time the store's head changed and was committed (flushed): a new block, or a rollback
+   * to an older one. `chainHead` is the node's head as last read.
+   */
+  onCommit?: (head: CommittedHead) => void;
+}
+
+export interface CommittedHead {
+  number: number;
+  hash: string;
+  timestamp: number | null;
+  chainHead: number;
+  /** Logs run since the run started. */
+  events: number;
 }
 
 export type RpcIndexEvent =
@@ -109,6 +125,7 @@ export async function indexRpc(options: IndexRpcOptions): Promise<RpcIndexSummar
   });
   const calls = new RpcCallSource(client);
   const deployment = new Deployment({ ...options, calls });
+  options.onReady?.();
   try {
     return await new RpcIndexRun(deployment, client, calls, options).run();
   } finally {
@@ -131,6 +148,8 @@ class RpcIndexRun {
   private target = 0;
   private caughtUp = false;
   private counts = { indexed: 0, logs: 0, triggers: 0, changes: 0, reorgs: 0 };
+  /** The head last told to onCommit. */
+  private toldHead: string | null = null;
   /** Logs fetched beyond the last step, for the blocks from `from` to `to`, with the filter they were fetched with. */
   private prefetched: { key: string; from: number; to: number; logs: Log[] } | null = null;
   /**
@@ -200,6 +219,7 @@ class RpcIndexRun {
         // Commit what the step ran before waiting on the node again (a write transaction left open across
         // network waits would lose more to a crash, and keep readers on older data).
         deployment.store.flush();
+        this.committed();
         inconsistent = 0;
       } catch (e) {
         const moved = e instanceof ChainMoved || (e instanceof ChainError && e.code === 'BLOCK_NOT_AVAILABLE');
@@ -207,6 +227,10 @@ class RpcIndexRun {
         if (!moved && !(e instanceof NonDeterministicError)) throw e;
         this.prefetched = null;
         const reverted = await this.reconcile();
+        if (reverted) {
+          deployment.store.flush();
+          this.committed();
+        }
         if (!moved && !reverted) throw e;
         if (++inconsistent > MAX_INCONSISTENT) {
           throw new Error(`${this.client.url} kept answering inconsistently (${(e as Error).message}); is the node syncing or load-balanced across nodes at different heads?`);
@@ -219,6 +243,7 @@ class RpcIndexRun {
     }
     if (Number.isFinite(this.target) || this.caughtUp) deployment.store.createAttributeIndexes();
     deployment.store.flush();
+    this.committed();
     return {
       subgraph: deployment.subgraph,
       network: deployment.network,
@@ -235,6 +260,15 @@ class RpcIndexRun {
       stopped: options.signal?.aborted ?? false,
       finalityDepth: this.finality,
     };
+  }
+
+  /** Tells onCommit of the store's head when it is not the one last told. */
+  private committed(): void {
+    if (!this.options.onCommit) return;
+    const head = this.deployment.head();
+    if (!head || this.toldHead === head.hash) return;
+    this.toldHead = head.hash;
+    this.options.onCommit({ number: head.number, hash: head.hash, timestamp: this.deployment.store.block(head.number)?.timestamp ?? null, chainHead: Math.max(this.chainHead, head.number), events: this.counts.logs });
   }
 
   /** Asks the node for its head when forced, or every few seconds. */

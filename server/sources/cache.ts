@@ -125,6 +125,8 @@ export class ByteBoundedStore {
 export class ResponseCache {
   private readonly keyv: Keyv;
   private readonly inflight = new Map<string, Promise<unknown>>();
+  /** Bumped by forget(): a load that started before it does not write its (older) value after it. */
+  private readonly epochs = new Map<string, number>();
   private lastErrorReport = 0;
   readonly stats = { hits: 0, staleHits: 0, misses: 0, loads: 0, errors: 0 };
   /** The in-memory store (null with Redis). */
@@ -186,10 +188,11 @@ export class ResponseCache {
     const pending = this.inflight.get(key);
     if (pending) return pending as Promise<T>;
     this.stats.loads++;
+    const epoch = this.epochs.get(key) ?? 0;
     const promise = (async () => {
       try {
         const value = await loader();
-        await this.write(key, value, policy);
+        if ((this.epochs.get(key) ?? 0) === epoch) await this.write(key, value, policy);
         return value;
       } finally {
         this.inflight.delete(key);
@@ -314,6 +317,20 @@ export class ResponseCache {
   /** Stores a value read elsewhere (e.g. an answer computed before its key was known). */
   put<T>(key: string, value: T, policy: CachePolicy): Promise<void> {
     return this.write(key, value, policy);
+  }
+
+  /**
+   * Drops `key`'s entry, and makes a load of it already in flight answer only its own waiters:
+   * the next get loads afresh. For a value known to have changed (a source's head moved).
+   */
+  async forget(key: string): Promise<void> {
+    this.epochs.set(key, (this.epochs.get(key) ?? 0) + 1);
+    this.inflight.delete(key);
+    try {
+      await this.bounded(this.keyv.delete(key));
+    } catch (e) {
+      this.reportError(e as Error);
+    }
   }
 
   async clear(): Promise<void> {

@@ -88,6 +88,21 @@ export class Sources {
   forRequest(signal?: AbortSignal): RequestSources {
     return new RequestSources(this, signal);
   }
+
+  /**
+   * A source committed a new block (a follower's head feed): its cached head goes, so the next
+   * request reads `_meta` afresh and pins the new block, and whole answers kept under the old
+   * block's hash (gateway/whole-responses.ts) stop matching. Resolves once the entry is gone.
+   */
+  headMoved(protocol: string, network: string): Promise<void> {
+    const source = this.registry.get(protocol, network);
+    return source ? this.cache.forget(headKey(source)) : Promise.resolve();
+  }
+}
+
+/** The cache key of a source's `_meta` head. */
+function headKey(source: SourceDefinition): string {
+  return `head|${source.url}`;
 }
 
 /** What one request read: each source it asked anything of, with the head it pinned there (null: read without a pin). */
@@ -121,6 +136,11 @@ export class RequestSources {
   /** True once the request read what no block pins (index-node status): its answer holds only for now. */
   get readBeyondBlocks(): boolean {
     return this.readUnpinned;
+  }
+
+  /** Records that the request read what no block pins (a follower's lag and health): its answer is not kept. */
+  readBeyondBlock(): void {
+    this.readUnpinned = true;
   }
 
   private touch(source: SourceDefinition): void {
@@ -176,7 +196,7 @@ export class RequestSources {
 
   private async readHead(source: SourceDefinition): Promise<BlockPin> {
     const { cache, options } = this.sources;
-    const cached = await cache.get(`head|${source.url}`, options.head, async () => {
+    const cached = await cache.get(headKey(source), options.head, async () => {
       const response = await postGraphQL(source, '{ _meta { block { number hash timestamp } hasIndexingErrors deployment } }', options.http, this.signal);
       const meta = (response.data?._meta ?? null) as MetaAnswer | null;
       if (response.errors?.length || !meta) {

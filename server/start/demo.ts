@@ -80,12 +80,20 @@ export async function indexDemo(dataDir: string, options: DemoStartOptions): Pro
     results = runDemo({ out: demoDir, ...settings });
     writeFileSync(markerPath, JSON.stringify({ settings, results } satisfies Marker));
   }
+  return { generated, ...(await indexDemoFiles(dataDir, results, options)) };
+}
+
+/**
+ * Indexes the demo files of `results` into `dataDir` (those not yet indexed to their last block),
+ * on a worker pool: `indexDemo`'s work, and the live demo's history (server/start/live-demo.ts).
+ */
+export async function indexDemoFiles(dataDir: string, results: DemoDeploymentResult[], options: DemoStartOptions): Promise<Omit<DemoStartReport, 'generated'>> {
+  const log = options.log ?? ((line: string) => console.log(line));
   for (const r of results) {
     if (!options.subgraphs.has(r.subgraph)) throw new Error(`the demo has ${r.subgraph}, but subgraph/${r.subgraph} does not exist`);
   }
   const pending = results.filter((r) => !indexedToTheEnd(dataDir, r));
-  const report: DemoStartReport = {
-    generated,
+  const report: Omit<DemoStartReport, 'generated'> = {
     indexed: [],
     upToDate: results.filter((r) => !pending.includes(r)).map((r) => `${r.subgraph}/${r.network}`),
     builds: 0,

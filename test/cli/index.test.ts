@@ -130,12 +130,12 @@ test('an unknown subgraph is refused with the ones that exist', () => {
 });
 
 /**
- * Runs `svr start` until it prints that it serves, asks its gateway for every
+ * Runs `svr start --no-live` (the static demo) until it prints that it serves, asks its gateway for every
  * deployment's ratio, then stops it; returns what it printed and the answer.
  */
 function startUntilServing(data: string): Promise<{ out: string; ratios: Array<Record<string, unknown>> }> {
   return new Promise((resolveOut, reject) => {
-    const child = require('node:child_process').spawn(process.execPath, [join(ROOT, 'bin', 'svr.js'), 'start', '--data', data, '--port', '0'], { cwd: ROOT });
+    const child = require('node:child_process').spawn(process.execPath, [join(ROOT, 'bin', 'svr.js'), 'start', '--no-live', '--data', data, '--port', '0'], { cwd: ROOT });
     let out = '';
     let asked = false;
     const timer = setTimeout(() => {

@@ -63,3 +63,36 @@ test('a REDIS_URL that is not redis:// and a missing config file are refused', (
   expect(() => loadConfig({ env: { REDIS_URL: 'localhost:6379' } })).toThrow(/REDIS_URL \(or cache\.redisUrl\) must be a redis:\/\/ URL/);
   expect(() => loadConfig({ file: '/nonexistent/svr.config.json', env: {} })).toThrow(/does not exist/);
 });
+
+test('chains and follow: the node URL from the file or the environment, defaults per chain, the restart back-off', () => {
+  const path = file({
+    chains: { 'arbitrum-one': { rpc: { env: 'ARB_RPC_URL' }, finalityDepth: 240 }, mainnet: { rpc: 'http://127.0.0.1:8545', callsPerSecond: 0 } },
+    follow: [{ subgraph: 'gmx-v1', network: 'arbitrum-one' }, { subgraph: 'aave-v3', network: 'mainnet', from: 16291127 }],
+  });
+  const c = loadConfig({ file: path, env: { ARB_RPC_URL: 'https://arb.example/v2/key' } });
+  expect(c.live).toEqual({
+    chains: {
+      'arbitrum-one': { network: 'arbitrum-one', rpcUrl: 'https://arb.example/v2/key', finalityDepth: 240, callsPerSecond: 100, pollIntervalMs: 1000 },
+      mainnet: { network: 'mainnet', rpcUrl: 'http://127.0.0.1:8545', finalityDepth: undefined, callsPerSecond: 0, pollIntervalMs: 1000 },
+    },
+    follow: [{ subgraph: 'gmx-v1', network: 'arbitrum-one' }, { subgraph: 'aave-v3', network: 'mainnet', from: 16291127 }],
+    restart: { initialMs: 1000, maxMs: 60000 },
+  });
+  expect(loadConfig({ env: {} }).live).toBeNull();
+});
+
+test.each([
+  [{ follow: [{ subgraph: 'gmx-v1', network: 'avalanche' }] }, /follow\[0\]\.network is "avalanche", which chains does not configure: add chains\.avalanche\.rpc/],
+  [{ chains: { mainnet: { rpc: { env: 'NOPE_RPC' } } } }, /chains\.mainnet\.rpc reads the environment variable NOPE_RPC, which is not set/],
+  [{ chains: { mainnet: { rpc: 'ws://127.0.0.1:8546' } } }, /chains\.mainnet\.rpc must be an http\(s\) JSON-RPC URL, not "ws:\/\/127\.0\.0\.1:8546"/],
+  [{ chains: { mainnet: { url: 'http://x' } } }, /chains\.mainnet\.url is not a setting/],
+  [{ chains: { mainnet: {} } }, /chains\.mainnet\.rpc is missing/],
+  [{ chains: { mainnet: { rpc: 'http://x', finalityDepth: -1 } } }, /chains\.mainnet\.finalityDepth must be a whole number/],
+  [{ chains: { mainnet: { rpc: 'http://x' } }, follow: [{ subgraph: 'a', network: 'mainnet' }, { subgraph: 'a', network: 'mainnet' }] }, /follow\[1\] follows a\/mainnet a second time/],
+  [{ followRestart: { initialMs: 5000, maxMs: 100 } }, /followRestart\.maxMs \(100\) is below followRestart\.initialMs \(5000\)/],
+])('a bad follow setting is named: %j', (content, message) => {
+  const path = file(content);
+  expect(() => loadConfig({ file: path, env: {} })).toThrow(ConfigError);
+  expect(() => loadConfig({ file: path, env: {} })).toThrow(message);
+  expect(() => loadConfig({ file: path, env: {} })).toThrow(path);
+});

@@ -37,3 +37,21 @@ export function finalityDepth(network: string, override?: number): number {
   }
   return FINALITY_DEPTH[network] ?? DEFAULT_FINALITY_DEPTH;
 }
+
+/**
+ * EIP-155 chain ids of the networks by graph-cli's name (chainlist.org/chain/<id>:
+ * 1 Ethereum, 10 OP Mainnet, 42161 Arbitrum One, 43114 Avalanche C-Chain, 8453 Base,
+ * 137 Polygon PoS, 56 BNB Smart Chain, 100 Gnosis, 534352 Scroll). The
+ * live demo's local nodes answer eth_chainId with these.
+ */
+export const CHAIN_IDS: Readonly<Record<string, number>> = {
+  mainnet: 1,
+  optimism: 10,
+  'arbitrum-one': 42161,
+  avalanche: 43114,
+  base: 8453,
+  matic: 137,
+  bsc: 56,
+  gnosis: 100,
+  scroll: 534352,
+};
