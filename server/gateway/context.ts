@@ -1,6 +1,8 @@
 /** What every resolver of one gateway request shares. */
 import type { RequestSources, SourceError } from '../sources';
 import type { WorkerPool } from '../workers/pool';
+import type { AlertService } from './alert-service';
+import type { LiveFigures } from './live';
 
 export interface GatewayContext {
   /** The sources, read for this request: one block per source, batched and cached. */
@@ -21,4 +23,10 @@ export interface GatewayContext {
   requestId: string;
   /** The risk worker pool: the risk queries' computations run there (risk-tasks.ts), never on the event loop. */
   risk: WorkerPool;
+  /** The live figures subscriptions read (live.ts); absent where the gateway runs without them. */
+  live?: LiveFigures;
+  /** The alert rules and events (alert-service.ts); absent where the gateway runs without them. */
+  alerts?: AlertService;
+  /** Over a WebSocket: how far the subscriber may fall behind, and how it is dropped when it does. */
+  subscriber?: { maxQueuedEvents: number; drop(reason: string): void };
 }

@@ -16,6 +16,7 @@ import { bracketDepth } from '../subgraph-api';
 import type { RequestSources, Sources } from '../sources';
 import type { GatewayContext } from './context';
 import type { WorkerPool } from '../workers/pool';
+import type { AlertService } from './alert-service';
 import { homePage } from './home-page';
 import type { GraphQLQuestion, HttpAnswer, WholeResponses } from './whole-responses';
 
@@ -42,6 +43,8 @@ export interface GatewayHttpOptions {
   risk: WorkerPool;
   /** Whole answers, cached under the blocks they were read at (absent: every question is answered afresh). */
   answers?: WholeResponses;
+  /** The alert rules and events the alert queries and mutations read and change. */
+  alerts?: AlertService;
 }
 
 function corsHeaders(req: IncomingMessage, origins: string[]): Record<string, string> {
@@ -125,7 +128,7 @@ export function gatewayRequestHandler(options: GatewayHttpOptions): (req: Incomi
               extensions: { code: 'INTERNAL_SERVER_ERROR', requestId, http: { status: 500 } },
             });
           }
-          return { sources, sourceErrors: [], signal: deadline.signal, requestId, risk: options.risk };
+          return { sources, sourceErrors: [], signal: deadline.signal, requestId, risk: options.risk, alerts: options.alerts };
         },
       });
       const out: Record<string, string> = {};
