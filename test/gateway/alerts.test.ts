@@ -15,7 +15,7 @@ import { clearAtOf } from '../../server/alerts';
 import { startServer, type RunningServer } from '../../server/gateway';
 import { ConfigError, loadConfig } from '../../server/gateway/config';
 import { post } from './demo-stack';
-import { Subscriber, wsClient } from './live-client';
+import { Subscriber, until, wsClient } from './live-client';
 import { LiveStore } from './live-store';
 import { WebhookReceiver } from './webhook-receiver';
 
@@ -95,7 +95,7 @@ describe('alerts: webhook, subscription, restart, hysteresis', () => {
     expect(receiver.attempts.every((a) => receiver.validSignature(a))).toBe(true);
     expect(JSON.parse(receiver.attempts[2].body)).toMatchObject({ id: fired.id, state: 'FIRING', value: '0.9', block: { number: 2, hash: crossing.hash } });
     expect(receiver.delivered().map((a) => a.eventId)).toEqual([fired.id]);
-    await g.alerts!.settled();
+    await until('delivery marked delivered', () => g.alerts!.store.deliveries()[0]?.status === 'delivered');
     expect(g.alerts!.store.deliveries()).toEqual([{ eventId: fired.id, webhookId: 'ops', status: 'delivered', attempts: 3, lastError: 'HTTP 500' }]);
 
     // Acknowledged over HTTP, and an API rule made.

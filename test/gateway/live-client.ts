@@ -80,3 +80,12 @@ export class Subscriber {
 export function wsClient(httpUrl: string): Client {
   return createClient({ url: `${httpUrl.replace(/^http/, 'ws')}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true });
 }
+
+/** Waits for `test` to hold, checking every 20 ms; fails after WAIT_MS naming `what`. */
+export async function until(what: string, test: () => boolean): Promise<void> {
+  const deadline = Date.now() + WAIT_MS;
+  while (!test()) {
+    if (Date.now() > deadline) throw new Error(`no ${what} within ${WAIT_MS} ms`);
+    await new Promise((ok) => setTimeout(ok, 20));
+  }
+}
