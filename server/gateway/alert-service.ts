@@ -141,7 +141,7 @@ export class AlertService {
   private rules: AlertRule[] = [];
   private chain: Promise<void> = Promise.resolve();
   private riskRunning = false;
-  private statusRunning = false;
+  private statusRun: Promise<void> | null = null;
   private lastRiskCheck = new Map<string, number>();
   private stopHeads: (() => void) | null = null;
   private closed = false;
@@ -381,10 +381,15 @@ export class AlertService {
     }
   }
 
-  async checkStatus(): Promise<void> {
+  /** One status check of every status rule; while one runs, the caller waits for it rather than starting another. */
+  checkStatus(): Promise<void> {
+    this.statusRun ??= this.runStatus().finally(() => (this.statusRun = null));
+    return this.statusRun;
+  }
+
+  private async runStatus(): Promise<void> {
     const rules = this.rules.filter((r) => PER_DEPLOYMENT_KINDS.includes(r.kind));
-    if (rules.length === 0 || this.statusRunning || this.closed) return;
-    this.statusRunning = true;
+    if (rules.length === 0 || this.closed) return;
     try {
       const data = await this.run(STATUS_QUERY, {});
       const deployments = ((data?.protocols ?? []) as Array<{ deployments: any[] }>).flatMap((p) => p.deployments);
@@ -405,8 +410,6 @@ export class AlertService {
       }
     } catch (e) {
       this.options.logger.warn({ err: e }, 'an alert status check failed; the next interval tries again');
-    } finally {
-      this.statusRunning = false;
     }
   }
 
@@ -420,6 +423,7 @@ export class AlertService {
     for (const t of this.timers) clearInterval(t);
     for (const stop of this.watches.values()) stop();
     this.stopHeads?.();
+    await this.statusRun;
     await this.chain;
     await this.dispatcher.close();
     await this.claims.close();

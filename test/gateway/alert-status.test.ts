@@ -1,0 +1,62 @@
+/**
+ * SOURCE_MISSING against a real source that goes away: a gateway reads one
+ * deployment through a second gateway (its embedded endpoint), which is then
+ * closed. The rule's threshold is 2 unreachable checks in a row; the checks
+ * are run one by one here (the interval is set past the test's length), so
+ * the count is exact.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { startServer } from '../../server/gateway';
+import { loadConfig } from '../../server/gateway/config';
+import { Subscriber, wsClient } from './live-client';
+import { LiveStore } from './live-store';
+
+test('SOURCE_MISSING fires after threshold unreachable checks in a row, not before', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'svr-alert-status-'));
+  new LiveStore(join(dir, 'data')).write('1200', '600', '400');
+  const upstream = await startServer({ dataDir: join(dir, 'data'), port: 0, host: '127.0.0.1', config: loadConfig({ env: {} }), logger: pino({ level: 'silent' }) });
+  const base = loadConfig({ env: {} });
+  const gateway = await startServer({
+    dataDir: join(dir, 'gateway'),
+    port: 0,
+    host: '127.0.0.1',
+    config: {
+      ...base,
+      sources: upstream.sources.registry.list(),
+      reader: { ...base.reader, http: { ...base.reader.http, retries: 0, timeoutMs: 2_000 }, head: { ...base.reader.head, ttlMs: 0, staleMs: 0 } },
+      alerts: { ...base.alerts, statusIntervalSeconds: 3600, rules: [{ id: 'missing', kind: 'SOURCE_MISSING', protocol: 'gmx-v1', network: null, threshold: '2', clearAt: null, origin: 'config' }] },
+    },
+    logger: pino({ level: 'silent' }),
+  });
+  const alerts = new Subscriber(wsClient(gateway.url), `subscription { alertEvents { state protocol network value threshold rule { id kind } } }`);
+  let upstreamOpen = true;
+  try {
+    const service = gateway.alerts!;
+    await service.checkStatus(); // waits for the check the gateway ran at start
+    await service.checkStatus();
+    await service.checkStatus();
+    await service.settled();
+    expect(service.store.events({ first: 10 })).toEqual([]);
+    await upstream.close();
+    upstreamOpen = false;
+    await service.checkStatus(); // one unreachable check: below the threshold of 2
+    await service.settled();
+    expect(service.store.events({ first: 10 })).toEqual([]);
+    await service.checkStatus(); // the second in a row: fires
+    await service.settled();
+    const fired = (await alerts.next('the SOURCE_MISSING event', (e) => e.alertEvents.state === 'FIRING')).alertEvents;
+    expect(fired).toMatchObject({ state: 'FIRING', protocol: 'gmx-v1', network: 'arbitrum-one', threshold: '2', rule: { id: 'missing', kind: 'SOURCE_MISSING' } });
+    expect(fired.value).not.toBe('reachable');
+    await service.checkStatus(); // still missing: no second event
+    await service.settled();
+    expect(service.store.events({ first: 10 }).map((e) => e.state)).toEqual(['FIRING']);
+  } finally {
+    await alerts.client.dispose();
+    await gateway.close();
+    if (upstreamOpen) await upstream.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
