@@ -140,7 +140,7 @@ export class AlertService {
   private readonly timers: NodeJS.Timeout[] = [];
   private rules: AlertRule[] = [];
   private chain: Promise<void> = Promise.resolve();
-  private riskRunning = false;
+  private riskRun: Promise<void> | null = null;
   private statusRun: Promise<void> | null = null;
   private lastRiskCheck = new Map<string, number>();
   private stopHeads: (() => void) | null = null;
@@ -346,9 +346,21 @@ export class AlertService {
     return { block: one, hashes };
   }
 
+  /**
+   * The risk rules due (each at most once per riskIntervalSeconds; `force`: all of them now); while a
+   * check runs, the caller waits for it first.
+   */
   async checkRisk(force = false): Promise<void> {
-    if (this.riskRunning || this.closed) return;
-    this.riskRunning = true;
+    if (this.riskRun) {
+      await this.riskRun;
+      if (!force) return;
+    }
+    this.riskRun ??= this.runRisk(force).finally(() => (this.riskRun = null));
+    return this.riskRun;
+  }
+
+  private async runRisk(force: boolean): Promise<void> {
+    if (this.closed) return;
     try {
       for (const rule of this.rules.filter((r) => RISK_KINDS.includes(r.kind))) {
         const last = this.lastRiskCheck.get(rule.id) ?? 0;
@@ -376,8 +388,6 @@ export class AlertService {
       }
     } catch (e) {
       this.options.logger.warn({ err: e }, 'an alert risk check failed; the next interval tries again');
-    } finally {
-      this.riskRunning = false;
     }
   }
 
@@ -424,6 +434,7 @@ export class AlertService {
     for (const stop of this.watches.values()) stop();
     this.stopHeads?.();
     await this.statusRun;
+    await this.riskRun;
     await this.chain;
     await this.dispatcher.close();
     await this.claims.close();

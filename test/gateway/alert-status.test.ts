@@ -60,3 +60,43 @@ test('SOURCE_MISSING fires after threshold unreachable checks in a row, not befo
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+/**
+ * DISTANCE_BELOW through the gateway's own distanceToInsolvency (risk worker
+ * pool). By the schema's definition the distance is 0 only when the buffer is
+ * negative now: block 1 (collateral 1200, open interest 1000) has no fall in
+ * range that makes it negative (down: null, not firing); block 2 (collateral
+ * 900) is insolvent now (down: 0 < 0.2, fires at block 2).
+ */
+test('DISTANCE_BELOW fires at the block whose distance crossed, checked through the risk pool', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'svr-alert-risk-'));
+  const store = new LiveStore(dir);
+  store.write('1200', '600', '400');
+  const base = loadConfig({ env: {} });
+  const gateway = await startServer({
+    dataDir: dir,
+    port: 0,
+    host: '127.0.0.1',
+    config: {
+      ...base,
+      reader: { ...base.reader, head: { ...base.reader.head, ttlMs: 0, staleMs: 0 } },
+      alerts: { ...base.alerts, riskIntervalSeconds: 3600, rules: [{ id: 'distance', kind: 'DISTANCE_BELOW', protocol: 'gmx-v1', network: 'arbitrum-one', threshold: '0.2', clearAt: null, origin: 'config' }] },
+    },
+    logger: pino({ level: 'silent' }),
+  });
+  try {
+    const service = gateway.alerts!;
+    await service.checkRisk(true);
+    await service.settled();
+    expect(service.store.events({ first: 10 })).toEqual([]);
+    const crossing = store.write('900', '600', '400');
+    await service.checkRisk(true);
+    await service.settled();
+    expect(service.store.events({ first: 10 }).map((e) => ({ state: e.state, value: e.value, threshold: e.threshold, block: e.block }))).toEqual([
+      { state: 'FIRING', value: '0.000000000', threshold: '0.2', block: { number: 2, hash: crossing.hash, timestamp: crossing.timestamp, deployment: 'gmx-v1/arbitrum-one' } },
+    ]);
+  } finally {
+    await gateway.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
