@@ -5,7 +5,8 @@
  *     "rules": [{ "id": "gmx-arb-ratio", "kind": "RATIO_BELOW", "protocol": "gmx-v1", "network": "arbitrum-one", "threshold": "1.1" }],
  *     "webhooks": [{ "id": "ops", "url": "https://hooks.example/svr", "secretEnv": "SVR_WEBHOOK_SECRET" }],
  *     "stateFile": "/var/lib/svr/alerts.sqlite",
- *     "riskIntervalSeconds": 300, "statusIntervalSeconds": 15, "maxApiRules": 200, "redisKeyPrefix": "svr:"
+ *     "riskIntervalSeconds": 300, "statusIntervalSeconds": 15, "maxApiRules": 200, "redisKeyPrefix": "svr:",
+ *     "apiTokenEnv": "SVR_ALERTS_TOKEN"
  *   }
  */
 import { AlertRuleError, parseRule, type AlertRule } from './rules';
@@ -24,9 +25,11 @@ export interface AlertsConfig {
   maxApiRules: number;
   /** Prefix of the crossing claims' Redis keys. */
   redisKeyPrefix: string;
+  /** The token the alert mutations require (`Authorization: Bearer <token>`), read from the variable `apiTokenEnv` names; null: none. */
+  apiToken: string | null;
 }
 
-export const DEFAULT_ALERTS: AlertsConfig = { rules: [], webhooks: [], stateFile: null, riskIntervalSeconds: 300, statusIntervalSeconds: 15, maxApiRules: 200, redisKeyPrefix: 'svr:' };
+export const DEFAULT_ALERTS: AlertsConfig = { rules: [], webhooks: [], stateFile: null, riskIntervalSeconds: 300, statusIntervalSeconds: 15, maxApiRules: 200, redisKeyPrefix: 'svr:', apiToken: null };
 
 type Json = Record<string, unknown>;
 
@@ -55,7 +58,13 @@ function id(o: Json, where: string, fallback: string): string {
 export function parseAlertsConfig(value: unknown, env: NodeJS.ProcessEnv): AlertsConfig {
   const where = 'alerts';
   const raw = object(value, where);
-  allowOnly(raw, ['rules', 'webhooks', 'stateFile', 'riskIntervalSeconds', 'statusIntervalSeconds', 'maxApiRules', 'redisKeyPrefix'], where);
+  allowOnly(raw, ['rules', 'webhooks', 'stateFile', 'riskIntervalSeconds', 'statusIntervalSeconds', 'maxApiRules', 'redisKeyPrefix', 'apiTokenEnv'], where);
+  let apiToken: string | null = null;
+  if (raw.apiTokenEnv !== undefined) {
+    if (typeof raw.apiTokenEnv !== 'string' || !raw.apiTokenEnv) throw new AlertRuleError(`${where}.apiTokenEnv must name the environment variable that holds the alert API's token`);
+    apiToken = env[raw.apiTokenEnv] || null;
+    if (!apiToken) throw new AlertRuleError(`${where}.apiTokenEnv reads the environment variable ${raw.apiTokenEnv}, which is not set`);
+  }
   const rulesRaw = raw.rules ?? [];
   if (!Array.isArray(rulesRaw)) throw new AlertRuleError(`${where}.rules must be a list of rules`);
   const rules = rulesRaw.map((r, i) => {
@@ -108,5 +117,6 @@ export function parseAlertsConfig(value: unknown, env: NodeJS.ProcessEnv): Alert
     statusIntervalSeconds: count(raw, 'statusIntervalSeconds', where, DEFAULT_ALERTS.statusIntervalSeconds),
     maxApiRules: Math.floor(count(raw, 'maxApiRules', where, DEFAULT_ALERTS.maxApiRules)),
     redisKeyPrefix: (raw.redisKeyPrefix as string | undefined) ?? DEFAULT_ALERTS.redisKeyPrefix,
+    apiToken,
   };
 }

@@ -14,6 +14,12 @@ function alerts(ctx: GatewayContext): AlertService {
   return ctx.alerts;
 }
 
+function authorized(ctx: GatewayContext): AlertService {
+  const service = alerts(ctx);
+  service.authorize(ctx.authorization);
+  return service;
+}
+
 export const alertResolvers: Resolvers = {
   Query: {
     alertRules: (_, __, ctx) => alerts(ctx).list().map(ruleView),
@@ -25,8 +31,8 @@ export const alertResolvers: Resolvers = {
     firingAlerts: (_, __, ctx) => alerts(ctx).store.firing().map(eventView),
   },
   Mutation: {
-    createAlertRule: (_, { input }, ctx) => ruleView(alerts(ctx).createRule(input as Record<string, unknown>)),
-    deleteAlertRule: (_, { id }, ctx) => alerts(ctx).deleteRule(id),
-    acknowledgeAlert: (_, { id }, ctx) => alerts(ctx).acknowledge(id),
+    createAlertRule: (_, { input }, ctx) => ruleView(authorized(ctx).createRule(input as Record<string, unknown>)),
+    deleteAlertRule: (_, { id }, ctx) => authorized(ctx).deleteRule(id),
+    acknowledgeAlert: (_, { id }, ctx) => authorized(ctx).acknowledge(id),
   },
 };

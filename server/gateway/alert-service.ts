@@ -15,7 +15,7 @@
  * (claims.ts) records the webhook deliveries; every replica records the
  * event and tells its own subscribers, so each subscriber hears it once.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { execute, parse, type DocumentNode, type GraphQLSchema } from 'graphql';
@@ -91,6 +91,8 @@ export interface AlertServiceOptions {
   risk: WorkerPool;
   logger: Logger;
   requestTimeoutMs: number;
+  /** Production mode: the alert mutations then need a token (authorize). */
+  production: boolean;
 }
 
 /** What a check is over: one deployment, or an aggregate's selection. */
@@ -178,6 +180,23 @@ export class AlertService {
     void this.checkStatus();
     void this.checkRisk();
     if (used) this.dispatcher.kick();
+  }
+
+  /**
+   * Whether a mutation may change the alert state: with alerts.apiTokenEnv, only with that bearer token;
+   * without one, in development only (a production gateway's mutations would otherwise be anyone's).
+   */
+  authorize(authorization: string | undefined, production = this.options.production): void {
+    const token = this.options.config.apiToken;
+    if (!token) {
+      if (production) throw new GraphQLError('the alert mutations need a token in production: set alerts.apiTokenEnv in the config and send Authorization: Bearer <token>', { extensions: { code: 'FORBIDDEN', http: { status: 403 } } });
+      return;
+    }
+    const expected = Buffer.from(`Bearer ${token}`);
+    const got = Buffer.from(authorization ?? '');
+    if (got.length !== expected.length || !timingSafeEqual(got, expected)) {
+      throw new GraphQLError('the alert mutations need Authorization: Bearer <the token alerts.apiTokenEnv names>', { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+    }
   }
 
   list(): AlertRule[] {

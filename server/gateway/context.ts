@@ -27,6 +27,8 @@ export interface GatewayContext {
   live?: LiveFigures;
   /** The alert rules and events (alert-service.ts); absent where the gateway runs without them. */
   alerts?: AlertService;
+  /** The request's Authorization header (HTTP), for the alert mutations' token. */
+  authorization?: string;
   /** Over a WebSocket: how far the subscriber may fall behind, and how it is dropped when it does. */
   subscriber?: { maxQueuedEvents: number; drop(reason: string): void };
 }

@@ -128,7 +128,7 @@ export function gatewayRequestHandler(options: GatewayHttpOptions): (req: Incomi
               extensions: { code: 'INTERNAL_SERVER_ERROR', requestId, http: { status: 500 } },
             });
           }
-          return { sources, sourceErrors: [], signal: deadline.signal, requestId, risk: options.risk, alerts: options.alerts };
+          return { sources, sourceErrors: [], signal: deadline.signal, requestId, risk: options.risk, alerts: options.alerts, authorization: req.headers.authorization };
         },
       });
       const out: Record<string, string> = {};

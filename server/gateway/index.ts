@@ -115,7 +115,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const liveSchema = gatewaySchema();
   const alertsAt = config.alerts.stateFile !== null || existsSync(options.dataDir) || config.alerts.rules.length > 0;
   const alerts = alertsAt
-    ? new AlertService({ config: config.alerts, dataDir: options.dataDir, redisUrl: config.redisUrl, live, sources: current, schema: liveSchema, risk, logger, requestTimeoutMs: config.requestTimeoutMs })
+    ? new AlertService({ config: config.alerts, dataDir: options.dataDir, redisUrl: config.redisUrl, live, sources: current, schema: liveSchema, risk, logger, requestTimeoutMs: config.requestTimeoutMs, production: config.production })
     : null;
   const server = createSvrServer({
     alerts: alerts ?? undefined,

@@ -20,7 +20,14 @@ import { LiveStore } from './live-store';
 import { WebhookReceiver } from './webhook-receiver';
 
 const SECRET = 'test-webhook-secret';
-const ENV = { SVR_TEST_HOOK_SECRET: SECRET };
+const TOKEN = 'test-alerts-token';
+const ENV = { SVR_TEST_HOOK_SECRET: SECRET, SVR_TEST_ALERTS_TOKEN: TOKEN };
+
+/** A mutation with the alert API's bearer token. */
+async function mutate(url: string, query: string, variables?: Record<string, unknown>, token: string | null = TOKEN) {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify({ query, variables }) });
+  return (await res.json()) as { data?: any; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> };
+}
 
 const RATIO = `subscription { ratioUpdated { block { number } snapshot { ratio } } }`;
 const ALERTS = `subscription { alertEvents { id state value threshold protocol network block { number hash } rule { id kind threshold clearAt origin } message acknowledged } }`;
@@ -32,6 +39,7 @@ function writeConfig(dir: string, hookUrl: string): string {
     JSON.stringify({
       subscriptions: { headPollMs: 50 },
       alerts: {
+        apiTokenEnv: 'SVR_TEST_ALERTS_TOKEN',
         rules: [{ id: 'gmx-arb-ratio', kind: 'RATIO_BELOW', protocol: 'gmx-v1', network: 'arbitrum-one', threshold: '1', clearAt: '1.1' }],
         webhooks: [{ id: 'ops', url: hookUrl, secretEnv: 'SVR_TEST_HOOK_SECRET', initialBackoffMs: 20, maxBackoffMs: 200, maxAttempts: 5 }],
       },
@@ -99,11 +107,15 @@ describe('alerts: webhook, subscription, restart, hysteresis', () => {
     expect(g.alerts!.store.deliveries()).toEqual([{ eventId: fired.id, webhookId: 'ops', status: 'delivered', attempts: 3, lastError: 'HTTP 500' }]);
 
     // Acknowledged over HTTP, and an API rule made.
-    const ack = await post(`${g.url}/graphql`, `mutation($id: ID!) { acknowledgeAlert(id: $id) { id acknowledged } }`, { id: fired.id });
+    const anonymous = await mutate(`${g.url}/graphql`, `mutation($id: ID!) { acknowledgeAlert(id: $id) { id acknowledged } }`, { id: fired.id }, null);
+    expect(anonymous.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    const wrong = await mutate(`${g.url}/graphql`, `mutation($id: ID!) { acknowledgeAlert(id: $id) { id acknowledged } }`, { id: fired.id }, 'not-the-token');
+    expect(wrong.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    const ack = await mutate(`${g.url}/graphql`, `mutation($id: ID!) { acknowledgeAlert(id: $id) { id acknowledged } }`, { id: fired.id });
     expect(ack.data).toEqual({ acknowledgeAlert: { id: fired.id, acknowledged: true } });
-    const made = await post(`${g.url}/graphql`, `mutation { createAlertRule(input: { kind: BUFFER_BELOW, protocol: "gmx-v1", network: "arbitrum-one", threshold: "-500", clearAt: "0" }) { id kind threshold clearAt origin } }`);
+    const made = await mutate(`${g.url}/graphql`, `mutation { createAlertRule(input: { kind: BUFFER_BELOW, protocol: "gmx-v1", network: "arbitrum-one", threshold: "-500", clearAt: "0" }) { id kind threshold clearAt origin } }`);
     expect(made.data?.createAlertRule).toMatchObject({ kind: 'BUFFER_BELOW', threshold: '-500', clearAt: '0', origin: 'api' });
-    const refused = await post(`${g.url}/graphql`, `mutation { createAlertRule(input: { kind: RATIO_BELOW, protocol: "gmx-v1", threshold: "1", clearAt: "0.9" }) { id } }`);
+    const refused = await mutate(`${g.url}/graphql`, `mutation { createAlertRule(input: { kind: RATIO_BELOW, protocol: "gmx-v1", threshold: "1", clearAt: "0.9" }) { id } }`);
     expect(refused.errors?.[0]?.message).toMatch(/input\.clearAt must be above threshold/);
 
     // Restart: the state file keeps the event, its acknowledgement, the API rule and the FIRING state.
@@ -165,6 +177,7 @@ describe('alert config', () => {
       [{ webhooks: [{ url: 'http://127.0.0.1:1/x', secretEnv: 'NOT_SET_ANYWHERE' }] }, /alerts\.webhooks\[0\]\.secretEnv reads the environment variable NOT_SET_ANYWHERE, which is not set/],
       [{ webhooks: [{ url: 'ftp://x', secretEnv: 'SVR_TEST_HOOK_SECRET' }] }, /alerts\.webhooks\[0\]\.url must be an http\(s\) URL/],
       [{ rulez: [] }, /alerts\.rulez is not a setting/],
+      [{ apiTokenEnv: 'NOT_SET_ANYWHERE' }, /alerts\.apiTokenEnv reads the environment variable NOT_SET_ANYWHERE, which is not set/],
     ];
     for (const [alerts, message, env] of cases) {
       expect(() => load(alerts, env)).toThrow(ConfigError);

@@ -13,14 +13,15 @@ import { DEMO_DEPLOYMENTS } from './demo-stack';
 const DEPLOY = join(PROJECT_ROOT, 'deploy');
 
 test('deploy/svr.config.json loads: every deployment from graph-node, the shared Redis, production, alerts with a signed webhook', () => {
-  const config = loadConfig({ file: join(DEPLOY, 'svr.config.json'), env: { SVR_WEBHOOK_SECRET: 'x' } });
+  const config = loadConfig({ file: join(DEPLOY, 'svr.config.json'), env: { SVR_WEBHOOK_SECRET: 'x', SVR_ALERTS_TOKEN: 't' } });
   expect(config.sources!.map((s) => `${s.protocol}/${s.network}`)).toEqual(DEMO_DEPLOYMENTS);
   expect(config.sources!.every((s) => s.url === `http://graph-node:8000/subgraphs/name/${s.protocol}/${s.network}` && s.statusUrl === 'http://graph-node:8030/graphql')).toBe(true);
   expect({ redis: config.redisUrl, production: config.production, forwarded: config.subscriptions.trustForwardedFor }).toEqual({ redis: 'redis://redis:6379', production: true, forwarded: true });
   expect(config.alerts.rules.map((r) => r.kind)).toEqual(['RATIO_BELOW', 'BUFFER_BELOW', 'DISTANCE_BELOW', 'LAG_ABOVE', 'DEPLOYMENT_FAILING', 'SOURCE_MISSING']);
   expect(config.alerts.webhooks.map((w) => [w.id, w.secret])).toEqual([['ops', 'x']]);
+  expect(config.alerts.apiToken).toBe('t');
   // The secret comes from the environment: without it the file is refused, naming the key.
-  expect(() => loadConfig({ file: join(DEPLOY, 'svr.config.json'), env: {} })).toThrow(/alerts\.webhooks\[0\]\.secretEnv reads the environment variable SVR_WEBHOOK_SECRET, which is not set/);
+  expect(() => loadConfig({ file: join(DEPLOY, 'svr.config.json'), env: { SVR_ALERTS_TOKEN: 't' } })).toThrow(/alerts\.webhooks\[0\]\.secretEnv reads the environment variable SVR_WEBHOOK_SECRET, which is not set/);
 });
 
 test('deploy/docker-compose.yml: graph-node, ipfs, postgres, redis, three gateway replicas and nginx, with the files they mount', () => {
