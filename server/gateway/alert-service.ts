@@ -170,6 +170,14 @@ export class AlertService {
     const configured = new Set(this.options.config.rules.map((r) => r.id));
     const used = this.options.config.rules.length > 0 || this.options.config.webhooks.length > 0 || existsSync(this.statePath);
     this.rules = [...this.options.config.rules, ...(used ? this.store.apiRules().filter((r) => !configured.has(r.id)) : [])];
+    // A config rule naming a deployment the gateway does not read would never fire: say so, naming the key.
+    this.options.config.rules.forEach((r, i) => {
+      try {
+        this.checkNames(r);
+      } catch (e) {
+        this.options.logger.error({ rule: r.id }, `alerts.rules[${i}] (${r.id}) can never fire: ${(e as Error).message}; fix its protocol or network`);
+      }
+    });
     for (const r of this.rules) this.watch(r);
     const { statusIntervalSeconds, riskIntervalSeconds } = this.options.config;
     const status = setInterval(() => void this.checkStatus(), statusIntervalSeconds * 1000);

@@ -30,5 +30,5 @@ export interface GatewayContext {
   /** The request's Authorization header (HTTP), for the alert mutations' token. */
   authorization?: string;
   /** Over a WebSocket: how far the subscriber may fall behind, and how it is dropped when it does. */
-  subscriber?: { maxQueuedEvents: number; drop(reason: string): void };
+  subscriber?: { maxQueuedEvents: number; drop(reason: string): void; release(): void };
 }

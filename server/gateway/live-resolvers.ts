@@ -18,7 +18,7 @@ function channel<T>(ctx: GatewayContext, subscribe: (push: (v: T) => void) => ()
   const c = new EventChannel<T>(
     sub.maxQueuedEvents,
     () => sub.drop(`the subscriber fell more than ${sub.maxQueuedEvents} events behind`),
-    () => stop(),
+    () => (stop(), sub.release()),
   );
   stop = subscribe((v) => c.push(v));
   if (c.isClosed) stop();

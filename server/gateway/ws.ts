@@ -63,7 +63,7 @@ export function attachSubscriptions(server: Server, options: SubscriptionServerO
   const perClient = new Map<string, number>();
   let connections = 0;
   let subscriptions = 0;
-  const perSocket = new WeakMap<WebSocket, { count: number; operations: Map<string, AbortController> }>();
+  const perSocket = new WeakMap<WebSocket, { count: number; operations: Map<string, () => void> }>();
   const armor = queryLimits(limits, options.production);
   const rules = [...specifiedRules, ...armor.validationRules];
   let operationCount = 0;
@@ -134,7 +134,17 @@ export function attachSubscriptions(server: Server, options: SubscriptionServerO
         mine.count++;
         subscriptions++;
         const abort = new AbortController();
-        mine.operations.set(id, abort);
+        // Freed when the subscriber's channel closes (a client's Complete, a drop) or the operation completes, whichever is first.
+        let released = false;
+        const release = () => {
+          if (released) return;
+          released = true;
+          mine.operations.delete(id);
+          abort.abort(new Error('the subscription completed'));
+          mine.count--;
+          subscriptions--;
+        };
+        mine.operations.set(id, release);
         const drop = (reason: string) => {
           options.logger.warn({ operation: id }, `dropping a slow subscriber: ${reason}`);
           if (socket.readyState === socket.OPEN) socket.close(SLOW_CONSUMER_CLOSE, 'slow consumer: it fell behind the events');
@@ -147,7 +157,7 @@ export function attachSubscriptions(server: Server, options: SubscriptionServerO
           risk: options.risk,
           live: options.live,
           alerts: options.alerts,
-          subscriber: { maxQueuedEvents: bounds.maxQueuedEvents, drop },
+          subscriber: { maxQueuedEvents: bounds.maxQueuedEvents, drop, release },
         };
         return { schema: options.schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
       },
@@ -158,13 +168,7 @@ export function attachSubscriptions(server: Server, options: SubscriptionServerO
         }
       },
       onComplete: (ctx, id) => {
-        const mine = perSocket.get(ctx.extra.socket);
-        const abort = mine?.operations.get(id);
-        if (!mine || !abort) return;
-        mine.operations.delete(id);
-        abort.abort(new Error('the subscription completed'));
-        mine.count--;
-        subscriptions--;
+        perSocket.get(ctx.extra.socket)?.operations.get(id)?.();
       },
     },
     wss,

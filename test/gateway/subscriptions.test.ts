@@ -35,7 +35,7 @@ describe('subscriptions over graphql-ws, heads polled from the store', () => {
     dir = mkdtempSync(join(tmpdir(), 'svr-live-'));
     store = new LiveStore(dir);
     store.write('1200', '600', '400');
-    gateway = await startServer({ dataDir: dir, port: 0, host: '127.0.0.1', config: config({ maxConnectionsPerClient: 4 }), logger: pino({ level: 'silent' }) });
+    gateway = await startServer({ dataDir: dir, port: 0, host: '127.0.0.1', config: config({ maxConnectionsPerClient: 5, maxSubscriptionsPerConnection: 3 }), logger: pino({ level: 'silent' }) });
   });
   afterAll(async () => {
     for (const c of clients) await c.dispose();
@@ -93,11 +93,25 @@ describe('subscriptions over graphql-ws, heads polled from the store', () => {
     expect(JSON.stringify(got[3])).toMatch(/unknown protocol \\"nope\\"/);
   });
 
+  test('subscriptions per connection are bounded, and a completed one frees its slot', async () => {
+    const client = wsClient(gateway.url);
+    clients.push(client);
+    const q = `subscription { ratioUpdated { coalescedHeads } }`;
+    const held = [new Subscriber(client, q), new Subscriber(client, q), new Subscriber(client, q)];
+    const fourth = new Subscriber(client, q);
+    expect(JSON.stringify(await fourth.failure('the fourth subscription refused'))).toMatch(/TOO_MANY_SUBSCRIPTIONS/);
+    expect(held.every((h) => h.errors.length === 0)).toBe(true);
+    held[0].stop();
+    const head = store.write('1000', '500', '500');
+    const fifth = new Subscriber(client, `subscription { ratioUpdated { block { number } } }`);
+    await fifth.next(`an update on the freed slot`, (e) => e.ratioUpdated.block.number >= head.number);
+  });
+
   test('connections per client are bounded at the upgrade', async () => {
-    // maxConnectionsPerClient is 4 here; earlier tests may hold some open, so open until refused, at most 5.
+    // maxConnectionsPerClient is 5 here; earlier tests hold some open, so open until refused, at most 6.
     const opened: WebSocket[] = [];
     let refused: string | null = null;
-    for (let i = 0; i < 5 && refused === null; i++) {
+    for (let i = 0; i < 6 && refused === null; i++) {
       const ws = new WebSocket(`${gateway.url.replace('http', 'ws')}/graphql`, 'graphql-transport-ws');
       refused = await new Promise<string | null>((resolve) => {
         ws.once('open', () => resolve(null));
@@ -107,7 +121,7 @@ describe('subscriptions over graphql-ws, heads polled from the store', () => {
       opened.push(ws);
     }
     expect(refused).toBe('503');
-    expect(gateway.subscriptions.stats().connections).toBeLessThanOrEqual(4);
+    expect(gateway.subscriptions.stats().connections).toBeLessThanOrEqual(5);
     for (const ws of opened) ws.terminate();
   });
 });
