@@ -94,7 +94,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   }
   const cache = new ResponseCache({ redisUrl: config.redisUrl ?? undefined, onError: (e) => logger.warn({ cache: config.redisUrl ? 'redis' : 'memory' }, `cache error, reading sources directly: ${e.message}`) });
   const answers = new WholeResponses(cache, config.reader.pinned, config.limits.maxTokens);
-  const metrics = createMetrics(() => cache, { readers, risk }, answers);
+  // The live side exists once the server listens; until then its metrics are absent.
+  let liveStats: (() => { connections: number; subscriptions: number; snapshots: number }) | null = null;
+  const metrics = createMetrics(() => cache, { readers, risk }, answers, () => liveStats?.() ?? null);
   const apollo = createApollo({ limits: config.limits, production: config.production, federation: options.federation, plugins: [metrics.plugin], logger });
   await apollo.start();
   // Sources need the port the server ends up on (it may be 0: any free port), so they are set once it listens.
@@ -157,6 +159,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     logger,
   });
   alerts?.start();
+  liveStats = () => ({ ...subscriptions.stats(), snapshots: live.computed });
   return {
     live,
     subscriptions,

@@ -65,6 +65,9 @@ describe('subscriptions over graphql-ws, heads polled from the store', () => {
     }
     // One computation for block 2, however many subscribe.
     expect(gateway.live.computed - before).toBe(1);
+    const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+    expect(metrics).toContain(`svr_live{kind="snapshots"} ${gateway.live.computed}`);
+    expect(metrics).toMatch(/svr_live\{kind="subscriptions"\} 2\b/);
   });
 
   test('aggregateUpdated carries each deployment block it was computed at', async () => {
