@@ -100,3 +100,41 @@ test('DISTANCE_BELOW fires at the block whose distance crossed, checked through 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+/**
+ * BUFFER_BELOW over an aggregate (a protocol, no network): checked at every
+ * aggregateUpdated of gmx-v1. Buffer = collateral - open interest: 1200 - 1000
+ * = 200 (nothing), then 900 - 1000 = -100 < 0 (fires, at the one deployment's block).
+ */
+test('BUFFER_BELOW over an aggregate fires at the block that crossed', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'svr-alert-buffer-'));
+  const store = new LiveStore(dir);
+  store.write('1200', '600', '400');
+  const base = loadConfig({ env: {} });
+  const gateway = await startServer({
+    dataDir: dir,
+    port: 0,
+    host: '127.0.0.1',
+    config: {
+      ...base,
+      subscriptions: { ...base.subscriptions, headPollMs: 50 },
+      alerts: { ...base.alerts, rules: [{ id: 'buffer', kind: 'BUFFER_BELOW', protocol: 'gmx-v1', network: null, threshold: '0', clearAt: '50', origin: 'config' }] },
+    },
+    logger: pino({ level: 'silent' }),
+  });
+  const aggregate = new Subscriber(wsClient(gateway.url), `subscription { aggregateUpdated(protocols: ["gmx-v1"]) { blocks { number } snapshot { bufferUSD } } }`);
+  const alerts = new Subscriber(wsClient(gateway.url), `subscription { alertEvents { state protocol network value threshold block { number hash } } }`);
+  try {
+    await aggregate.next('the aggregate at block 1', (e) => e.aggregateUpdated.blocks[0].number === 1);
+    const crossing = store.write('900', '600', '400');
+    const fired = (await alerts.next('the BUFFER_BELOW event', (e) => e.alertEvents.state === 'FIRING')).alertEvents;
+    expect(fired).toEqual({ state: 'FIRING', protocol: 'gmx-v1', network: null, value: '-100', threshold: '0', block: { number: 2, hash: crossing.hash } });
+    await gateway.alerts!.settled();
+    expect(gateway.alerts!.store.events({ first: 10 })).toHaveLength(1);
+  } finally {
+    await aggregate.client.dispose();
+    await alerts.client.dispose();
+    await gateway.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
