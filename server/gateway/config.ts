@@ -16,7 +16,10 @@
  *     "cors": { "origins": ["https://app.example"] },
  *     "workers": { "size": 1, "maxQueue": 4 },
  *     "subgraphEndpoints": "public",
- *     "production": false
+ *     "production": false,
+ *     "subscriptions": { "maxConnections": 1000, "maxConnectionsPerClient": 20, "maxSubscriptionsPerConnection": 20,
+ *                        "maxSubscriptions": 5000, "maxQueuedEvents": 64, "maxBufferedBytes": 4194304, "headPollMs": 1000 },
+ *     "alerts": { "rules": [...], "webhooks": [...] }   (server/alerts/config.ts, docs/alerts.md)
  *   }
  *
  * `workers`: each worker pool's threads (default: the reader pool, which
@@ -43,6 +46,37 @@ import { DEFAULT_READER_OPTIONS, type ReaderOptions, type SourceDefinition } fro
 import { availableParallelism } from 'node:os';
 import { DEFAULT_POOL_QUEUE, defaultPoolSize } from '../workers/pool';
 import { FollowConfigError, parseFollowConfig, type FollowConfig } from '../indexer/follow-config';
+import { AlertRuleError, DEFAULT_ALERTS, parseAlertsConfig, type AlertsConfig } from '../alerts';
+
+/** Bounds of the subscriptions over WebSocket (ws.ts, docs/gateway.md "Subscriptions"). */
+export interface SubscriptionLimits {
+  maxConnections: number;
+  maxConnectionsPerClient: number;
+  maxSubscriptionsPerConnection: number;
+  maxSubscriptions: number;
+  /** Events a subscriber may fall behind before it is dropped. */
+  maxQueuedEvents: number;
+  /** Unsent bytes a subscriber's socket may hold before it is dropped. */
+  maxBufferedBytes: number;
+  /** Milliseconds between polls of each source's head, when no follower feeds them. */
+  headPollMs: number;
+  /** WebSocket ping interval, ms. */
+  keepAliveMs: number;
+  /** Count connections per the first X-Forwarded-For address (behind a load balancer that sets it) rather than per peer. */
+  trustForwardedFor: boolean;
+}
+
+export const DEFAULT_SUBSCRIPTIONS: SubscriptionLimits = {
+  maxConnections: 1_000,
+  maxConnectionsPerClient: 20,
+  maxSubscriptionsPerConnection: 20,
+  maxSubscriptions: 5_000,
+  maxQueuedEvents: 64,
+  maxBufferedBytes: 4 * 1024 * 1024,
+  headPollMs: 1_000,
+  keepAliveMs: 12_000,
+  trustForwardedFor: false,
+};
 
 export interface GatewayLimits {
   /** Deepest field nesting a query may have. */
@@ -75,6 +109,8 @@ export interface GatewayConfig {
   subgraphEndpoints: 'public' | 'loopback';
   /** The chains' nodes and the deployments `svr start` follows (server/indexer/follow-config.ts); null when the file has none. */
   live: FollowConfig | null;
+  subscriptions: SubscriptionLimits;
+  alerts: AlertsConfig;
   /** Where the settings came from, for the start-up banner. */
   file: string | null;
 }
@@ -155,13 +191,22 @@ export function loadConfig(options: { file?: string | null; env?: NodeJS.Process
     }
   }
   try {
-    allowOnly(raw, ['sources', 'cache', 'upstream', 'requestTimeoutMs', 'limits', 'cors', 'workers', 'subgraphEndpoints', 'production', 'chains', 'follow', 'followRestart'], 'config');
+    allowOnly(raw, ['sources', 'cache', 'upstream', 'requestTimeoutMs', 'limits', 'cors', 'workers', 'subgraphEndpoints', 'production', 'chains', 'follow', 'followRestart', 'subscriptions', 'alerts'], 'config');
     let live: FollowConfig | null;
     try {
       live = parseFollowConfig(raw, env);
     } catch (e) {
       if (e instanceof FollowConfigError) throw new ConfigError(e.message);
       throw e;
+    }
+    const subscriptions = object(raw.subscriptions ?? {}, 'subscriptions');
+    allowOnly(subscriptions, Object.keys(DEFAULT_SUBSCRIPTIONS), 'subscriptions');
+    if (subscriptions.trustForwardedFor !== undefined && typeof subscriptions.trustForwardedFor !== 'boolean') throw new ConfigError('subscriptions.trustForwardedFor must be true or false');
+    let alerts: AlertsConfig;
+    try {
+      alerts = raw.alerts === undefined ? DEFAULT_ALERTS : parseAlertsConfig(raw.alerts, env);
+    } catch (e) {
+      throw e instanceof AlertRuleError ? new ConfigError(e.message) : e;
     }
     const workers = object(raw.workers ?? {}, 'workers');
     allowOnly(workers, ['size', 'maxQueue'], 'workers');
@@ -212,6 +257,15 @@ export function loadConfig(options: { file?: string | null; env?: NodeJS.Process
       })(),
       subgraphEndpoints: (raw.subgraphEndpoints as 'public' | 'loopback' | undefined) ?? (production ? 'loopback' : 'public'),
       live,
+      subscriptions: {
+        ...(Object.fromEntries(
+          Object.entries(DEFAULT_SUBSCRIPTIONS)
+            .filter(([, v]) => typeof v === 'number')
+            .map(([k, v]) => [k, Math.floor(positive(subscriptions, k, 'subscriptions', v as number))]),
+        ) as unknown as SubscriptionLimits),
+        trustForwardedFor: (subscriptions.trustForwardedFor as boolean | undefined) ?? DEFAULT_SUBSCRIPTIONS.trustForwardedFor,
+      },
+      alerts,
       file,
     };
   } catch (e) {

@@ -2,6 +2,8 @@
 import type { RequestSources, SourceError } from '../sources';
 import type { WorkerPool } from '../workers/pool';
 import type { FollowerStatusSource } from '../indexer/heads';
+import type { AlertService } from './alert-service';
+import type { LiveFigures } from './live';
 
 export interface GatewayContext {
   /** The sources, read for this request: one block per source, batched and cached. */
@@ -23,5 +25,13 @@ export interface GatewayContext {
   /** The risk worker pool: the risk queries' computations run there (risk-tasks.ts), never on the event loop. */
   risk: WorkerPool;
   /** The followers' state, when this process follows chains (`svr start` with `follow`); null otherwise. */
-  followers: FollowerStatusSource | null;
+  followers?: FollowerStatusSource | null;
+  /** The live figures subscriptions read (live.ts); absent where the gateway runs without them. */
+  live?: LiveFigures;
+  /** The alert rules and events (alert-service.ts); absent where the gateway runs without them. */
+  alerts?: AlertService;
+  /** The request's Authorization header (HTTP), for the alert mutations' token. */
+  authorization?: string;
+  /** Over a WebSocket: how far the subscriber may fall behind, and how it is dropped when it does. */
+  subscriber?: { maxQueuedEvents: number; drop(reason: string): void; release(): void };
 }

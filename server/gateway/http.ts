@@ -17,6 +17,7 @@ import type { RequestSources, Sources } from '../sources';
 import type { GatewayContext } from './context';
 import type { WorkerPool } from '../workers/pool';
 import type { FollowerStatusSource } from '../indexer/heads';
+import type { AlertService } from './alert-service';
 import { homePage } from './home-page';
 import type { GraphQLQuestion, HttpAnswer, WholeResponses } from './whole-responses';
 
@@ -45,6 +46,8 @@ export interface GatewayHttpOptions {
   followers?: FollowerStatusSource | null;
   /** Whole answers, cached under the blocks they were read at (absent: every question is answered afresh). */
   answers?: WholeResponses;
+  /** The alert rules and events the alert queries and mutations read and change. */
+  alerts?: AlertService;
 }
 
 function corsHeaders(req: IncomingMessage, origins: string[]): Record<string, string> {
@@ -128,7 +131,7 @@ export function gatewayRequestHandler(options: GatewayHttpOptions): (req: Incomi
               extensions: { code: 'INTERNAL_SERVER_ERROR', requestId, http: { status: 500 } },
             });
           }
-          return { sources, sourceErrors: [], signal: deadline.signal, requestId, risk: options.risk, followers: options.followers ?? null };
+          return { sources, sourceErrors: [], signal: deadline.signal, requestId, risk: options.risk, alerts: options.alerts, authorization: req.headers.authorization, followers: options.followers ?? null };
         },
       });
       const out: Record<string, string> = {};

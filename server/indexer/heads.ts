@@ -3,9 +3,9 @@
  * feed, for subscriptions and cache invalidation), and how it is doing (for
  * `protocols { deployments { ... } }`).
  *
- * DeploymentHead and HeadFeed are also declared, with the same names and
- * shapes, by the subscriptions' side (server/sources/heads.ts on its branch):
- * one of the two goes when both are merged.
+ * DeploymentHead and HeadFeed are defined here, once: a follower produces
+ * heads, and server/sources/heads.ts's PollingHeadFeed produces the same from
+ * any graph-node's `_meta` when no follower runs in this process.
  */
 
 /** A block a deployment committed: its store holds the deployment's state at this block. */

@@ -138,8 +138,8 @@ export class RequestSources {
     return this.readUnpinned;
   }
 
-  /** Records that the request read what no block pins (a follower's lag and health): its answer is not kept. */
-  readBeyondBlock(): void {
+  /** The request read what no block pins (alert state, index-node status): its answer holds only for now and is not kept. */
+  readsBeyondBlocks(): void {
     this.readUnpinned = true;
   }
 
