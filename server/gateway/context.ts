@@ -1,6 +1,7 @@
 /** What every resolver of one gateway request shares. */
 import type { RequestSources, SourceError } from '../sources';
 import type { WorkerPool } from '../workers/pool';
+import type { Dataset } from './dataset';
 
 export interface GatewayContext {
   /** The sources, read for this request: one block per source, batched and cached. */
@@ -21,4 +22,6 @@ export interface GatewayContext {
   requestId: string;
   /** The risk worker pool: the risk queries' computations run there (risk-tasks.ts), never on the event loop. */
   risk: WorkerPool;
+  /** What the server serves (Query.dataset): synthetic demo data or indexed chains. */
+  dataset: Dataset;
 }

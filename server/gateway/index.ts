@@ -14,11 +14,13 @@ import { createSvrServer } from './http';
 import { embeddedSources, type EmbeddedSources } from './embedded-sources';
 import { createMetrics } from './metrics';
 import { WholeResponses } from './whole-responses';
+import { datasetOf, type Dataset } from './dataset';
 
 export { loadConfig, ConfigError, type GatewayConfig } from './config';
 export { createApollo, gatewaySchema, federatedTypeDefs, publicTypeDefs } from './apollo';
 export { Decimal } from '../numeric/decimal';
 export { commonSchemaMismatch, embeddedSources, type EmbeddedSources } from './embedded-sources';
+export { datasetOf, syntheticDataset, type Dataset } from './dataset';
 
 /** The risk pool's task module. */
 export const RISK_TASK_MODULE = require.resolve('./risk-tasks');
@@ -36,6 +38,8 @@ export interface StartOptions {
   federation?: boolean;
   /** Where the gateway logs (sources left out of answers, cache failures); default: JSON lines on stderr at SVR_LOG_LEVEL (info). */
   logger?: Logger;
+  /** What the data is (Query.dataset); default: found from the data directory (dataset.ts). */
+  dataset?: Dataset;
 }
 
 export interface RunningServer {
@@ -82,7 +86,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const cache = new ResponseCache({ redisUrl: config.redisUrl ?? undefined, onError: (e) => logger.warn({ cache: config.redisUrl ? 'redis' : 'memory' }, `cache error, reading sources directly: ${e.message}`) });
   const answers = new WholeResponses(cache, config.reader.pinned, config.limits.maxTokens);
   const metrics = createMetrics(() => cache, { readers, risk }, answers);
-  const apollo = createApollo({ limits: config.limits, production: config.production, federation: options.federation, plugins: [metrics.plugin], logger });
+  const apollo = createApollo({ limits: config.limits, production: config.production, federation: options.federation, sandbox: config.explorer === 'sandbox', plugins: [metrics.plugin], logger });
   await apollo.start();
   // Sources need the port the server ends up on (it may be 0: any free port), so they are set once it listens.
   let sources: Sources | null = null;
@@ -103,6 +107,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     logger,
     risk,
     answers,
+    dataset: options.dataset ?? datasetOf(options.dataDir, config.sources !== null),
+    explorer: config.explorer,
   });
   await new Promise<void>((ok, fail) => {
     server.once('error', fail);

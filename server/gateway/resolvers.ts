@@ -381,6 +381,7 @@ export const resolvers: Resolvers = {
     assetExposure: (_, { token }, ctx) => assetExposure(ctx, token),
     account: (_, { id }) => ({ id: normalizeAddress(id) }),
     token: (_, { id }) => ({ id }),
+    dataset: (_, __, ctx) => ctx.dataset,
   },
   Protocol: {
     id: (p) => p.id,
