@@ -39,6 +39,8 @@ export interface ChartSpec {
   height?: number;
   /** Indexes of two lines to shade between (a band: high, low). */
   band?: [number, number];
+  /** A log y axis (ratios: the forecast models ln(ratio)); linear when a value is not positive. */
+  log?: boolean;
 }
 
 const charts = new Set<{ plot: uPlot; el: HTMLElement }>();
@@ -83,11 +85,11 @@ export function chart(container: HTMLElement, spec: ChartSpec): uPlot {
     width: Math.max(200, area.clientWidth || container.clientWidth || 600),
     height: spec.height ?? 220,
     tzDate: utcDate,
-    scales: { x: { time: spec.time !== false } },
+    scales: { x: { time: spec.time !== false }, y: spec.log && spec.lines.every((l) => l.values.every((v) => v === null || v > 0)) ? { distr: 3 } : {} },
     series,
     axes: [
       spec.time === false ? { values: (_u, vals) => vals.map((v) => (spec.xFormat ? spec.xFormat(v) : String(v))) } : {},
-      { values: (_u, vals) => vals.map((v) => y(v)), size: 80 },
+      { values: (_u, vals) => vals.map((v) => (v === null || v === undefined ? '' : y(v))), size: 80 },
     ],
     bands: spec.band ? [{ series: [spec.band[0] + 1, spec.band[1] + 1], fill: 'rgba(86,180,233,0.25)' }] : undefined,
     legend: { live: true },

@@ -125,7 +125,7 @@ export const deployment: View = {
       if (model?.threshold != null) lines.push({ label: `threshold ${model.threshold.toFixed(1)}× (${model.name})`, values: x.map(() => model.threshold!), kind: 'threshold' } as never);
       const grid = h('div', { class: 'grid2' });
       hist.append(grid);
-      chart(grid, { title: 'Ratio', x, lines, y: (v) => v.toFixed(2) + '×' });
+      chart(grid, { title: 'Ratio (log scale)', x, lines, y: (v) => v.toFixed(2) + '×', log: true });
       chart(grid, { title: 'Collateral and exposure (USD)', x, lines: [{ label: 'collateral', values: points.map((p) => Number(p.collateralUSD)) }, { label: 'exposure', values: points.map((p) => Number(p.openInterestUSD)) }], y: compactUsd });
       const lending = points.some((p) => Number(p.debtUSD) > 0);
       chart(grid, {
@@ -318,7 +318,7 @@ export const deployment: View = {
         { label: 'band low', values: [...pad(past.length), ...f.path.map((p: any) => p.low)], kind: 'band' },
       ];
       if (model?.threshold != null) lines.push({ label: `threshold ${f.threshold.toFixed(1)}×`, values: x.map(() => f.threshold), kind: 'threshold' });
-      chart(fcBody, { title: `Ratio and its ${f.horizonDays}-day forecast`, x, lines, y: (v) => v.toFixed(2) + '×', band: [2, 3] });
+      chart(fcBody, { title: `Ratio and its ${f.horizonDays}-day forecast (log scale)`, x, lines, y: (v) => v.toFixed(2) + '×', band: [2, 3], log: true });
       fcBody.append(
         h(
           'div',
@@ -327,9 +327,10 @@ export const deployment: View = {
           figure(`touch within ${f.horizonDays} d`, model?.threshold == null ? '–' : pct(f.probabilityOfThresholdWithinHorizon), 'probability'),
           figure('trend', `${pct(f.trendPerDay, 2)} / day`, 'trend'),
           figure('volatility', `${pct(f.volatilityPerSqrtDay, 2)} / √day`, 'volatility'),
-          figure('leading indicator', '', 'leading', f.leadingIndicator ? mark('bad', 'on') : mark('ok', 'off')),
+          figure('leading indicator', '', 'leading', model?.threshold == null ? mark('info', 'no threshold') : f.leadingIndicator ? mark('bad', 'on') : mark('ok', 'off')),
         ),
-        f.reasons.length ? h('p', { class: 'note' }, f.reasons.join(' ')) : '',
+        // The indicator and its reasons are about a threshold; this model has none (models.ts), so they are not shown.
+        model?.threshold == null ? h('p', { class: 'note' }, 'This collateral model has no threshold, so the time to it, the chance of touching it and the leading indicator do not apply.') : f.reasons.length ? h('p', { class: 'note' }, f.reasons.join(' ')) : '',
       );
     });
 
