@@ -25,7 +25,8 @@ export function table(caption: string, head: string[], rows: Child[][], options:
     h('tbody', {}, ...rows.map((r) => h('tr', {}, ...r.map((c, i) => cell('td', c, i))))),
   );
   if (options.foot) t.append(h('tfoot', {}, ...options.foot.map((r) => h('tr', {}, ...r.map((c, i) => cell('td', c, i))))));
-  return h('div', { class: 'table-wrap' }, t);
+  // A table wider than the screen scrolls: focusable and named, so a keyboard can scroll it too.
+  return h('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': caption }, t);
 }
 
 /** A note that a view's part cannot be shown, and why. */

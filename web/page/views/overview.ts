@@ -90,7 +90,7 @@ export const overview: View = {
     root.append(
       h(
         'div',
-        { class: 'table-wrap' },
+        { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': 'Deployments' },
         h('table', { id: 'overview' }, h('caption', {}, 'Deployments, at each network’s latest indexed block. USD figures in whole dollars.'), h('thead', {}, h('tr', {}, ...head.map((c) => h('th', { scope: 'col' }, c)))), tbody, tfoot),
       ),
     );
