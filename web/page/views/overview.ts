@@ -68,7 +68,7 @@ export const overview: View = {
       if (!total) sparkCells.push(spark);
       else spark.append(h('span', { class: 'muted' }, 'per venue'));
       const age = r.timestamp ? Math.max(0, Date.now() / 1000 - r.timestamp) : null;
-      return h(
+      const tr = h(
         'tr',
         { 'data-venue': key },
         h('th', { scope: 'row' }, total ? h('span', {}, 'Total', h('br'), h('span', { class: 'muted small' }, r.protocol.split('+').join(' + '))) : h('a', { href: `#/deployment/${r.protocol}/${r.network}` }, r.protocol, h('br'), h('span', { class: 'muted small' }, r.network))),
@@ -84,6 +84,9 @@ export const overview: View = {
         h('td', { 'data-field': 'marks', class: 'stack' }, ...(marks.length ? marks : [mark('ok', 'complete')])),
         h('td', { 'data-field': 'alerts' }, !caps.alerts ? h('span', { class: 'muted' }, 'n/a') : alerts.length ? mark('bad', `${alerts.length} firing`) : mark('ok', 'none')),
       );
+      // On a phone each row is a card, and each cell names its column (style.css).
+      [...tr.children].forEach((cell, i) => cell.setAttribute('data-label', head[i]!));
+      return tr;
     };
     for (const r of ratios) tbody.append(row(r, false));
     tfoot.append(row(aggregate, true));
