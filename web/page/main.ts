@@ -44,12 +44,17 @@ async function show(liveUpdate = false): Promise<void> {
     else a.removeAttribute('aria-current');
   }
   main.setAttribute('aria-busy', 'true');
+  // A live re-render keeps the reader where they were: the view keeps its height while it fills in again.
+  const scroll = window.scrollY;
+  if (liveUpdate) main.style.minHeight = `${main.offsetHeight}px`;
   try {
     if (liveUpdate && view.refresh) await view.refresh(main, caps, params);
     else await view.render(main, caps, params);
+    if (liveUpdate) window.scrollTo(0, scroll);
   } catch (e) {
     main.append(h('p', { class: 'note error', role: 'alert' }, `This view failed: ${e instanceof Error ? e.message : String(e)}`));
   } finally {
+    main.style.minHeight = '';
     main.removeAttribute('aria-busy');
     main.dataset.rendered = String(Number(main.dataset.rendered ?? 0) + 1);
   }

@@ -125,7 +125,7 @@ export const deployment: View = {
       if (model?.threshold != null) lines.push({ label: `threshold ${model.threshold.toFixed(1)}× (${model.name})`, values: x.map(() => model.threshold!), kind: 'threshold' } as never);
       const grid = h('div', { class: 'grid2' });
       hist.append(grid);
-      chart(grid, { title: 'Ratio (log scale)', x, lines, y: (v) => v.toFixed(2) + '×', log: true });
+      chart(grid, { title: 'Ratio (log scale)', x, lines, y: ratioAxis, log: true });
       chart(grid, { title: 'Collateral and exposure (USD)', x, lines: [{ label: 'collateral', values: points.map((p) => Number(p.collateralUSD)) }, { label: 'exposure', values: points.map((p) => Number(p.openInterestUSD)) }], y: compactUsd });
       const lending = points.some((p) => Number(p.debtUSD) > 0);
       chart(grid, {
@@ -318,7 +318,7 @@ export const deployment: View = {
         { label: 'band low', values: [...pad(past.length), ...f.path.map((p: any) => p.low)], kind: 'band' },
       ];
       if (model?.threshold != null) lines.push({ label: `threshold ${f.threshold.toFixed(1)}×`, values: x.map(() => f.threshold), kind: 'threshold' });
-      chart(fcBody, { title: `Ratio and its ${f.horizonDays}-day forecast (log scale)`, x, lines, y: (v) => v.toFixed(2) + '×', band: [2, 3], log: true });
+      chart(fcBody, { title: `Ratio and its ${f.horizonDays}-day forecast (log scale)`, x, lines, y: ratioAxis, band: [2, 3], log: true });
       fcBody.append(
         h(
           'div',
@@ -353,6 +353,9 @@ export const deployment: View = {
     if (answer.errors.length) root.append(note(errorText(answer.errors), 'error'));
   },
 };
+
+/** Ratio axis labels: two decimals from 1 up, two significant digits below (a log axis reaches 0.001). */
+const ratioAxis = (v: number) => (Math.abs(v) >= 1 ? v.toFixed(2) : v.toPrecision(2)) + '×';
 
 /** Axis labels: "$1.2M". */
 export function compactUsd(v: number): string {
