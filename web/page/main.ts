@@ -22,6 +22,8 @@ const NAV: [string, string][] = [
 ];
 /** Without subscriptions, the page reads again this often. */
 const POLL_MS = 60_000;
+/** Live re-renders at most this often: a deployment's view reruns its risk queries, and blocks may come every second. */
+const LIVE_MIN_MS = 3_000;
 
 const main = document.getElementById('main')!;
 const live = document.getElementById('live')!;
@@ -78,9 +80,14 @@ async function banner(): Promise<void> {
 
 function startLive(): void {
   let pending: ReturnType<typeof setTimeout> | undefined;
+  let last = 0;
   const soon = () => {
-    clearTimeout(pending);
-    pending = setTimeout(() => void queue(true), 500);
+    if (pending) return; // one re-render is already on its way, and it reads the latest block
+    pending = setTimeout(() => {
+      pending = undefined;
+      last = Date.now();
+      void queue(true);
+    }, Math.max(300, last + LIVE_MIN_MS - Date.now()));
   };
   if (caps.ratioUpdates) {
     live.textContent = 'Live: waiting for the next indexed block.';
