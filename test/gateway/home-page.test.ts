@@ -219,18 +219,28 @@ maybe.each(SIZES)('the page at $width x $height', (size) => {
     await finish(o, 'contagion', size);
   });
 
-  test('an account: its positions and figures across every venue', async () => {
-    const positions = await post(`${server.url}/subgraphs/name/gmx-v1/arbitrum-one`, '{ positions(first: 1, where: { isOpen: true }, orderBy: sizeUSD, orderDirection: desc) { account { id } } }');
-    const account = positions.data!.positions[0].account.id as string;
-    const a = await post(gateway, 'query($a: String!) { accountExposure(account: $a) { collateralUSD debtUSD positions { protocol network } } }', { a: account });
+  test('an account: its positions, health and figures across every venue', async () => {
+    // A borrower on two networks (the demo's accounts are shared across Aave's deployments).
+    const borrowers = async (network: string) => {
+      const a = await post(`${server.url}/subgraphs/name/aave-v3/${network}`, '{ lendingBalances(first: 1000, orderBy: id, where: { scaledVariableDebt_gt: "0" }) { account { id } } }');
+      return new Set((a.data!.lendingBalances as { account: { id: string } }[]).map((b) => b.account.id));
+    };
+    const onMainnet = await borrowers('mainnet');
+    const account = [...(await borrowers('arbitrum-one'))].sort().find((id) => onMainnet.has(id))!;
+    expect(account).toBeDefined();
+    const a = await post(gateway, 'query($a: String!) { accountExposure(account: $a) { collateralUSD debtUSD positions { protocol network health } } }', { a: account });
     expect(a.errors).toBeUndefined();
-    expect(a.data!.accountExposure.positions.length).toBeGreaterThan(0);
+    const venues = new Set(a.data!.accountExposure.positions.map((p: { protocol: string; network: string }) => `${p.protocol}/${p.network}`));
+    expect(venues.size).toBeGreaterThanOrEqual(2);
     const o = await open(`/#/account/${account}`, size);
     await rendered(o.page);
     await o.page.waitForSelector('#positions', { timeout: 60_000 });
     expect(await o.page.locator('#positions tbody tr').count()).toBe(a.data!.accountExposure.positions.length);
     expect(await cellText(o.page, '#account-figures [data-field="collateral"] .figure-value')).toBe(dollars(a.data!.accountExposure.collateralUSD));
     expect(await cellText(o.page, '#account-figures [data-field="debt"] .figure-value')).toBe(dollars(a.data!.accountExposure.debtUSD));
+    expect(await cellText(o.page, '#account-figures [data-field="venues"] .figure-value')).toBe(String(venues.size));
+    const healths = (await o.page.locator('#positions tbody tr td:nth-child(6)').allInnerTexts()).map((t) => t.trim().split(' ')[0]);
+    expect(healths).toEqual(a.data!.accountExposure.positions.map((p: { health: string | null }) => (p.health === null ? '–' : times(p.health).replace('×', ''))));
     await finish(o, 'account', size);
   });
 
