@@ -116,7 +116,7 @@ function startLive(): void {
         const e = d.alertEvents;
         const el = document.getElementById('alert-toast')!;
         el.hidden = false;
-        el.textContent = `Alert ${e.state.toLowerCase()}: ${e.protocol}/${e.network}.`;
+        el.textContent = `Alert ${e.state.toLowerCase()}: ${e.protocol ?? 'all'}/${e.network ?? 'all'}.`;
         soon();
       },
       () => undefined,

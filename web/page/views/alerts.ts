@@ -1,7 +1,15 @@
 /** Alerts: what fired, when, at which block, and acknowledging it (alertEvents, firingAlerts, acknowledgeAlert). */
 import { errorText, gql, type Capabilities } from '../api';
 import { h, mark, note, table, unavailable } from '../dom';
-import { utc } from '../format';
+import { ratio, usd, utc } from '../format';
+
+/** An alert's figure in its kind's unit: ratios as ratios, USD as dollars, the rest (fractions, blocks, counts) as served. */
+function figure(kind: string, value: string | null | undefined): string {
+  if (value === null || value === undefined) return '–';
+  if (kind === 'RATIO_BELOW') return ratio(value);
+  if (kind === 'BUFFER_BELOW' || kind === 'VAR_ABOVE') return usd(value);
+  return value;
+}
 import type { View } from '../view';
 
 export const ALERTS_QUERY = `query Alerts {
@@ -49,10 +57,10 @@ export const alerts: View = {
           return [
             utc(typeof e.at === 'number' ? e.at : Number(e.at)),
             e.state === 'FIRING' ? mark('bad', 'firing') : mark('ok', 'resolved'),
-            `${e.protocol}/${e.network}`,
-            `${e.rule.kind}`,
-            e.value === null || e.value === undefined ? '–' : String(e.value),
-            e.threshold === null || e.threshold === undefined ? '–' : String(e.threshold),
+            `${e.protocol ?? 'all'}/${e.network ?? 'all'}`,
+            `${e.rule.kind} (${e.rule.id})`,
+            figure(e.rule.kind, e.value),
+            figure(e.rule.kind, e.threshold),
             e.block ? h('span', { title: e.block.hash }, String(e.block.number)) : '–',
             e.message ?? '',
             ack,
