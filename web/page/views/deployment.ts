@@ -52,6 +52,9 @@ export const DISTANCE_QUERY = `query Distance($protocol: String!, $network: Stri
   ratio(protocol: $protocol, network: $network) { distanceToInsolvency { marketWide { ${DISTANCE} } firstBadDebt { ${DISTANCE} } perAsset { asset distance { ${DISTANCE} } firstBadDebt { ${DISTANCE} } } resolution maxDown maxUp } }
 }`;
 
+/** The deployment on the page, for live updates of its figures. */
+let shown: { key: string; headline: HTMLElement; hist: HTMLElement } | null = null;
+
 /** The scenario the sliders hold, kept across live re-renders of the same deployment. */
 const scenarios = new Map<string, { marketWide: number; moves: Map<string, number> }>();
 
@@ -70,6 +73,14 @@ const distanceText = (d: { down: number | null; downReason: string | null; up: n
 
 export const deployment: View = {
   title: 'Deployment',
+  // A new block redraws the figures and history; the risk sections (stress, VaR, forecast, distance) keep theirs: rerun on a slider move or a reload.
+  async refresh(root, caps, params) {
+    const [protocol, network] = params;
+    const key = `${protocol}/${network}`;
+    if (!shown || shown.key !== key || !shown.headline.isConnected) return deployment.render(root, caps, params);
+    const answer = await gql(deploymentQuery(caps), { protocol, network });
+    if (answer.data?.ratio) figuresAndHistory(shown.headline, shown.hist, answer.data, caps);
+  },
   async render(root, caps, params) {
     const [protocol, network] = params;
     root.replaceChildren();
@@ -98,44 +109,11 @@ export const deployment: View = {
         def ? `Backing: ${def.backing}. Obligations: ${def.obligations}.${def.leftOut ? ` Left out: ${def.leftOut}.` : ''}` : '',
       ),
     );
-    const below = model?.threshold != null && r.ratio !== null && Number(r.ratio) < model.threshold;
-    const age = r.timestamp ? Math.max(0, Date.now() / 1000 - r.timestamp) : 0;
-    root.append(
-      h(
-        'div',
-        { class: 'figures', id: 'headline' },
-        figure('ratio', ratio(r.ratio), 'ratio', below ? mark('bad', `below ${model!.threshold!.toFixed(1)}×`) : model?.threshold != null ? mark('ok', `above ${model.threshold.toFixed(1)}×`) : mark('info', 'no threshold')),
-        figure('buffer', usd(r.bufferUSD), 'buffer'),
-        figure('collateral', usd(r.collateralUSD), 'collateral'),
-        figure(Number(r.debtUSD) > 0 ? 'debt' : 'open interest', usd(r.openInterestUSD), 'exposure'),
-        figure('block', String(r.blockNumber ?? '–'), 'block', `${utc(r.timestamp)} (${duration(age)} ago)`),
-        figure('status', '', 'status', caps.venueStatus ? venueStatusMark(r.status) : 'venue status: not available on this server'),
-        figure('marks', '', 'marks', h('span', {}, ...(r.stale ? [mark('warn', 'stale')] : []), ...(!r.complete ? [mark('bad', 'incomplete')] : []), ...(!r.priced ? [mark('warn', `unpriced: ${r.unpricedTokens.join(', ')}`)] : []), ...(r.complete && r.priced && !r.stale ? [mark('ok', 'complete, priced, fresh')] : []))),
-      ),
-    );
-
-    // History.
+    const headline = h('div', { class: 'figures', id: 'headline' });
+    root.append(headline);
     const hist = section(root, 'history', 'History', 'Hourly snapshots from the subgraph, each at the end of its hour (the history query).');
-    const points = (answer.data.history ?? []) as any[];
-    hist.replaceChildren();
-    if (points.length < 2) hist.append(note('Not enough history for a chart yet.'));
-    else {
-      const x = points.map((p) => p.timestamp);
-      const lines = [{ label: 'ratio', values: points.map((p) => (p.ratio === null ? null : Number(p.ratio))) }];
-      if (model?.threshold != null) lines.push({ label: `threshold ${model.threshold.toFixed(1)}× (${model.name})`, values: x.map(() => model.threshold!), kind: 'threshold' } as never);
-      const grid = h('div', { class: 'grid2' });
-      hist.append(grid);
-      chart(grid, { title: 'Ratio (log scale)', x, lines, y: ratioAxis, log: true });
-      chart(grid, { title: 'Collateral and exposure (USD)', x, lines: [{ label: 'collateral', values: points.map((p) => Number(p.collateralUSD)) }, { label: 'exposure', values: points.map((p) => Number(p.openInterestUSD)) }], y: compactUsd });
-      const lending = points.some((p) => Number(p.debtUSD) > 0);
-      chart(grid, {
-        title: lending ? 'Debt (USD)' : 'Open interest by side (USD)',
-        x,
-        lines: lending ? [{ label: 'debt', values: points.map((p) => Number(p.debtUSD)) }] : [{ label: 'long', values: points.map((p) => Number(p.longOpenInterestUSD)) }, { label: 'short', values: points.map((p) => Number(p.shortOpenInterestUSD)) }],
-        y: compactUsd,
-      });
-      chart(grid, { title: 'Buffer (USD)', x, lines: [{ label: 'buffer', values: points.map((p) => Number(p.bufferUSD)) }], y: compactUsd });
-    }
+    const points = figuresAndHistory(headline, hist, answer.data, caps);
+    shown = { key, headline, hist };
 
     // Markets and collateral.
     const mk = section(root, 'markets', 'Markets and collateral');
@@ -353,6 +331,45 @@ export const deployment: View = {
     if (answer.errors.length) root.append(note(errorText(answer.errors), 'error'));
   },
 };
+
+/** The headline figures and the history charts: what a new block changes, so a live update redraws only these. */
+function figuresAndHistory(headline: HTMLElement, hist: HTMLElement, data: any, caps: Capabilities): any[] {
+  const r = data.ratio;
+  const model = thresholdOf(r.collateralModels);
+  const below = model?.threshold != null && r.ratio !== null && Number(r.ratio) < model.threshold;
+  const age = r.timestamp ? Math.max(0, Date.now() / 1000 - r.timestamp) : 0;
+  headline.replaceChildren(
+      figure('ratio', ratio(r.ratio), 'ratio', below ? mark('bad', `below ${model!.threshold!.toFixed(1)}×`) : model?.threshold != null ? mark('ok', `above ${model.threshold.toFixed(1)}×`) : mark('info', 'no threshold')),
+      figure('buffer', usd(r.bufferUSD), 'buffer'),
+      figure('collateral', usd(r.collateralUSD), 'collateral'),
+      figure(Number(r.debtUSD) > 0 ? 'debt' : 'open interest', usd(r.openInterestUSD), 'exposure'),
+      figure('block', String(r.blockNumber ?? '–'), 'block', `${utc(r.timestamp)} (${duration(age)} ago)`),
+      figure('status', '', 'status', caps.venueStatus ? venueStatusMark(r.status) : 'venue status: not available on this server'),
+      figure('marks', '', 'marks', h('span', {}, ...(r.stale ? [mark('warn', 'stale')] : []), ...(!r.complete ? [mark('bad', 'incomplete')] : []), ...(!r.priced ? [mark('warn', `unpriced: ${r.unpricedTokens.join(', ')}`)] : []), ...(r.complete && r.priced && !r.stale ? [mark('ok', 'complete, priced, fresh')] : []))),
+  );
+
+  const points = (data.history ?? []) as any[];
+  hist.replaceChildren();
+  if (points.length < 2) hist.append(note('Not enough history for a chart yet.'));
+  else {
+    const x = points.map((p) => p.timestamp);
+    const lines = [{ label: 'ratio', values: points.map((p) => (p.ratio === null ? null : Number(p.ratio))) }];
+    if (model?.threshold != null) lines.push({ label: `threshold ${model.threshold.toFixed(1)}× (${model.name})`, values: x.map(() => model.threshold!), kind: 'threshold' } as never);
+    const grid = h('div', { class: 'grid2' });
+    hist.append(grid);
+    chart(grid, { title: 'Ratio (log scale)', x, lines, y: ratioAxis, log: true });
+    chart(grid, { title: 'Collateral and exposure (USD)', x, lines: [{ label: 'collateral', values: points.map((p) => Number(p.collateralUSD)) }, { label: 'exposure', values: points.map((p) => Number(p.openInterestUSD)) }], y: compactUsd });
+    const lending = points.some((p) => Number(p.debtUSD) > 0);
+    chart(grid, {
+      title: lending ? 'Debt (USD)' : 'Open interest by side (USD)',
+      x,
+      lines: lending ? [{ label: 'debt', values: points.map((p) => Number(p.debtUSD)) }] : [{ label: 'long', values: points.map((p) => Number(p.longOpenInterestUSD)) }, { label: 'short', values: points.map((p) => Number(p.shortOpenInterestUSD)) }],
+      y: compactUsd,
+    });
+    chart(grid, { title: 'Buffer (USD)', x, lines: [{ label: 'buffer', values: points.map((p) => Number(p.bufferUSD)) }], y: compactUsd });
+  }
+  return points;
+}
 
 /** Ratio axis labels: two decimals from 1 up, two significant digits below (a log axis reaches 0.001). */
 const ratioAxis = (v: number) => (Math.abs(v) >= 1 ? v.toFixed(2) : v.toPrecision(2)) + '×';
