@@ -25,6 +25,8 @@ import { riskResolvers } from './risk-resolvers';
 import { backtestResolvers } from './backtest-resolvers';
 import { provenanceResolvers } from './provenance';
 import { replayRiskResolvers } from './replay-risk';
+import { liveResolvers } from './live-resolvers';
+import { alertResolvers } from './alert-resolvers';
 
 export const SCHEMA_PATH = join(PROJECT_ROOT, 'schema.graphql');
 
@@ -94,7 +96,7 @@ const entityResolvers = {
 
 export function gatewaySchema(options: { federation?: boolean } = {}): GraphQLSchema {
   const all: Record<string, unknown> = { ...resolvers, BigDecimal: BigDecimalScalar, Timestamp: TimestampScalar };
-  for (const [type, fields] of [riskResolvers, backtestResolvers, provenanceResolvers, replayRiskResolvers].flatMap((r) => Object.entries(r))) all[type] = { ...(all[type] as object), ...(fields as object) };
+  for (const [type, fields] of [riskResolvers, backtestResolvers, provenanceResolvers, replayRiskResolvers, liveResolvers, alertResolvers].flatMap((r) => Object.entries(r))) all[type] = { ...(all[type] as object), ...(fields as object) };
   if (options.federation) {
     for (const [type, r] of Object.entries(entityResolvers)) all[type] = { ...(all[type] as object), ...r };
     return buildSubgraphSchema([{ typeDefs: federatedTypeDefs(), resolvers: all as never }]);
@@ -170,16 +172,21 @@ export interface ApolloOptions {
   logger: Logger;
 }
 
-export function createApollo(options: ApolloOptions): ApolloServer<GatewayContext> {
-  const armor = new ApolloArmor({
-    maxDepth: { n: options.limits.maxDepth },
-    maxAliases: { n: options.limits.maxAliases },
-    costLimit: { maxCost: options.limits.maxCost },
+/** graphql-armor's limits (depth, aliases, cost, directives): the same for HTTP and for subscriptions over WebSocket (ws.ts). */
+export function queryLimits(limits: GatewayLimits, production: boolean) {
+  return new ApolloArmor({
+    maxDepth: { n: limits.maxDepth },
+    maxAliases: { n: limits.maxAliases },
+    costLimit: { maxCost: limits.maxCost },
     // graphql-armor's token limit throws from a plugin hook, which Apollo answers with a 500: graphql-js's own (parseOptions) is a 400.
     maxTokens: { enabled: false },
     maxDirectives: { n: 20 },
-    blockFieldSuggestion: { enabled: options.production },
+    blockFieldSuggestion: { enabled: production },
   }).protect();
+}
+
+export function createApollo(options: ApolloOptions): ApolloServer<GatewayContext> {
+  const armor = queryLimits(options.limits, options.production);
   return new ApolloServer<GatewayContext>({
     schema: gatewaySchema({ federation: options.federation }),
     introspection: !options.production,

@@ -17,7 +17,10 @@
  *     "workers": { "size": 1, "maxQueue": 4 },
  *     "subgraphEndpoints": "public",
  *     "explorer": "graphiql",
- *     "production": false
+ *     "production": false,
+ *     "subscriptions": { "maxConnections": 1000, "maxConnectionsPerClient": 20, "maxSubscriptionsPerConnection": 20,
+ *                        "maxSubscriptions": 5000, "maxQueuedEvents": 64, "maxBufferedBytes": 4194304, "headPollMs": 1000 },
+ *     "alerts": { "rules": [...], "webhooks": [...] }   (server/alerts/config.ts, docs/alerts.md)
  *   }
  *
  * `workers`: each worker pool's threads (default: the reader pool, which
@@ -48,6 +51,37 @@ import { resolve } from 'node:path';
 import { DEFAULT_READER_OPTIONS, type ReaderOptions, type SourceDefinition } from '../sources';
 import { availableParallelism } from 'node:os';
 import { DEFAULT_POOL_QUEUE, defaultPoolSize } from '../workers/pool';
+import { AlertRuleError, DEFAULT_ALERTS, parseAlertsConfig, type AlertsConfig } from '../alerts';
+
+/** Bounds of the subscriptions over WebSocket (ws.ts, docs/gateway.md "Subscriptions"). */
+export interface SubscriptionLimits {
+  maxConnections: number;
+  maxConnectionsPerClient: number;
+  maxSubscriptionsPerConnection: number;
+  maxSubscriptions: number;
+  /** Events a subscriber may fall behind before it is dropped. */
+  maxQueuedEvents: number;
+  /** Unsent bytes a subscriber's socket may hold before it is dropped. */
+  maxBufferedBytes: number;
+  /** Milliseconds between polls of each source's head, when no follower feeds them. */
+  headPollMs: number;
+  /** WebSocket ping interval, ms. */
+  keepAliveMs: number;
+  /** Count connections per the first X-Forwarded-For address (behind a load balancer that sets it) rather than per peer. */
+  trustForwardedFor: boolean;
+}
+
+export const DEFAULT_SUBSCRIPTIONS: SubscriptionLimits = {
+  maxConnections: 1_000,
+  maxConnectionsPerClient: 20,
+  maxSubscriptionsPerConnection: 20,
+  maxSubscriptions: 5_000,
+  maxQueuedEvents: 64,
+  maxBufferedBytes: 4 * 1024 * 1024,
+  headPollMs: 1_000,
+  keepAliveMs: 12_000,
+  trustForwardedFor: false,
+};
 
 export interface GatewayLimits {
   /** Deepest field nesting a query may have. */
@@ -80,6 +114,8 @@ export interface GatewayConfig {
   subgraphEndpoints: 'public' | 'loopback';
   /** What a browser gets at /graphql: the bundled GraphiQL (offline), Apollo Sandbox (loaded from Apollo's CDN), or nothing. */
   explorer: Explorer;
+  subscriptions: SubscriptionLimits;
+  alerts: AlertsConfig;
   /** Where the settings came from, for the start-up banner. */
   file: string | null;
 }
@@ -163,7 +199,16 @@ export function loadConfig(options: { file?: string | null; env?: NodeJS.Process
     }
   }
   try {
-    allowOnly(raw, ['sources', 'cache', 'upstream', 'requestTimeoutMs', 'limits', 'cors', 'workers', 'subgraphEndpoints', 'production', 'explorer'], 'config');
+    allowOnly(raw, ['sources', 'cache', 'upstream', 'requestTimeoutMs', 'limits', 'cors', 'workers', 'subgraphEndpoints', 'production', 'explorer', 'subscriptions', 'alerts'], 'config');
+    const subscriptions = object(raw.subscriptions ?? {}, 'subscriptions');
+    allowOnly(subscriptions, Object.keys(DEFAULT_SUBSCRIPTIONS), 'subscriptions');
+    if (subscriptions.trustForwardedFor !== undefined && typeof subscriptions.trustForwardedFor !== 'boolean') throw new ConfigError('subscriptions.trustForwardedFor must be true or false');
+    let alerts: AlertsConfig;
+    try {
+      alerts = raw.alerts === undefined ? DEFAULT_ALERTS : parseAlertsConfig(raw.alerts, env);
+    } catch (e) {
+      throw e instanceof AlertRuleError ? new ConfigError(e.message) : e;
+    }
     const workers = object(raw.workers ?? {}, 'workers');
     allowOnly(workers, ['size', 'maxQueue'], 'workers');
     if (raw.subgraphEndpoints !== undefined && raw.subgraphEndpoints !== 'public' && raw.subgraphEndpoints !== 'loopback') {
@@ -218,6 +263,15 @@ export function loadConfig(options: { file?: string | null; env?: NodeJS.Process
       subgraphEndpoints: (raw.subgraphEndpoints as 'public' | 'loopback' | undefined) ?? (production ? 'loopback' : 'public'),
       // Production turns introspection off, which an explorer needs.
       explorer: (explorer as Explorer | undefined) ?? (production ? 'off' : 'graphiql'),
+      subscriptions: {
+        ...(Object.fromEntries(
+          Object.entries(DEFAULT_SUBSCRIPTIONS)
+            .filter(([, v]) => typeof v === 'number')
+            .map(([k, v]) => [k, Math.floor(positive(subscriptions, k, 'subscriptions', v as number))]),
+        ) as unknown as SubscriptionLimits),
+        trustForwardedFor: (subscriptions.trustForwardedFor as boolean | undefined) ?? DEFAULT_SUBSCRIPTIONS.trustForwardedFor,
+      },
+      alerts,
       file,
     };
   } catch (e) {

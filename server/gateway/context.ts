@@ -2,6 +2,8 @@
 import type { RequestSources, SourceError } from '../sources';
 import type { WorkerPool } from '../workers/pool';
 import type { Dataset } from './dataset';
+import type { AlertService } from './alert-service';
+import type { LiveFigures } from './live';
 
 export interface GatewayContext {
   /** The sources, read for this request: one block per source, batched and cached. */
@@ -22,6 +24,17 @@ export interface GatewayContext {
   requestId: string;
   /** The risk worker pool: the risk queries' computations run there (risk-tasks.ts), never on the event loop. */
   risk: WorkerPool;
-  /** What the server serves (Query.dataset): synthetic demo data or indexed chains. */
-  dataset: Dataset;
+  /**
+   * What the server serves (Query.dataset): synthetic demo data or indexed chains. Set for HTTP requests;
+   * absent in the gateway's own reads (live.ts, alert-service.ts) and over WebSocket, which never ask for it.
+   */
+  dataset?: Dataset;
+  /** The live figures subscriptions read (live.ts); absent where the gateway runs without them. */
+  live?: LiveFigures;
+  /** The alert rules and events (alert-service.ts); absent where the gateway runs without them. */
+  alerts?: AlertService;
+  /** The request's Authorization header (HTTP), for the alert mutations' token. */
+  authorization?: string;
+  /** Over a WebSocket: how far the subscriber may fall behind, and how it is dropped when it does. */
+  subscriber?: { maxQueuedEvents: number; drop(reason: string): void; release(): void };
 }

@@ -180,7 +180,7 @@ export function requestWeight(schema: GraphQLSchema, document: DocumentNode, ope
       walk(node.selectionSet, named.name, seen);
     }
   };
-  walk(operation.selectionSet, schema.getQueryType()!.name, new Set());
+  walk(operation.selectionSet, (schema.getRootType(operation.operation) ?? schema.getQueryType()!).name, new Set());
   if (total.varPaths > COST_CAPS.valueAtRiskPathsPerRequest) {
     throw refuse('valueAtRisk', 'paths', `the request asks for ${total.varPaths} paths over all its valueAtRisk fields; at most ${COST_CAPS.valueAtRiskPathsPerRequest} are allowed per request`);
   }

@@ -19,6 +19,7 @@ import type { WorkerPool } from '../workers/pool';
 import type { Explorer } from './config';
 import type { Dataset } from './dataset';
 import { WebFiles, wantsExplorer } from './web';
+import type { AlertService } from './alert-service';
 import type { GraphQLQuestion, HttpAnswer, WholeResponses } from './whole-responses';
 
 export interface GatewayHttpOptions {
@@ -50,6 +51,8 @@ export interface GatewayHttpOptions {
   explorer: Explorer;
   /** The page and explorer bundles (default: dist/public). */
   web?: WebFiles;
+  /** The alert rules and events the alert queries and mutations read and change. */
+  alerts?: AlertService;
 }
 
 function corsHeaders(req: IncomingMessage, origins: string[]): Record<string, string> {
@@ -133,7 +136,7 @@ export function gatewayRequestHandler(options: GatewayHttpOptions): (req: Incomi
               extensions: { code: 'INTERNAL_SERVER_ERROR', requestId, http: { status: 500 } },
             });
           }
-          return { sources, sourceErrors: [], signal: deadline.signal, requestId, risk: options.risk, dataset: options.dataset };
+          return { sources, sourceErrors: [], signal: deadline.signal, requestId, risk: options.risk, dataset: options.dataset, alerts: options.alerts, authorization: req.headers.authorization };
         },
       });
       const out: Record<string, string> = {};

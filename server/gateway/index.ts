@@ -3,9 +3,14 @@
  * and chains, over the subgraph sources. `startServer` runs it with the
  * embedded deployments of a data directory on one port.
  */
+import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import pino, { type Logger } from 'pino';
-import { ResponseCache, SourceRegistry, Sources } from '../sources';
+import { PollingHeadFeed, ResponseCache, SourceRegistry, Sources, type HeadFeed } from '../sources';
+import { AlertService } from './alert-service';
+import { gatewaySchema } from './apollo';
+import { LiveFigures } from './live';
+import { attachSubscriptions, type SubscriptionServer } from './ws';
 import { DeploymentRegistry, QUERY_TASK_MODULE, subgraphLimitsFromEnv, subgraphRequestHandler } from '../subgraph-api';
 import { WorkerPool } from '../workers/pool';
 import { createApollo } from './apollo';
@@ -40,6 +45,8 @@ export interface StartOptions {
   logger?: Logger;
   /** What the data is (Query.dataset); default: found from the data directory (dataset.ts). */
   dataset?: Dataset;
+  /** New heads of the deployments (a follower's); default: each source's `_meta` polled every subscriptions.headPollMs. */
+  heads?: HeadFeed;
 }
 
 export interface RunningServer {
@@ -58,6 +65,12 @@ export interface RunningServer {
   answers: WholeResponses;
   /** Where the embedded subgraph endpoints are: `url`, or a loopback-only listener ("subgraphEndpoints": "loopback"). */
   subgraphUrl: string;
+  /** The live figures behind the subscriptions (live.ts). */
+  live: LiveFigures;
+  /** The subscriptions' WebSocket server (ws.ts). */
+  subscriptions: SubscriptionServer;
+  /** The alert engine, or null when there is nowhere to keep its state (no data directory and no alerts.stateFile). */
+  alerts: AlertService | null;
   close(): Promise<void>;
 }
 
@@ -85,7 +98,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   }
   const cache = new ResponseCache({ redisUrl: config.redisUrl ?? undefined, onError: (e) => logger.warn({ cache: config.redisUrl ? 'redis' : 'memory' }, `cache error, reading sources directly: ${e.message}`) });
   const answers = new WholeResponses(cache, config.reader.pinned, config.limits.maxTokens);
-  const metrics = createMetrics(() => cache, { readers, risk }, answers);
+  // The live side exists once the server listens; until then its metrics are absent.
+  let liveStats: (() => { connections: number; subscriptions: number; snapshots: number }) | null = null;
+  const metrics = createMetrics(() => cache, { readers, risk }, answers, () => liveStats?.() ?? null);
   const apollo = createApollo({ limits: config.limits, production: config.production, federation: options.federation, sandbox: config.explorer === 'sandbox', plugins: [metrics.plugin], logger });
   await apollo.start();
   // Sources need the port the server ends up on (it may be 0: any free port), so they are set once it listens.
@@ -94,7 +109,22 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     if (!sources) throw new Error('the gateway is starting');
     return sources;
   };
+  const heads =
+    options.heads ??
+    new PollingHeadFeed(() => (sources ? sources.registry.list() : []), {
+      intervalMs: config.subscriptions.headPollMs,
+      // One attempt per poll: the next poll is the retry.
+      http: { ...config.reader.http, retries: 0 },
+      onError: (source, e) => logger.debug({ deployment: `${source.protocol}/${source.network}` }, `head poll failed: ${e.message}`),
+    });
+  const live = new LiveFigures({ sources: current, heads, risk, logger, timeoutMs: config.requestTimeoutMs });
+  const liveSchema = gatewaySchema();
+  const alertsAt = config.alerts.stateFile !== null || existsSync(options.dataDir) || config.alerts.rules.length > 0;
+  const alerts = alertsAt
+    ? new AlertService({ config: config.alerts, dataDir: options.dataDir, redisUrl: config.redisUrl, live, sources: current, schema: liveSchema, risk, logger, requestTimeoutMs: config.requestTimeoutMs, production: config.production })
+    : null;
   const server = createSvrServer({
+    alerts: alerts ?? undefined,
     apollo,
     sources: current,
     maxBodyBytes: config.limits.maxBodyBytes,
@@ -123,7 +153,23 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const embedded = config.sources ? null : embeddedSources(deployments, subgraphUrl);
   const registry = new SourceRegistry(config.sources ?? embedded!.sources);
   sources = new Sources(registry, cache, config.reader);
+  const subscriptions = attachSubscriptions(server, {
+    schema: liveSchema,
+    limits: config.limits,
+    subscriptions: config.subscriptions,
+    production: config.production,
+    sources: current,
+    live,
+    alerts: alerts ?? undefined,
+    risk,
+    logger,
+  });
+  alerts?.start();
+  liveStats = () => ({ ...subscriptions.stats(), snapshots: live.computed });
   return {
+    live,
+    subscriptions,
+    alerts,
     server,
     url: base,
     sources,
@@ -135,6 +181,10 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     answers,
     subgraphUrl,
     async close() {
+      await subscriptions.close();
+      await alerts?.close();
+      live.close();
+      if (heads instanceof PollingHeadFeed) heads.close();
       for (const s of internal ? [server, internal] : [server]) {
         await new Promise<void>((ok) => {
           s.close(() => ok());

@@ -15,7 +15,13 @@ export interface GatewayMetrics {
   plugin: ApolloServerPlugin<GatewayContext>;
 }
 
-export function createMetrics(cache: () => ResponseCache | null, pools: Record<string, WorkerPool> = {}, answers?: WholeResponses): GatewayMetrics {
+export function createMetrics(
+  cache: () => ResponseCache | null,
+  pools: Record<string, WorkerPool> = {},
+  answers?: WholeResponses,
+  /** The live side: open subscription connections and subscriptions now, live snapshots computed since start. */
+  live?: () => Record<'connections' | 'subscriptions' | 'snapshots', number> | null,
+): GatewayMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'svr_' });
   const duration = new Histogram({
@@ -90,6 +96,17 @@ export function createMetrics(cache: () => ResponseCache | null, pools: Record<s
         this.set({ pool: name, kind: 'workers_started' }, pool.stats.workersStarted);
         this.set({ pool: name, kind: 'workers_terminated' }, pool.stats.workersTerminated);
       }
+    },
+  });
+  new Gauge({
+    name: 'svr_live',
+    help: 'Subscriptions: WebSocket connections and subscriptions open now, and live snapshots computed since start (one per head per deployment or watched aggregate, however many subscribe)',
+    labelNames: ['kind'],
+    registers: [registry],
+    collect() {
+      const now = live?.();
+      if (!now) return;
+      for (const [kind, n] of Object.entries(now)) this.set({ kind }, n);
     },
   });
   const plugin: ApolloServerPlugin<GatewayContext> = {

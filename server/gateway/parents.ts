@@ -26,3 +26,18 @@ export type RatioSnapshotParent = Omit<RatioSnapshot, 'provenance'> & { reads: S
 
 /** A HistoryPoint as resolved: the series it belongs to, for its provenance. */
 export type HistoryPointParent = Omit<HistoryPoint, 'provenance'> & { series: { protocol: string; network: string | null; interval: 'HOUR' | 'DAY'; reads: SourceRead[] } };
+
+/** A RatioUpdate as the live figures compute it once per head (live.ts), shared by every subscriber. */
+export interface RatioUpdateParent {
+  protocol: string;
+  network: string;
+  block: { number: number; hash: string; timestamp: number | null; deployment: string | null };
+  snapshot: RatioSnapshotParent;
+  coalescedHeads: number;
+}
+
+export interface AggregateUpdateParent {
+  blocks: Array<{ number: number; hash: string; timestamp: number | null; deployment: string | null }>;
+  snapshot: RatioSnapshotParent;
+  coalescedHeads: number;
+}

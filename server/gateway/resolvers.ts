@@ -76,13 +76,23 @@ async function readSourceRatio(rs: RequestSources, source: SourceDefinition, spe
   return readSourceRatioAt(rs, source, await pinFor(rs, source, spec), info);
 }
 
-async function readSourceRatioAt(rs: RequestSources, source: SourceDefinition, pin: BlockPin, info: GraphQLResolveInfo | null): Promise<SourceRatio> {
+/**
+ * What of a snapshot to read besides the headline figures: what the query selects, everything
+ * ('all': a live update shared by subscribers who select differently), or nothing (null).
+ */
+export type SnapshotSelection = GraphQLResolveInfo | 'all' | null;
+
+function wants(info: SnapshotSelection, name: string): boolean {
+  return info === 'all' ? true : info ? selects(info, name) : false;
+}
+
+async function readSourceRatioAt(rs: RequestSources, source: SourceDefinition, pin: BlockPin, info: SnapshotSelection): Promise<SourceRatio> {
   // Protocol, collateral and markets in one batch: one round trip to the source after its head.
   const protocol = readProtocol(rs, source, pin);
   const [figures, collateral, markets] = await Promise.all([
     protocol,
-    info && selects(info, 'collateral') ? readCollateral(rs, source, pin) : [],
-    info && selects(info, 'markets') ? readMarkets(rs, source, pin, protocol.then((f) => f.model)) : [],
+    wants(info, 'collateral') ? readCollateral(rs, source, pin) : [],
+    wants(info, 'markets') ? readMarkets(rs, source, pin, protocol.then((f) => f.model)) : [],
   ]);
   return { source, pin, figures, markets, collateral };
 }
@@ -139,7 +149,7 @@ export async function snapshotAtPins(
   network: string | null,
   reads: readonly SourceRead[],
   missing: readonly string[],
-  info: GraphQLResolveInfo | null,
+  info: SnapshotSelection,
 ): Promise<RatioSnapshotParent> {
   try {
     const parts = await Promise.all(reads.map((r) => readSourceRatioAt(ctx.sources, r.source, r.pin, info)));
@@ -381,7 +391,10 @@ export const resolvers: Resolvers = {
     assetExposure: (_, { token }, ctx) => assetExposure(ctx, token),
     account: (_, { id }) => ({ id: normalizeAddress(id) }),
     token: (_, { id }) => ({ id }),
-    dataset: (_, __, ctx) => ctx.dataset,
+    dataset: (_, __, ctx) => {
+      if (!ctx.dataset) throw new GraphQLError('Query.dataset is answered over HTTP only', { extensions: { code: 'BAD_REQUEST' } });
+      return ctx.dataset;
+    },
   },
   Protocol: {
     id: (p) => p.id,

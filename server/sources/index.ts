@@ -3,4 +3,5 @@ export { ResponseCache, type CacheOptions, type CachePolicy, type Cached } from 
 export { SourceError, type SourceErrorCode } from './errors';
 export { postGraphQL, httpStats, type HttpOptions, type GraphQLResponseBody } from './http';
 export { Sources, RequestSources, DEFAULT_READER_OPTIONS, blockArgument, gqlString, type BlockPin, type IndexingStatus, type ReaderOptions, type ReadSet } from './reader';
+export { PollingHeadFeed, type DeploymentHead, type HeadFeed, type PollingHeadFeedOptions } from './heads';
 export { SourceRegistry, sourceKey, type SourceDefinition } from './registry';

@@ -123,6 +123,11 @@ export class RequestSources {
     return this.readUnpinned;
   }
 
+  /** The request read what no block pins (alert state, index-node status): its answer holds only for now and is not kept. */
+  readsBeyondBlocks(): void {
+    this.readUnpinned = true;
+  }
+
   private touch(source: SourceDefinition): void {
     const key = sourceKey(source);
     if (!this.read.has(key)) this.read.set(key, null);
