@@ -5,6 +5,8 @@
 import { capabilities, gql, subscribe, type Capabilities } from './api';
 import { h } from './dom';
 import { utc } from './format';
+import { recordDeployment, recordTotal } from './live';
+import { SNAPSHOT } from './views/overview';
 import type { View } from './view';
 import { overview } from './views/overview';
 import { deployment } from './views/deployment';
@@ -91,11 +93,22 @@ function startLive(): void {
   };
   if (caps.ratioUpdates) {
     live.textContent = 'Live: waiting for the next indexed block.';
-    subscribe<{ ratioUpdated: { protocol: string; network: string; block: { number: number; timestamp: number | null } } }>(
-      'subscription Live { ratioUpdated { protocol network block { number hash timestamp } } }',
+    const snapshot = `${SNAPSHOT}${caps.venueStatus ? ' status { status since source }' : ''}`;
+    subscribe<{ aggregateUpdated: { blocks: { deployment: string | null; number: number }[]; snapshot: any } }>(
+      `subscription LiveTotal { aggregateUpdated { blocks { number deployment } snapshot { ${SNAPSHOT} } } }`,
+      {},
+      (d) => {
+        recordTotal(d.aggregateUpdated.snapshot, d.aggregateUpdated.blocks);
+        soon();
+      },
+      () => undefined,
+    );
+    subscribe<{ ratioUpdated: { protocol: string; network: string; block: { number: number; timestamp: number | null }; snapshot: any } }>(
+      `subscription Live { ratioUpdated { protocol network block { number hash timestamp } snapshot { ${snapshot} } } }`,
       {},
       (d) => {
         const u = d.ratioUpdated;
+        recordDeployment(u.snapshot);
         live.textContent = `Live: ${u.protocol}/${u.network} indexed block ${u.block.number}${u.block.timestamp ? ` (${utc(u.block.timestamp)})` : ''}.`;
         live.dataset.block = `${u.protocol}/${u.network}/${u.block.number}`;
         soon();

@@ -11,6 +11,7 @@ import { days, duration, int, move, pct, ratio, usd, usdFloat, utc } from '../fo
 import { thresholdOf } from '../models';
 import type { View } from '../view';
 import { venueStatusMark } from './overview';
+import { newestDeployment } from '../live';
 
 export function deploymentQuery(caps: Capabilities): string {
   return `query Deployment($protocol: String!, $network: String!) {
@@ -334,7 +335,7 @@ export const deployment: View = {
 
 /** The headline figures and the history charts: what a new block changes, so a live update redraws only these. */
 function figuresAndHistory(headline: HTMLElement, hist: HTMLElement, data: any, caps: Capabilities): any[] {
-  const r = data.ratio;
+  const r = newestDeployment(data.ratio);
   const model = thresholdOf(r.collateralModels);
   const below = model?.threshold != null && r.ratio !== null && Number(r.ratio) < model.threshold;
   const age = r.timestamp ? Math.max(0, Date.now() / 1000 - r.timestamp) : 0;

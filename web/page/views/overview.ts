@@ -10,8 +10,9 @@ import { h, mark, note, unavailable } from '../dom';
 import { duration, ratio, usd, utc } from '../format';
 import { thresholdOf } from '../models';
 import type { View } from '../view';
+import { newestDeployment, newestTotal } from '../live';
 
-const SNAPSHOT = 'protocol network collateralUSD openInterestUSD ratio bufferUSD blockNumber timestamp stale ageSeconds priced unpricedTokens complete missingSources collateralModels { model }';
+export const SNAPSHOT = 'protocol network collateralUSD openInterestUSD ratio bufferUSD blockNumber timestamp stale ageSeconds priced unpricedTokens complete missingSources collateralModels { model }';
 
 export function overviewQuery(caps: Capabilities): string {
   const status = caps.venueStatus ? ' status { status since source }' : '';
@@ -50,7 +51,10 @@ export const overview: View = {
       root.append(note(`The gateway did not answer: ${errorText(answer.errors)}`, 'error'));
       return;
     }
-    const { ratios, aggregate, firingAlerts } = answer.data as { ratios: any[]; aggregate: any; firingAlerts?: any[] };
+    const queried = answer.data as { ratios: any[]; aggregate: any; firingAlerts?: any[] };
+    const { firingAlerts } = queried;
+    const ratios = queried.ratios.map((r) => newestDeployment(r));
+    const aggregate = newestTotal(queried.aggregate, queried.ratios);
     const head = ['venue', 'collateral model', 'status', 'ratio', 'buffer', 'collateral', 'exposure', 'ratio, 7 d', 'block', 'as of', 'marks', 'alerts'];
     const tbody = h('tbody');
     const tfoot = h('tfoot');
