@@ -41,7 +41,7 @@ export const alerts: View = {
     root.append(
       table(
         'Alert events',
-        ['when', 'state', 'venue', 'rule', 'value', 'threshold', 'block', 'message', ''],
+        ['when', 'state', 'venue', 'rule', 'value', 'threshold', 'block', 'message', 'acknowledge'],
         events.map((e) => {
           const ack = caps.acknowledge && !e.acknowledged && e.state === 'FIRING' ? h('button', { type: 'button', class: 'small', 'data-ack': e.id }, 'acknowledge') : e.acknowledged ? mark('info', 'acknowledged') : '';
           if (ack instanceof HTMLButtonElement) {
