@@ -131,7 +131,7 @@ async function serveData(
   const deployments = running.deployments.list();
   const sources = running.sources.registry.list();
   console.log(`svr: serving on ${running.url}${config.production ? ' (production mode)' : ''}${config.file ? `, config ${config.file}` : ''}`);
-  console.log(`  ratios:    ${running.url}/  (every deployment's ratio, in a browser)`);
+  console.log(`  page:      ${running.url}/  (every venue's state and trend, stress, VaR, contagion, alerts: in a browser)`);
   console.log(`  gateway:   ${running.url}/graphql${opts.federation ? ' (as an Apollo Federation subgraph)' : ''}  cache: ${running.sources.cache.backend}`);
   console.log(`  sources:   ${sources.length ? sources.map((s) => `${s.protocol}/${s.network}`).join(', ') : 'none'}${config.sources ? ' (from the config file)' : ''}`);
   console.log(`  subgraphs: ${deployments.length} deployment(s) from ${dataDir}`);
@@ -147,7 +147,7 @@ async function serveData(
     console.log('Try:');
     console.log(`  curl -s ${running.url}/graphql -H 'content-type: application/json' -d '${JSON.stringify({ query: SAMPLE_QUERY.replace(/\s+/g, ' ') })}'`);
     if (following) console.log(`  curl -s ${running.url}/graphql -H 'content-type: application/json' -d '${JSON.stringify({ query: FOLLOW_QUERY })}'`);
-    if (!config.production) console.log(`  or open ${running.url}/graphql in a browser`);
+    if (config.explorer !== 'off') console.log(`  or open ${running.url}/graphql in a browser (${config.explorer === 'sandbox' ? 'Apollo Sandbox, from the internet' : 'GraphiQL, offline'})`);
   }
   let stopping = false;
   const stop = (signal: string) => {

@@ -2,6 +2,8 @@
  * The Apollo Server behind /graphql: the public schema (schema.graphql), its
  * resolvers, graphql-armor's query limits, the partial-answers plugin, and
  * production hardening (no introspection, no landing page, no stack traces).
+ * Apollo's landing page (Sandbox, from Apollo's CDN) only when configured:
+ * the explorer a browser gets by default is the bundled GraphiQL (web.ts).
  * The same schema can be built as an Apollo Federation subgraph.
  */
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
@@ -164,6 +166,8 @@ export interface ApolloOptions {
   limits: GatewayLimits;
   production: boolean;
   federation?: boolean;
+  /** Apollo Sandbox as the landing page at /graphql (config explorer "sandbox"); otherwise Apollo serves none (http.ts serves GraphiQL). */
+  sandbox?: boolean;
   plugins?: ApolloServerPlugin<GatewayContext>[];
   logger: Logger;
 }
@@ -200,7 +204,7 @@ export function createApollo(options: ApolloOptions): ApolloServer<GatewayContex
       ...(options.plugins ?? []),
       // A federation router asks subgraphs for per-field timings (ftv1); production does not give them away.
       ...(options.federation && options.production ? [ApolloServerPluginInlineTraceDisabled()] : []),
-      options.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
+      options.sandbox && !options.production ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }) : ApolloServerPluginLandingPageDisabled(),
     ],
   });
 }

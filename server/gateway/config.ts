@@ -16,6 +16,7 @@
  *     "cors": { "origins": ["https://app.example"] },
  *     "workers": { "size": 1, "maxQueue": 4 },
  *     "subgraphEndpoints": "public",
+ *     "explorer": "graphiql",
  *     "production": false,
  *     "subscriptions": { "maxConnections": 1000, "maxConnectionsPerClient": 20, "maxSubscriptionsPerConnection": 20,
  *                        "maxSubscriptions": 5000, "maxQueuedEvents": 64, "maxBufferedBytes": 4194304, "headPollMs": 1000 },
@@ -35,8 +36,13 @@
  * The subgraph API's own limits are graph-node's environment variables
  * (server/subgraph-api/limits.ts, docs/gateway.md).
  *
+ * `explorer`: what a browser opening /graphql gets: "graphiql" (bundled, works
+ * offline; the default in development), "sandbox" (Apollo Sandbox, which loads
+ * from Apollo's CDN and needs the internet) or "off" (the default in production,
+ * which turns introspection off).
+ *
  * Environment: REDIS_URL (the shared cache), NODE_ENV=production (production
- * mode), SVR_CORS_ORIGINS (comma-separated), SVR_CONFIG (the file).
+ * mode), SVR_CORS_ORIGINS (comma-separated), SVR_CONFIG (the file), SVR_EXPLORER.
  * Without "sources", the gateway reads the embedded endpoints of every
  * deployment in the data directory.
  */
@@ -109,11 +115,16 @@ export interface GatewayConfig {
   subgraphEndpoints: 'public' | 'loopback';
   /** The chains' nodes and the deployments `svr start` follows (server/indexer/follow-config.ts); null when the file has none. */
   live: FollowConfig | null;
+  /** What a browser gets at /graphql: the bundled GraphiQL (offline), Apollo Sandbox (loaded from Apollo's CDN), or nothing. */
+  explorer: Explorer;
   subscriptions: SubscriptionLimits;
   alerts: AlertsConfig;
   /** Where the settings came from, for the start-up banner. */
   file: string | null;
 }
+
+export const EXPLORERS = ['graphiql', 'sandbox', 'off'] as const;
+export type Explorer = (typeof EXPLORERS)[number];
 
 export class ConfigError extends Error {
   readonly code = 'CONFIG_INVALID';
@@ -191,7 +202,7 @@ export function loadConfig(options: { file?: string | null; env?: NodeJS.Process
     }
   }
   try {
-    allowOnly(raw, ['sources', 'cache', 'upstream', 'requestTimeoutMs', 'limits', 'cors', 'workers', 'subgraphEndpoints', 'production', 'chains', 'follow', 'followRestart', 'subscriptions', 'alerts'], 'config');
+    allowOnly(raw, ['sources', 'cache', 'upstream', 'requestTimeoutMs', 'limits', 'cors', 'workers', 'subgraphEndpoints', 'production', 'chains', 'follow', 'followRestart', 'explorer', 'subscriptions', 'alerts'], 'config');
     let live: FollowConfig | null;
     try {
       live = parseFollowConfig(raw, env);
@@ -212,6 +223,10 @@ export function loadConfig(options: { file?: string | null; env?: NodeJS.Process
     allowOnly(workers, ['size', 'maxQueue'], 'workers');
     if (raw.subgraphEndpoints !== undefined && raw.subgraphEndpoints !== 'public' && raw.subgraphEndpoints !== 'loopback') {
       throw new ConfigError(`config.subgraphEndpoints must be "public" or "loopback", not ${JSON.stringify(raw.subgraphEndpoints)}`);
+    }
+    const explorer = env.SVR_EXPLORER ?? raw.explorer;
+    if (explorer !== undefined && !EXPLORERS.includes(explorer as Explorer)) {
+      throw new ConfigError(`config.explorer (or SVR_EXPLORER) must be one of ${EXPLORERS.map((e) => `"${e}"`).join(', ')}, not ${JSON.stringify(explorer)}`);
     }
     const cache = object(raw.cache ?? {}, 'cache');
     allowOnly(cache, ['ttlSeconds', 'staleSeconds', 'redisUrl'], 'cache');
@@ -257,6 +272,8 @@ export function loadConfig(options: { file?: string | null; env?: NodeJS.Process
       })(),
       subgraphEndpoints: (raw.subgraphEndpoints as 'public' | 'loopback' | undefined) ?? (production ? 'loopback' : 'public'),
       live,
+      // Production turns introspection off, which an explorer needs.
+      explorer: (explorer as Explorer | undefined) ?? (production ? 'off' : 'graphiql'),
       subscriptions: {
         ...(Object.fromEntries(
           Object.entries(DEFAULT_SUBSCRIPTIONS)

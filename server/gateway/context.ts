@@ -2,6 +2,7 @@
 import type { RequestSources, SourceError } from '../sources';
 import type { WorkerPool } from '../workers/pool';
 import type { FollowerStatusSource } from '../indexer/heads';
+import type { Dataset } from './dataset';
 import type { AlertService } from './alert-service';
 import type { LiveFigures } from './live';
 
@@ -26,6 +27,11 @@ export interface GatewayContext {
   risk: WorkerPool;
   /** The followers' state, when this process follows chains (`svr start` with `follow`); null otherwise. */
   followers?: FollowerStatusSource | null;
+  /**
+   * What the server serves (Query.dataset): synthetic demo data or indexed chains. Set for HTTP requests;
+   * absent in the gateway's own reads (live.ts, alert-service.ts) and over WebSocket, which never ask for it.
+   */
+  dataset?: Dataset;
   /** The live figures subscriptions read (live.ts); absent where the gateway runs without them. */
   live?: LiveFigures;
   /** The alert rules and events (alert-service.ts); absent where the gateway runs without them. */

@@ -17,8 +17,10 @@ import type { RequestSources, Sources } from '../sources';
 import type { GatewayContext } from './context';
 import type { WorkerPool } from '../workers/pool';
 import type { FollowerStatusSource } from '../indexer/heads';
+import type { Explorer } from './config';
+import type { Dataset } from './dataset';
+import { WebFiles, wantsExplorer } from './web';
 import type { AlertService } from './alert-service';
-import { homePage } from './home-page';
 import type { GraphQLQuestion, HttpAnswer, WholeResponses } from './whole-responses';
 
 export interface GatewayHttpOptions {
@@ -46,6 +48,12 @@ export interface GatewayHttpOptions {
   followers?: FollowerStatusSource | null;
   /** Whole answers, cached under the blocks they were read at (absent: every question is answered afresh). */
   answers?: WholeResponses;
+  /** What the data is (Query.dataset). */
+  dataset: Dataset;
+  /** What a browser gets at /graphql (config.ts). */
+  explorer: Explorer;
+  /** The page and explorer bundles (default: dist/public). */
+  web?: WebFiles;
   /** The alert rules and events the alert queries and mutations read and change. */
   alerts?: AlertService;
 }
@@ -131,7 +139,7 @@ export function gatewayRequestHandler(options: GatewayHttpOptions): (req: Incomi
               extensions: { code: 'INTERNAL_SERVER_ERROR', requestId, http: { status: 500 } },
             });
           }
-          return { sources, sourceErrors: [], signal: deadline.signal, requestId, risk: options.risk, alerts: options.alerts, authorization: req.headers.authorization, followers: options.followers ?? null };
+          return { sources, sourceErrors: [], signal: deadline.signal, requestId, risk: options.risk, dataset: options.dataset, alerts: options.alerts, authorization: req.headers.authorization, followers: options.followers ?? null };
         },
       });
       const out: Record<string, string> = {};
@@ -156,9 +164,13 @@ export function gatewayRequestHandler(options: GatewayHttpOptions): (req: Incomi
   };
 }
 
-/** The one server: / (a page of ratios), /graphql to the gateway, /health, /metrics, /subgraphs/… to `fallback` (the subgraph endpoints), a 404 for anything else. */
+/**
+ * The one server: / (the page, web/page) and its /assets/, /graphql to the gateway (GraphiQL for a browser),
+ * /health, /metrics, /subgraphs/… to `fallback` (the subgraph endpoints), a 404 for anything else.
+ */
 export function createSvrServer(options: GatewayHttpOptions): Server {
   const gateway = gatewayRequestHandler(options);
+  const web = options.web ?? new WebFiles();
   const server = createServer(async (req, res) => {
     const requestId = requestIdOf(req);
     try {
@@ -168,12 +180,13 @@ export function createSvrServer(options: GatewayHttpOptions): Server {
         return;
       }
       const path = url.pathname;
-      if (path === '/graphql' || path === '/graphql/') await gateway(req, res, requestId);
-      else if (path === '/' && (req.method === 'GET' || req.method === 'HEAD')) {
-        const html = homePage();
-        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(html) });
-        res.end(req.method === 'HEAD' ? undefined : html);
-      } else if (path === '/health') sendJson(res, 200, { status: 'ok', sources: options.sources().registry.list().length, cache: options.sources().cache.backend });
+      const read = req.method === 'GET' || req.method === 'HEAD';
+      if (path === '/graphql' || path === '/graphql/') {
+        if (options.explorer === 'graphiql' && wantsExplorer(req, url)) web.send(req, res, 'explorer.html');
+        else await gateway(req, res, requestId);
+      } else if (path === '/' && read) web.send(req, res, 'page.html');
+      else if (path.startsWith('/assets/') && read && web.send(req, res, path.slice(1))) return;
+      else if (path === '/health') sendJson(res, 200, { status: 'ok', sources: options.sources().registry.list().length, cache: options.sources().cache.backend });
       else if (path === '/metrics' && options.metrics) {
         const text = await options.metrics.metrics();
         res.writeHead(200, { 'content-type': options.metrics.contentType });

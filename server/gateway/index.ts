@@ -20,11 +20,13 @@ import { embeddedSources, type EmbeddedSources } from './embedded-sources';
 import { createMetrics } from './metrics';
 import { WholeResponses } from './whole-responses';
 import type { FollowerStatusSource } from '../indexer/heads';
+import { datasetOf, type Dataset } from './dataset';
 
 export { loadConfig, ConfigError, type GatewayConfig } from './config';
 export { createApollo, gatewaySchema, federatedTypeDefs, publicTypeDefs } from './apollo';
 export { Decimal } from '../numeric/decimal';
 export { commonSchemaMismatch, embeddedSources, type EmbeddedSources } from './embedded-sources';
+export { datasetOf, syntheticDataset, type Dataset } from './dataset';
 
 /** The risk pool's task module. */
 export const RISK_TASK_MODULE = require.resolve('./risk-tasks');
@@ -42,10 +44,12 @@ export interface StartOptions {
   federation?: boolean;
   /** Where the gateway logs (sources left out of answers, cache failures); default: JSON lines on stderr at SVR_LOG_LEVEL (info). */
   logger?: Logger;
+  /** What the data is (Query.dataset); default: found from the data directory (dataset.ts). */
+  dataset?: Dataset;
   /**
-   * Blocks committed by this process's followers (server/indexer/supervisor.ts): each one drops the
-   * deployment's cached head, so the next answer is read at the new block. Kept on the running
-   * server for what pushes updates (subscriptions).
+   * New heads of the deployments: blocks committed by this process's followers (server/indexer/supervisor.ts),
+   * each of which also drops the deployment's cached head so the next answer is read at the new block;
+   * default: each source's `_meta` polled every subscriptions.headPollMs.
    */
   heads?: HeadFeed;
   /** The followers' state, for `deployments { lag chainHeadBlock health eventsPerSecond lastError restarts following }`. */
@@ -106,7 +110,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   // The live side exists once the server listens; until then its metrics are absent.
   let liveStats: (() => { connections: number; subscriptions: number; snapshots: number }) | null = null;
   const metrics = createMetrics(() => cache, { readers, risk }, answers, () => liveStats?.() ?? null);
-  const apollo = createApollo({ limits: config.limits, production: config.production, federation: options.federation, plugins: [metrics.plugin], logger });
+  const apollo = createApollo({ limits: config.limits, production: config.production, federation: options.federation, sandbox: config.explorer === 'sandbox', plugins: [metrics.plugin], logger });
   await apollo.start();
   // Sources need the port the server ends up on (it may be 0: any free port), so they are set once it listens.
   let sources: Sources | null = null;
@@ -143,6 +147,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     risk,
     answers,
     followers: options.followers ?? null,
+    dataset: options.dataset ?? datasetOf(options.dataDir, config.sources !== null),
+    explorer: config.explorer,
   });
   await new Promise<void>((ok, fail) => {
     server.once('error', fail);

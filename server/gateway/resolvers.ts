@@ -421,6 +421,10 @@ export const resolvers: Resolvers = {
     assetExposure: (_, { token }, ctx) => assetExposure(ctx, token),
     account: (_, { id }) => ({ id: normalizeAddress(id) }),
     token: (_, { id }) => ({ id }),
+    dataset: (_, __, ctx) => {
+      if (!ctx.dataset) throw new GraphQLError('Query.dataset is answered over HTTP only', { extensions: { code: 'BAD_REQUEST' } });
+      return ctx.dataset;
+    },
   },
   Protocol: {
     id: (p) => p.id,

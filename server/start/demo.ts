@@ -13,8 +13,8 @@
  */
 import { availableParallelism } from 'node:os';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { runDemo, type DemoDeploymentResult } from '../demo';
+import { demoChainDir, demoMarkerPath } from '../demo/marker';
 import { storePath } from '../indexer/deployment';
 import { SqliteStore } from '../store/sqlite-store';
 import { WorkerPool } from '../workers/pool';
@@ -70,8 +70,8 @@ function indexedToTheEnd(dataDir: string, r: DemoDeploymentResult): boolean {
 export async function indexDemo(dataDir: string, options: DemoStartOptions): Promise<DemoStartReport> {
   const log = options.log ?? ((line: string) => console.log(line));
   const settings = { seed: options.seed ?? 1, days: options.days ?? 3, scale: options.scale ?? 1 };
-  const demoDir = join(dataDir, 'demo-chain');
-  const markerPath = join(demoDir, 'COMPLETE');
+  const demoDir = demoChainDir(dataDir);
+  const markerPath = demoMarkerPath(dataDir);
   const marker = existsSync(markerPath) ? (JSON.parse(readFileSync(markerPath, 'utf8')) as Partial<Marker>) : null;
   let results = marker?.settings && JSON.stringify(marker.settings) === JSON.stringify(settings) ? marker.results! : null;
   const generated = results === null;

@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSy
 import { join, resolve } from 'node:path';
 import { buildSubgraph } from '../../server/compile/graph-build';
 import { runDemo } from '../../server/demo';
-import { startServer, type GatewayConfig, type RunningServer } from '../../server/gateway';
+import { startServer, syntheticDataset, type GatewayConfig, type RunningServer } from '../../server/gateway';
 import { loadConfig } from '../../server/gateway/config';
 import { indexFiles } from '../../server/indexer/index-files';
 import pino from 'pino';
@@ -77,7 +77,8 @@ export async function demoDataDir(options: { seed?: number; days?: number } = {}
 }
 
 export async function startDemoGateway(dataDir: string, config: Partial<GatewayConfig> = {}): Promise<RunningServer> {
-  return startServer({ dataDir, port: 0, host: '127.0.0.1', config: { ...loadConfig({ env: {} }), ...config }, logger: pino({ level: 'silent' }) });
+  // The directory holds the demo chain's indexed data, but not `svr start`'s marker (the chain is built beside it): say so.
+  return startServer({ dataDir, port: 0, host: '127.0.0.1', config: { ...loadConfig({ env: {} }), ...config }, logger: pino({ level: 'silent' }), dataset: syntheticDataset({}) });
 }
 
 export interface GraphQLAnswer<T = Record<string, any>> {
@@ -90,4 +91,10 @@ export async function post<T = Record<string, any>>(url: string, query: string, 
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
   const body = (await res.json()) as Omit<GraphQLAnswer<T>, 'status'>;
   return { status: res.status, ...body };
+}
+
+/** The page's and explorer's bundles (bin/build-web.js, skipped when current): the server reads them when it starts. */
+export async function buildWeb(): Promise<void> {
+  const { buildWeb: build } = require('../../bin/build-web.js') as { buildWeb: () => Promise<boolean> };
+  await build();
 }

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import type { GatewayContext } from '../../server/gateway/context';
 import { createSvrServer } from '../../server/gateway/http';
+import { INDEXED_DATASET } from '../../server/gateway/dataset';
 
 let started: () => void = () => undefined;
 let aborted: (reason: string) => void = () => undefined;
@@ -32,7 +33,7 @@ async function serve(requestTimeoutMs: number) {
   });
   await apollo.start();
   const fakeSources = { forRequest: () => ({}), registry: { list: () => [] }, cache: { backend: 'memory' } };
-  const server = createSvrServer({ apollo, sources: () => fakeSources as never, maxBodyBytes: 10_000, maxNesting: 40, requestTimeoutMs, corsOrigins: ['*'], logger: pino({ level: 'silent' }), risk: {} as never });
+  const server = createSvrServer({ apollo, sources: () => fakeSources as never, maxBodyBytes: 10_000, maxNesting: 40, requestTimeoutMs, corsOrigins: ['*'], logger: pino({ level: 'silent' }), risk: {} as never, dataset: INDEXED_DATASET, explorer: 'off' });
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`,
