@@ -225,7 +225,12 @@ export function simulateGmxV2(options: GmxV2RunOptions): { txs: DemoTx[]; stats:
 
   const txs: DemoTx[] = [];
   let order = 0;
-  const tx = (second: number, events: EmittedEvent[]) => txs.push({ second, order: order++, address: emitter, events });
+  // Transactions go out in the order they were simulated (every running total depends on it): never before the last one.
+  let clock = 0;
+  const tx = (second: number, events: EmittedEvent[]) => {
+    clock = Math.max(clock, second);
+    txs.push({ second: clock, order: order++, address: emitter, events });
+  };
   const oracle = (t: GmToken, minute: number, second: number): EmittedEvent =>
     eventLog1(ORACLE, 'OraclePriceUpdate', pad32(t.address), {
       address: { token: t.address, provider: ORACLE },
@@ -391,6 +396,7 @@ export function simulateGmxV2(options: GmxV2RunOptions): { txs: DemoTx[]; stats:
     while (owed >= 1) {
       owed -= 1;
       const second = base + 2 + Math.floor(random.next() * 50);
+      // (tx() keeps the order: a later order in the same minute at an earlier second goes out at the last one's.)
       // Closes grow with how full the book is (a restoring force): about as many closes as opens near the usual open interest.
       if (minute > 60 && positions.size > 0 && random.next() < 0.5 * bookFill() ** 6) {
         const all = [...positions.values()];

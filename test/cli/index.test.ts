@@ -173,14 +173,14 @@ function startUntilServing(data: string): Promise<{ out: string; ratios: Array<R
   });
 }
 
-const DEMO_DEPLOYMENTS = ['gmx-v1/arbitrum-one', 'gmx-v1/avalanche', 'synthetix-perps-v2/optimism', 'aave-v3/mainnet', 'aave-v3/arbitrum-one', 'aave-v3/optimism', 'aave-v3/avalanche'];
+const DEMO_DEPLOYMENTS = ['gmx-v1/arbitrum-one', 'gmx-v1/avalanche', 'gmx-v2/arbitrum-one', 'gmx-v2/avalanche', 'synthetix-perps-v2/optimism', 'aave-v3/mainnet', 'aave-v3/arbitrum-one', 'aave-v3/optimism', 'aave-v3/avalanche'];
 
-test('svr start indexes the synthetic demo chain once and serves the gateway over all seven deployments; a second start reuses the data', async () => {
+test('svr start indexes the synthetic demo chain once and serves the gateway over all nine deployments; a second start reuses the data', async () => {
   const data = join(mkdtempSync(join(tmpdir(), 'svr-start-')), 'data');
   const first = await startUntilServing(data);
   expect(first.out).toMatch(/SYNTHETIC demo chain/);
-  expect(first.out.match(/ {2}indexed /g)?.length).toBe(7);
-  expect(first.out).toMatch(/subgraphs: 7 deployment\(s\)/);
+  expect(first.out.match(/ {2}indexed /g)?.length).toBe(9);
+  expect(first.out).toMatch(/subgraphs: 9 deployment\(s\)/);
   for (const path of DEMO_DEPLOYMENTS) expect(first.out).toContain(`/subgraphs/name/${path}`);
   expect(first.ratios.map((r) => `${r.protocol}/${r.network}`).sort()).toEqual([...DEMO_DEPLOYMENTS].sort());
   for (const r of first.ratios) {

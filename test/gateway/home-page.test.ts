@@ -45,13 +45,13 @@ afterAll(async () => server?.close());
   );
   const body = /<tbody>([\s\S]*?)<\/tbody>/.exec(dom)![1];
   const rows = body.match(/<tr>/g) ?? [];
-  expect(rows).toHaveLength(7);
+  expect(rows).toHaveLength(9);
   for (const network of ['arbitrum-one', 'avalanche', 'mainnet', 'optimism']) expect(body).toContain(`<td>${network}</td>`);
-  expect(/<tfoot>([\s\S]*?)<\/tfoot>/.exec(dom)![1]).toContain('aave-v3+gmx-v1+synthetix-perps-v2');
+  expect(/<tfoot>([\s\S]*?)<\/tfoot>/.exec(dom)![1]).toContain('aave-v3+gmx-v1+gmx-v2+synthetix-perps-v2');
   const status = /<p id="status"[^>]*>([\s\S]*?)<\/p>/.exec(dom)![1];
   expect(status).toMatch(/^(All sources answered\.|\* leaves out tokens that have no price yet\.)$/);
   const backtests = /<table id="backtests">[\s\S]*?<tbody>([\s\S]*?)<\/tbody>/.exec(dom)![1];
-  expect(backtests.match(/<tr>/g) ?? []).toHaveLength(7);
+  expect(backtests.match(/<tr>/g) ?? []).toHaveLength(9);
   expect(backtests).toContain('<td>13</td>'); // 25 indexed hours, a 12-hour window: 13 forecasts each
   expect(/<p id="backtest-status"[^>]*>([\s\S]*?)<\/p>/.exec(dom)![1]).toBe('Every deployment backtested.');
 });

@@ -55,7 +55,7 @@ test('a deployment\'s ratio and an aggregate replay to the same bytes, here and 
       expect(JSON.stringify(again.data!.replayRatio)).toBe(JSON.stringify(recorded));
     }
   }
-  expect(answer.data!.all.provenance.reads.length).toBe(7);
+  expect(answer.data!.all.provenance.reads.length).toBe(9);
 });
 
 test('the same answer at the same blocks has the same digest; a different one does not', async () => {

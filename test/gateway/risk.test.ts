@@ -135,7 +135,7 @@ test('across every deployment: all positions priced, VaR grows with confidence, 
   expect(answer.errors).toBeUndefined();
   const { valueAtRisk, contagion: spread, forecast, aggregate } = answer.data!;
   expect(valueAtRisk.coverage).toMatchObject({ complete: true, unpricedPositions: 0 });
-  expect(valueAtRisk.coverage.venues).toHaveLength(7);
+  expect(valueAtRisk.coverage.venues).toHaveLength(9);
   expect(valueAtRisk.total.var99.value).toBeGreaterThanOrEqual(valueAtRisk.total.var95.value);
   const shocked = spread.nodes.find((n: any) => n.protocol === 'gmx-v1' && n.network === 'avalanche');
   expect(shocked.initialDistress).toBeCloseTo(0.5, 9);
@@ -143,7 +143,7 @@ test('across every deployment: all positions priced, VaR grows with confidence, 
   expect(forecast.path.length).toBeGreaterThan(0);
   expect(forecast).toMatchObject({ horizonDays: 7, threshold: 1, bandLevel: 0.9 });
   for (const p of forecast.path) expect(p.low).toBeLessThanOrEqual(p.high);
-  expect(aggregate.distanceToInsolvency.coverage.venues).toHaveLength(7);
+  expect(aggregate.distanceToInsolvency.coverage.venues).toHaveLength(9);
 
   const bad = await post(gateway, '{ stressTest(scenario: { moves: [{ asset: "DOGE", move: -0.5 }] }) { rounds } }');
   expect(bad.errors![0].message).toMatch(/no priced asset "DOGE"/);
@@ -163,7 +163,7 @@ test('one solvency model: on every deployment and in total, a stress with no mov
   );
   expect(answer.errors).toBeUndefined();
   const { ratios, aggregate, stressTest: zero } = answer.data!;
-  expect(ratios).toHaveLength(7);
+  expect(ratios).toHaveLength(9);
   for (const r of ratios) {
     const v = zero.venues.find((x: any) => x.protocol === r.protocol && x.network === r.network);
     expect({ before: v.ratioBefore, after: v.ratioAfter, buffer: v.bufferBeforeUSD, bufferAfter: v.bufferAfterUSD }).toEqual({ before: r.ratio, after: r.ratio, buffer: r.bufferUSD, bufferAfter: r.bufferUSD });
