@@ -404,7 +404,7 @@ test('assetExposure finds an asset by symbol across wrappers and synths, and by 
 
 test('user errors name what is wrong and what is known', async () => {
   const unknown = await post(gateway, '{ ratio(protocol: "nope") { ratio } }');
-  expect(unknown.errors![0].message).toMatch(/unknown protocol "nope"; svr serves: aave-v3, gmx-v1, synthetix-perps-v2/);
+  expect(unknown.errors![0].message).toMatch(/unknown protocol "nope"; svr serves: aave-v3, gmx-v1, gmx-v2, synthetix-perps-v2/);
   expect(unknown.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
   const network = await post(gateway, '{ ratio(protocol: "gmx-v1", network: "mainnet") { ratio } }');
   expect(network.errors![0].message).toMatch(/gmx-v1 has no deployment on "mainnet"; it has: arbitrum-one, avalanche/);
@@ -433,7 +433,7 @@ test('a repeated question is answered from the cache, and /metrics and /health s
   expect(metrics).toMatch(/svr_worker_pool\{pool="readers",kind="completed"\} [1-9]/);
   expect(metrics).toMatch(/svr_worker_pool\{pool="readers",kind="workers_started"\} [1-9]/);
   const health = (await (await fetch(`${server.url}/health`)).json()) as Record<string, unknown>;
-  expect(health).toEqual({ status: 'ok', sources: 7, cache: 'memory' });
+  expect(health).toEqual({ status: 'ok', sources: 9, cache: 'memory' });
 });
 
 test("with graph-node's index-node status endpoint, deployments report the chain head and their lag", async () => {
