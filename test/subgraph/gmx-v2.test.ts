@@ -305,6 +305,9 @@ describe('gmx-v2 on arbitrum-one, hand-encoded EventLogData', () => {
     // Entry = 48,000 / 16 = 3,000; collateral 10,000 USDC x 1.00.
     expect(entity(d, 'Position', KA)).toMatchObject({ side: 'LONG', market: MARKET, account: ALICE, collateralToken: USDC, indexToken: WETH, sizeUSD: '48000', collateralUSD: '10000', entryPriceUSD: '3000', isOpen: true, indexedFromOpen: true });
     expect(entity(d, 'Position', KB)).toMatchObject({ side: 'SHORT', sizeUSD: '30000', collateralUSD: '5000', isOpen: true });
+    // Snapshots (T0 is UTC hour 472222, day 19675): the figures as they stand at the block's end.
+    expect(entity(d, 'ProtocolHourlySnapshot', 'gmx-v2-472222')).toMatchObject({ protocol: 'gmx-v2', hour: 472222, totalValueLockedUSD: '5000000', totalOpenInterestUSD: '78000', openPositionCount: 2, blockNumber: '200000000' });
+    expect(entity(d, 'MarketDailySnapshot', `${MARKET}-19675`)).toMatchObject({ market: MARKET, protocol: 'gmx-v2', day: 19675, totalValueLockedUSD: '5000000', longOpenInterestUSD: '48000' });
   });
 
   test('block 2: ETH falls, Alice is liquidated, thresholds set by Config', () => {
@@ -346,6 +349,10 @@ describe('gmx-v2 on arbitrum-one, hand-encoded EventLogData', () => {
     const liquidationId = '0x' + (200_000_100 * 1000 + 1).toString(16).padStart(64, '0') + '01000000'; // tx hash + logIndex 1 (graph-ts concatI32: little-endian)
     expect(entity(d, 'Liquidation', liquidationId)).toMatchObject({ side: 'LONG', account: ALICE, position: KA, sizeUSD: '48000', collateralUSD: '10000', realisedLossUSD: '16000', shortfallUSD: '6000', priceUSD: '2000' });
     expect(entity(d, 'Account', ALICE)).toMatchObject({ openPositionCount: 0, closedPositionCount: 1, liquidationCount: 1 });
+    // The next hour's snapshot; the day's is rewritten with the latest figures.
+    expect(entity(d, 'ProtocolHourlySnapshot', 'gmx-v2-472223')).toMatchObject({ hour: 472223, totalValueLockedUSD: '4010000', cumulativeLiquidationCount: 1 });
+    expect(entity(d, 'ProtocolHourlySnapshot', 'gmx-v2-472222')).toMatchObject({ totalValueLockedUSD: '5000000' });
+    expect(entity(d, 'ProtocolDailySnapshot', 'gmx-v2-19675')).toMatchObject({ day: 19675, totalValueLockedUSD: '4010000', totalOpenInterestUSD: '30000', blockNumber: '200000100' });
   });
 
   test('a pool token without a price is left out and named', () => {
