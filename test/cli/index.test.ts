@@ -212,6 +212,6 @@ test('svr start indexes the synthetic demo chain once and serves the gateway ove
   }
   const second = await startUntilServing(data);
   expect(second.out).not.toMatch(/generating|indexed /);
-  expect(second.out).toMatch(/subgraphs: 7 deployment\(s\)/);
+  expect(second.out).toMatch(/subgraphs: 9 deployment\(s\)/);
   expect(second.ratios).toEqual(first.ratios);
 }, 480_000);
