@@ -25,6 +25,7 @@ import { SeededRandom } from '../numeric/random';
 import type { DemoTx, EmittedEvent } from './chain';
 import { oraclePrice, type OracleRounds } from './chainlink';
 import type { Asset } from './prices';
+import { demoToken, type DemoToken } from './tokens';
 import { RAY, rayDiv, rayMul } from '../numeric/ray';
 
 const SECONDS_PER_YEAR = 365n * 24n * 3600n;
@@ -49,11 +50,7 @@ export const AAVE_CONTRACTS: Record<string, { pool: string; configurator: string
   avalanche: { pool: '0x794a61358d6845594f94dc1db02a252b5b4814ad', configurator: '0x8145edddf43f50276641b55bd3ad95944510021e' },
 };
 
-export interface AaveReserveConfig {
-  address: string;
-  symbol: string;
-  decimals: number;
-  asset: Asset | null;
+export interface AaveReserveConfig extends DemoToken {
   /** Basis points (demo values). */
   ltv: bigint;
   liquidationThreshold: bigint;
@@ -62,44 +59,46 @@ export interface AaveReserveConfig {
 
 const volatileParams = (asset: Asset) =>
   ({ ETH: [8000n, 8250n, 10500n], BTC: [7300n, 7800n, 10500n], LINK: [5300n, 6800n, 10700n], AVAX: [6000n, 7000n, 11000n] })[asset];
-const reserve = (address: string, symbol: string, decimals: number, asset: Asset | null): AaveReserveConfig => {
-  const [ltv, liquidationThreshold, liquidationBonus] = asset ? volatileParams(asset) : [7500n, 7800n, 10450n];
-  return { address, symbol, decimals, asset, ltv, liquidationThreshold, liquidationBonus };
+const reserve = (network: string, address: string): AaveReserveConfig => {
+  const token = demoToken(network, address);
+  const [ltv, liquidationThreshold, liquidationBonus] = token.asset ? volatileParams(token.asset) : [7500n, 7800n, 10450n];
+  return { ...token, ltv, liquidationThreshold, liquidationBonus };
 };
+const reserves = (network: string, addresses: string[]) => addresses.map((address) => reserve(network, address));
 
-/** Reserves per network (addresses and decimals as subgraph/aave-v3/src/tokens.ts). */
+/** Reserves per network; symbol, decimals and price path from subgraph/common/tokens.ts. */
 export const AAVE_RESERVES: Record<string, AaveReserveConfig[]> = {
-  mainnet: [
-    reserve('0xc02aaa39b223fe8d0a0e5c4f27ead9083c756cc2', 'WETH', 18, 'ETH'),
-    reserve('0x2260fac5e5542a773aa44fbcfedf7c193bc2c599', 'WBTC', 8, 'BTC'),
-    reserve('0x514910771af9ca656af840dff83e8264ecf986ca', 'LINK', 18, 'LINK'),
-    reserve('0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48', 'USDC', 6, null),
-    reserve('0x6b175474e89094c44da98b954eedeac495271d0f', 'DAI', 18, null),
-    reserve('0xdac17f958d2ee523a2206206994597c13d831ec7', 'USDT', 6, null),
-  ],
-  'arbitrum-one': [
-    reserve('0x82af49447d8a07e3bd95bd0d56f35241523fbab1', 'WETH', 18, 'ETH'),
-    reserve('0x2f2a2543b76a4166549f7aab2e75bef0aefc5b0f', 'WBTC', 8, 'BTC'),
-    reserve('0xf97f4df75117a78c1a5a0dbb814af92458539fb4', 'LINK', 18, 'LINK'),
-    reserve('0xaf88d065e77c8cc2239327c5edb3a432268e5831', 'USDC', 6, null),
-    reserve('0xff970a61a04b1ca14834a43f5de4533ebddb5cc8', 'USDC.e', 6, null),
-    reserve('0xfd086bc7cd5c481dcc9c85ebe478a1c0b69fcbb9', 'USDT', 6, null),
-  ],
-  optimism: [
-    reserve('0x4200000000000000000000000000000000000006', 'WETH', 18, 'ETH'),
-    reserve('0x68f180fcce6836688e9084f035309e29bf0a2095', 'WBTC', 8, 'BTC'),
-    reserve('0x350a791bfc2c21f9ed5d10980dad2e2638ffa7f6', 'LINK', 18, 'LINK'),
-    reserve('0x7f5c764cbc14f9669b88837ca1490cca17c31607', 'USDC.e', 6, null),
-    reserve('0x94b008aa00579c1307b0ef2c499ad98a8ce58e58', 'USDT', 6, null),
-    reserve('0xda10009cbd5d07dd0cecc66161fc93d7c9000da1', 'DAI', 18, null),
-  ],
-  avalanche: [
-    reserve('0xb31f66aa3c1e785363f0875a1b74e27b85fd66c7', 'WAVAX', 18, 'AVAX'),
-    reserve('0x49d5c2bdffac6ce2bfdb6640f4f80f226bc10bab', 'WETH.e', 18, 'ETH'),
-    reserve('0x152b9d0fdc40c096757f570a51e494bd4b943e50', 'BTC.b', 8, 'BTC'),
-    reserve('0xb97ef9ef8734c71904d8002f8b6bc66dd9c48a6e', 'USDC', 6, null),
-    reserve('0xa7d7079b0fead91f3e65f86e8915cb59c1a4c664', 'USDC.e', 6, null),
-  ],
+  mainnet: reserves('mainnet', [
+    '0xc02aaa39b223fe8d0a0e5c4f27ead9083c756cc2', // WETH
+    '0x2260fac5e5542a773aa44fbcfedf7c193bc2c599', // WBTC
+    '0x514910771af9ca656af840dff83e8264ecf986ca', // LINK
+    '0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48', // USDC
+    '0x6b175474e89094c44da98b954eedeac495271d0f', // DAI
+    '0xdac17f958d2ee523a2206206994597c13d831ec7', // USDT
+  ]),
+  'arbitrum-one': reserves('arbitrum-one', [
+    '0x82af49447d8a07e3bd95bd0d56f35241523fbab1', // WETH
+    '0x2f2a2543b76a4166549f7aab2e75bef0aefc5b0f', // WBTC
+    '0xf97f4df75117a78c1a5a0dbb814af92458539fb4', // LINK
+    '0xaf88d065e77c8cc2239327c5edb3a432268e5831', // USDC
+    '0xff970a61a04b1ca14834a43f5de4533ebddb5cc8', // USDC.e
+    '0xfd086bc7cd5c481dcc9c85ebe478a1c0b69fcbb9', // USDT
+  ]),
+  optimism: reserves('optimism', [
+    '0x4200000000000000000000000000000000000006', // WETH
+    '0x68f180fcce6836688e9084f035309e29bf0a2095', // WBTC
+    '0x350a791bfc2c21f9ed5d10980dad2e2638ffa7f6', // LINK
+    '0x7f5c764cbc14f9669b88837ca1490cca17c31607', // USDC.e
+    '0x94b008aa00579c1307b0ef2c499ad98a8ce58e58', // USDT
+    '0xda10009cbd5d07dd0cecc66161fc93d7c9000da1', // DAI
+  ]),
+  avalanche: reserves('avalanche', [
+    '0xb31f66aa3c1e785363f0875a1b74e27b85fd66c7', // WAVAX
+    '0x49d5c2bdffac6ce2bfdb6640f4f80f226bc10bab', // WETH.e
+    '0x152b9d0fdc40c096757f570a51e494bd4b943e50', // BTC.b
+    '0xb97ef9ef8734c71904d8002f8b6bc66dd9c48a6e', // USDC
+    '0xa7d7079b0fead91f3e65f86e8915cb59c1a4c664', // USDC.e
+  ]),
 };
 
 /**

@@ -9,8 +9,10 @@
  */
 import { parseAbiItem, type AbiEvent } from 'viem';
 import { CHAINLINK_FEEDS, type ChainlinkFeed } from '../../subgraph/common/chainlink-feeds';
+import { knownToken } from '../../subgraph/common/tokens';
 import { START_TIMESTAMP, type DemoTx } from './chain';
 import { ASSETS, type Asset, type PricePaths } from './prices';
+import { pairAsset } from './tokens';
 
 /** Demo feed parameters: a new round at a 0.5% move or after an hour; stablecoins daily. */
 export const FEED_DEVIATION = 0.005;
@@ -63,13 +65,10 @@ export function oraclePrice(oracle: OracleRounds, asset: Asset | null, minute: n
   return asset === null ? 10n ** 8n : BigInt(oracle.answers[asset][minute]);
 }
 
-const STABLE_PAIRS = new Set(['USDC / USD', 'USDT / USD', 'DAI / USD']);
-
-/** What a feed's pair follows on the demo chain: a simulated asset, a stablecoin, or nothing. */
+/** What a feed's pair follows on the demo chain: a simulated asset, a stablecoin (its tokens are, in the token table), or nothing. */
 function feedAsset(feed: ChainlinkFeed): Asset | 'stable' | null {
-  if (STABLE_PAIRS.has(feed.pair)) return 'stable';
-  const base = feed.pair.split(' / ')[0];
-  return (ASSETS as readonly string[]).includes(base) ? (base as Asset) : null;
+  if (feed.tokens.length > 0 && feed.tokens.every((t) => knownToken(feed.network, t)?.stablecoin)) return 'stable';
+  return pairAsset(feed.pair);
 }
 
 /** The `AnswerUpdated` transactions of every listed aggregator on `network`, in the first second of their minute. */

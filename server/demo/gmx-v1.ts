@@ -29,6 +29,7 @@ import { parseAbiItem, keccak256, type AbiEvent, type Hex } from 'viem';
 import { SeededRandom } from '../numeric/random';
 import { CLOCKS, type DemoTx, type EmittedEvent } from './chain';
 import type { Asset, PricePaths } from './prices';
+import { demoToken, type DemoToken } from './tokens';
 
 export const PRICE_PRECISION = 10n ** 30n;
 const BASIS_POINTS_DIVISOR = 10000n;
@@ -57,33 +58,30 @@ export const VAULT: Record<string, string> = {
   avalanche: '0x9ab2de34a33fb459b538c43f251eb825645e8595',
 };
 
-export interface VaultToken {
-  address: string;
-  symbol: string;
-  decimals: number;
-  /** The price path it follows; null: a stablecoin at 1.00. */
-  asset: Asset | null;
+export interface VaultToken extends DemoToken {
   /** Initial pool, USD. */
   poolUsd: number;
 }
 
-/** Vault tokens per network (addresses and decimals as subgraph/gmx-v1/src/tokens.ts). */
+const vaultToken = (network: string, address: string, poolUsd: number): VaultToken => ({ ...demoToken(network, address), poolUsd });
+
+/** Vault tokens per network and their initial pools; symbol, decimals and price path from subgraph/common/tokens.ts. */
 export const VAULT_TOKENS: Record<string, VaultToken[]> = {
   'arbitrum-one': [
-    { address: '0x82af49447d8a07e3bd95bd0d56f35241523fbab1', symbol: 'WETH', decimals: 18, asset: 'ETH', poolUsd: 150e6 },
-    { address: '0x2f2a2543b76a4166549f7aab2e75bef0aefc5b0f', symbol: 'WBTC', decimals: 8, asset: 'BTC', poolUsd: 110e6 },
-    { address: '0xf97f4df75117a78c1a5a0dbb814af92458539fb4', symbol: 'LINK', decimals: 18, asset: 'LINK', poolUsd: 8e6 },
-    { address: '0xff970a61a04b1ca14834a43f5de4533ebddb5cc8', symbol: 'USDC.e', decimals: 6, asset: null, poolUsd: 80e6 },
-    { address: '0xaf88d065e77c8cc2239327c5edb3a432268e5831', symbol: 'USDC', decimals: 6, asset: null, poolUsd: 50e6 },
-    { address: '0xfd086bc7cd5c481dcc9c85ebe478a1c0b69fcbb9', symbol: 'USDT', decimals: 6, asset: null, poolUsd: 15e6 },
-    { address: '0xda10009cbd5d07dd0cecc66161fc93d7c9000da1', symbol: 'DAI', decimals: 18, asset: null, poolUsd: 10e6 },
+    vaultToken('arbitrum-one', '0x82af49447d8a07e3bd95bd0d56f35241523fbab1', 150e6), // WETH
+    vaultToken('arbitrum-one', '0x2f2a2543b76a4166549f7aab2e75bef0aefc5b0f', 110e6), // WBTC
+    vaultToken('arbitrum-one', '0xf97f4df75117a78c1a5a0dbb814af92458539fb4', 8e6), // LINK
+    vaultToken('arbitrum-one', '0xff970a61a04b1ca14834a43f5de4533ebddb5cc8', 80e6), // USDC.e
+    vaultToken('arbitrum-one', '0xaf88d065e77c8cc2239327c5edb3a432268e5831', 50e6), // USDC
+    vaultToken('arbitrum-one', '0xfd086bc7cd5c481dcc9c85ebe478a1c0b69fcbb9', 15e6), // USDT
+    vaultToken('arbitrum-one', '0xda10009cbd5d07dd0cecc66161fc93d7c9000da1', 10e6), // DAI
   ],
   avalanche: [
-    { address: '0xb31f66aa3c1e785363f0875a1b74e27b85fd66c7', symbol: 'WAVAX', decimals: 18, asset: 'AVAX', poolUsd: 15e6 },
-    { address: '0x49d5c2bdffac6ce2bfdb6640f4f80f226bc10bab', symbol: 'WETH.e', decimals: 18, asset: 'ETH', poolUsd: 8e6 },
-    { address: '0x152b9d0fdc40c096757f570a51e494bd4b943e50', symbol: 'BTC.b', decimals: 8, asset: 'BTC', poolUsd: 8e6 },
-    { address: '0xb97ef9ef8734c71904d8002f8b6bc66dd9c48a6e', symbol: 'USDC', decimals: 6, asset: null, poolUsd: 15e6 },
-    { address: '0xa7d7079b0fead91f3e65f86e8915cb59c1a4c664', symbol: 'USDC.e', decimals: 6, asset: null, poolUsd: 3e6 },
+    vaultToken('avalanche', '0xb31f66aa3c1e785363f0875a1b74e27b85fd66c7', 15e6), // WAVAX
+    vaultToken('avalanche', '0x49d5c2bdffac6ce2bfdb6640f4f80f226bc10bab', 8e6), // WETH.e
+    vaultToken('avalanche', '0x152b9d0fdc40c096757f570a51e494bd4b943e50', 8e6), // BTC.b
+    vaultToken('avalanche', '0xb97ef9ef8734c71904d8002f8b6bc66dd9c48a6e', 15e6), // USDC
+    vaultToken('avalanche', '0xa7d7079b0fead91f3e65f86e8915cb59c1a4c664', 3e6), // USDC.e
   ],
 };
 

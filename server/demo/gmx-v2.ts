@@ -35,7 +35,8 @@ import { join } from 'node:path';
 import { PROJECT_ROOT } from '../paths';
 import { SeededRandom } from '../numeric/random';
 import type { DemoTx, EmittedEvent } from './chain';
-import type { Asset, PricePaths } from './prices';
+import type { PricePaths } from './prices';
+import { demoToken, type DemoToken } from './tokens';
 
 /** The EventEmitters: gmx-io/gmx-synthetics deployments/arbitrum and deployments/avalanche, EventEmitter.json. */
 export const EVENT_EMITTER: Record<string, string> = {
@@ -45,28 +46,18 @@ export const EVENT_EMITTER: Record<string, string> = {
 
 const EVENT_LOG1 = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'subgraph/gmx-v2/abis/EventEmitter.json'), 'utf8')) as AbiEvent[]).find((e) => e.name === 'EventLog1')!;
 
-export interface GmToken {
-  address: string;
-  symbol: string;
-  decimals: number;
-  /** The price path it follows; null: USDC at 1.00. */
-  asset: Asset | null;
-}
+export type GmToken = DemoToken;
 
-/** Tokens per network: addresses and decimals as subgraph/gmx-v2/src/tokens.ts (gmx-synthetics config/tokens.ts). */
-const TOKENS: Record<string, Record<string, GmToken>> = {
-  'arbitrum-one': {
-    WETH: { address: '0x82af49447d8a07e3bd95bd0d56f35241523fbab1', symbol: 'WETH', decimals: 18, asset: 'ETH' },
-    WBTC: { address: '0x2f2a2543b76a4166549f7aab2e75bef0aefc5b0f', symbol: 'WBTC', decimals: 8, asset: 'BTC' },
-    USDC: { address: '0xaf88d065e77c8cc2239327c5edb3a432268e5831', symbol: 'USDC', decimals: 6, asset: null },
-  },
-  avalanche: {
-    WAVAX: { address: '0xb31f66aa3c1e785363f0875a1b74e27b85fd66c7', symbol: 'WAVAX', decimals: 18, asset: 'AVAX' },
-    'WETH.e': { address: '0x49d5c2bdffac6ce2bfdb6640f4f80f226bc10bab', symbol: 'WETH.e', decimals: 18, asset: 'ETH' },
-    'BTC.b': { address: '0x152b9d0fdc40c096757f570a51e494bd4b943e50', symbol: 'BTC.b', decimals: 8, asset: 'BTC' },
-    USDC: { address: '0xb97ef9ef8734c71904d8002f8b6bc66dd9c48a6e', symbol: 'USDC', decimals: 6, asset: null },
-  },
+/** Tokens per network by symbol: addresses from gmx-synthetics config/tokens.ts; symbol, decimals and price path from the one token table. */
+const TOKEN_ADDRESSES: Record<string, Record<string, string>> = {
+  'arbitrum-one': { WETH: '0x82af49447d8a07e3bd95bd0d56f35241523fbab1', WBTC: '0x2f2a2543b76a4166549f7aab2e75bef0aefc5b0f', USDC: '0xaf88d065e77c8cc2239327c5edb3a432268e5831' },
+  avalanche: { WAVAX: '0xb31f66aa3c1e785363f0875a1b74e27b85fd66c7', 'WETH.e': '0x49d5c2bdffac6ce2bfdb6640f4f80f226bc10bab', 'BTC.b': '0x152b9d0fdc40c096757f570a51e494bd4b943e50', USDC: '0xb97ef9ef8734c71904d8002f8b6bc66dd9c48a6e' },
 };
+
+function tokensOf(network: string): Record<string, GmToken> | undefined {
+  const addresses = TOKEN_ADDRESSES[network];
+  return addresses && Object.fromEntries(Object.entries(addresses).map(([symbol, address]) => [symbol, demoToken(network, address)]));
+}
 
 export interface GmMarketSpec {
   /** The long token (also the index token); the short token is USDC. */
@@ -200,7 +191,7 @@ export function simulateGmxV2(options: GmxV2RunOptions): { txs: DemoTx[]; stats:
   const { network, paths, scale } = options;
   const emitter = EVENT_EMITTER[network];
   const specs = GM_MARKETS[network];
-  const tokens = TOKENS[network];
+  const tokens = tokensOf(network);
   if (!emitter || !specs || !tokens) throw new Error(`gmx-v2 demo: no EventEmitter configured for network ${network}`);
   const random = new SeededRandom((options.seed * 2246822519) ^ (network === 'avalanche' ? 0x62a1 : 0x62b1));
   const usdc = tokens.USDC;

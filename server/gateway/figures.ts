@@ -53,6 +53,9 @@ interface ProtocolRow {
   id: string;
   type: 'PERPETUAL' | 'LENDING';
   collateralModel: string;
+  status: VenueStatus;
+  statusSince: string | null;
+  statusSource: string;
   totalValueLockedUSD: string;
   priced: boolean;
   unpricedTokens: string[];
@@ -61,8 +64,19 @@ interface ProtocolRow {
   totalBorrowBalanceUSD: string;
 }
 
+export type VenueStatus = 'LIVE' | 'PAUSED' | 'LEGACY';
+
+/** The venue's status as the deployment's subgraph states it (Protocol.status, statusSince, statusSource). */
+export interface VenueStatusInfo {
+  status: VenueStatus;
+  /** Unix seconds, or null (LIVE, or undated). */
+  since: number | null;
+  source: string;
+}
+
 export interface ProtocolFigures extends Figures {
   model: CollateralModel;
+  status: VenueStatusInfo;
   stale: boolean;
   ageMs: number;
 }
@@ -76,7 +90,7 @@ function modelOf(source: SourceDefinition, value: string): CollateralModel {
 export async function readProtocol(rs: RequestSources, source: SourceDefinition, pin: BlockPin): Promise<ProtocolFigures> {
   const got = await rs.fetch<ProtocolRow[]>(
     source,
-    `protocols(first: 2, block: ${blockArgument(pin)}) { id type collateralModel totalValueLockedUSD priced unpricedTokens longOpenInterestUSD shortOpenInterestUSD totalBorrowBalanceUSD }`,
+    `protocols(first: 2, block: ${blockArgument(pin)}) { id type collateralModel status statusSince statusSource totalValueLockedUSD priced unpricedTokens longOpenInterestUSD shortOpenInterestUSD totalBorrowBalanceUSD }`,
   );
   const rows = got.value;
   if (rows.length > 1) throw new SourceError('UPSTREAM_QUERY_ERROR', sourceKey(source), `has ${rows.length} Protocol entities; a deployment has one`);
@@ -85,6 +99,7 @@ export async function readProtocol(rs: RequestSources, source: SourceDefinition,
   const p = rows[0];
   return {
     model: modelOf(source, p.collateralModel),
+    status: { status: p.status, since: p.statusSince === null ? null : Number(p.statusSince), source: p.statusSource },
     collateralUSD: dec(p.totalValueLockedUSD),
     longOpenInterestUSD: dec(p.longOpenInterestUSD),
     shortOpenInterestUSD: dec(p.shortOpenInterestUSD),

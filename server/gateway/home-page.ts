@@ -4,8 +4,8 @@
  * loaded from elsewhere, so it works on a machine without internet.
  */
 export const HOME_QUERY = `{
-  ratios { protocol network collateralUSD openInterestUSD ratio bufferUSD blockNumber timestamp stale priced complete }
-  aggregate { protocol collateralUSD openInterestUSD ratio bufferUSD complete missingSources }
+  ratios { protocol network status { status since source } collateralUSD openInterestUSD ratio bufferUSD blockNumber timestamp stale priced complete }
+  aggregate { protocol status { status since source } collateralUSD openInterestUSD ratio bufferUSD complete missingSources }
 }`;
 
 /** The backtest shown per deployment: a 12-hour window, so that the demo's 25 indexed hours give 13 forecasts. */
@@ -23,7 +23,7 @@ export function homePage(): string {
   body { font: 14px/1.4 system-ui, sans-serif; margin: 2rem; color: #111; }
   table { border-collapse: collapse; }
   th, td { padding: .3rem .7rem; border-bottom: 1px solid #ddd; text-align: right; white-space: nowrap; }
-  th:nth-child(-n+2), td:nth-child(-n+2) { text-align: left; }
+  th:nth-child(-n+3), td:nth-child(-n+3) { text-align: left; }
   tfoot td { font-weight: 600; border-top: 2px solid #111; }
   .low { color: #b00020; font-weight: 600; }
   .note { color: #555; }
@@ -34,7 +34,7 @@ export function homePage(): string {
 <p class="note">Collateral backing each venue's obligations over the notional of its open interest (and debt).
 Figures in USD. Query them yourself at <a href="/graphql">/graphql</a>.</p>
 <table id="ratios">
-  <thead><tr><th>protocol</th><th>network</th><th>collateral</th><th>exposure</th><th>ratio</th><th>buffer</th><th>block</th><th>as of (UTC)</th></tr></thead>
+  <thead><tr><th>protocol</th><th>network</th><th>status</th><th>collateral</th><th>exposure</th><th>ratio</th><th>buffer</th><th>block</th><th>as of (UTC)</th></tr></thead>
   <tbody></tbody>
   <tfoot></tfoot>
 </table>
@@ -55,9 +55,16 @@ const WINDOW = ${HOME_BACKTEST_WINDOW_HOURS};
 const usd = (s) => s === null ? '–' : Number(s).toLocaleString('en-US', { maximumFractionDigits: 0 });
 const ratio = (s) => s === null ? '–' : Number(s).toFixed(3);
 function cell(text, cls) { const td = document.createElement('td'); td.textContent = text; if (cls) td.className = cls; return td; }
+// The venue's status as its subgraph states it, e.g. "paused since 2025-07-09", with its source as a tooltip.
+function statusCell(s) {
+  if (!s) return cell('');
+  const td = cell(s.status.toLowerCase() + (s.since ? ' since ' + new Date(s.since * 1000).toISOString().slice(0, 10) : ''), s.status === 'LIVE' ? '' : 'low');
+  td.title = s.source;
+  return td;
+}
 function row(r) {
   const tr = document.createElement('tr');
-  tr.append(cell(r.protocol), cell(r.network ?? 'all'), cell(usd(r.collateralUSD) + (r.priced === false ? ' *' : '')), cell(usd(r.openInterestUSD)),
+  tr.append(cell(r.protocol), cell(r.network ?? 'all'), statusCell(r.status), cell(usd(r.collateralUSD) + (r.priced === false ? ' *' : '')), cell(usd(r.openInterestUSD)),
     cell(ratio(r.ratio), r.ratio !== null && Number(r.ratio) < 1 ? 'low' : ''), cell(usd(r.bufferUSD)), cell(r.blockNumber ?? ''),
     cell(r.timestamp ? new Date(r.timestamp * 1000).toISOString().replace('T', ' ').slice(0, 16) : ''));
   return tr;

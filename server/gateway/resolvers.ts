@@ -24,6 +24,7 @@ import {
   type MarketFigures,
   type ProtocolFigures,
   type TokenHolding,
+  type VenueStatusInfo,
 } from './figures';
 import type {
   AccountExposure,
@@ -149,6 +150,24 @@ export async function snapshotAtPins(
   }
 }
 
+/**
+ * The Protocol entity of the protocol's first readable deployment at its head: what the subgraph
+ * states about the venue (collateral model, status). The request's sources batch and cache the
+ * read, so both fields cost one query per deployment. Null when no deployment could be read.
+ */
+async function protocolAtHead(ctx: GatewayContext, protocol: string): Promise<ProtocolFigures | null> {
+  const { ok } = await settle(ctx, ctx.sources.registry.select([protocol]), async (s) => readProtocol(ctx.sources, s, await ctx.sources.head(s)));
+  return ok[0] ?? null;
+}
+
+/** The parts' venue status when they are one protocol stating one status; null for an aggregate across protocols. */
+function commonStatus(parts: readonly SourceRatio[]): VenueStatusInfo | null {
+  if (parts.length === 0 || new Set(parts.map((p) => p.source.protocol)).size > 1) return null;
+  const first = parts[0]!.figures.status;
+  const same = parts.every((p) => p.figures.status.status === first.status && p.figures.status.since === first.since && p.figures.status.source === first.source);
+  return same ? first : null;
+}
+
 function snapshot(protocol: string, network: string | null, parts: readonly SourceRatio[], missing: readonly string[]): RatioSnapshotParent {
   const figures = addFigures(parts.map((p) => p.figures));
   const single = network !== null && parts.length === 1 ? parts[0] : null;
@@ -157,6 +176,7 @@ function snapshot(protocol: string, network: string | null, parts: readonly Sour
     protocol,
     network,
     collateralModels: [...new Set(parts.map((p) => p.figures.model))].sort().map(modelDefinition),
+    status: commonStatus(parts),
     ...ratioFigures(figures),
     unpricedTokens: figures.unpricedTokens,
     blockNumber: single ? single.pin.number : null,
@@ -386,9 +406,10 @@ export const resolvers: Resolvers = {
     id: (p) => p.id,
     deployments: (p, _, ctx) => ctx.sources.registry.select([p.id]).map((source) => ({ source })),
     collateralModel: async (p, _, ctx) => {
-      const { ok } = await settle(ctx, ctx.sources.registry.select([p.id]), async (s) => (await readProtocol(ctx.sources, s, await ctx.sources.head(s))).model);
-      return ok.length ? modelDefinition(ok[0]!) : null;
+      const figures = await protocolAtHead(ctx, p.id);
+      return figures ? modelDefinition(figures.model) : null;
     },
+    status: async (p, _, ctx) => (await protocolAtHead(ctx, p.id))?.status ?? null,
     ratio: (p, _, ctx, info) => aggregateOver(ctx, p.id, ctx.sources.registry.select([p.id]), {}, info),
   },
   Deployment: {

@@ -9,16 +9,21 @@
 //
 // This file is AssemblyScript that is also valid TypeScript: the mappings (gmx-v1, aave-v3) and
 // the demo chain (server/demo/chainlink.ts) read the one table. Addresses are lower-case hex.
+// Which tokens a feed prices is said once, in the token table (./tokens.ts, its `feed` column).
+
+import { tokensPricedBy } from './tokens';
 
 export class ChainlinkFeed {
+  /** The tokens it prices on that network (lower-case addresses): the rows of ./tokens.ts naming its pair. */
+  public tokens: string[];
   constructor(
     public network: string,
     /** The feed's pair as its source names it, e.g. "ETH / USD". */
     public pair: string,
     public aggregator: string,
-    /** The tokens it prices on that network (lower-case addresses). */
-    public tokens: string[],
-  ) {}
+  ) {
+    this.tokens = tokensPricedBy(network, pair);
+  }
 }
 
 // Sources (facts only; each row names its sources in brackets):
@@ -35,7 +40,7 @@ export class ChainlinkFeed {
 // [rubi]     RubiconDeFi/rubi-subgraphs `Gladius_Metrics/config/{optimism,arbitrum,mainnet}.json` with
 //            `Gladius_Metrics/subgraph.template.yaml` (abi ChainlinkAggregator, AnswerUpdated handler)
 //            @ 5558f2b17248b35cf410d48e54544a57d4b7d40d.
-// Token addresses: ../gmx-v1/src/tokens.ts and ../aave-v3/src/tokens.ts (each cites its source).
+// Token addresses: ./tokens.ts (each row cites its source).
 //
 // Where one feed prices several tokens, the tokens are the same asset: BTC / USD prices WBTC and
 // BTC.b (wrapped BTC taken at par with BTC, as GMX's Vault does), USDC / USD prices USDC and the
@@ -45,37 +50,37 @@ export class ChainlinkFeed {
 // (no USD aggregator found), arbitrum-one FRAX, avalanche MIM.
 export const CHAINLINK_FEEDS: ChainlinkFeed[] = [
   // arbitrum-one
-  new ChainlinkFeed('arbitrum-one', 'ETH / USD', '0x3607e46698d218b3a5cae44bf381475c0a5e2ca7', ['0x82af49447d8a07e3bd95bd0d56f35241523fbab1']), // [gmx-arb, daimo, rubi]
-  new ChainlinkFeed('arbitrum-one', 'BTC / USD', '0x942d00008d658dbb40745bbec89a93c253f9b882', ['0x2f2a2543b76a4166549f7aab2e75bef0aefc5b0f']), // [gmx-arb, daimo, rubi]
-  new ChainlinkFeed('arbitrum-one', 'LINK / USD', '0x9b8ddcf800a7bfcdebad6d65514de59160a2c9cc', ['0xf97f4df75117a78c1a5a0dbb814af92458539fb4']), // [gmx-arb, daimo]
-  new ChainlinkFeed('arbitrum-one', 'UNI / USD', '0xefc5061b7a8aef31f789f1ba5b3b8256674f2b71', ['0xfa7f8980b0f1e64a2062791cc3b0871572f1f7f0']), // [gmx-arb, dune, daimo]
-  new ChainlinkFeed('arbitrum-one', 'DAI / USD', '0xfc06bb03a9e1d8033f87ea6a682cbd65477a43b9', ['0xda10009cbd5d07dd0cecc66161fc93d7c9000da1']), // [gmx-arb, daimo, rubi]
-  new ChainlinkFeed('arbitrum-one', 'MIM / USD', '0x0ae17556f9698fc47c365a746ab9cddcb17f3809', ['0xfea7a6a0b346362bf88a9e4a88416b77a57d6c2a']), // [gmx-arb]
-  new ChainlinkFeed('arbitrum-one', 'USDC / USD', '0x2946220288dbbf77df0030fcecc2a8348cbbe32c', ['0xaf88d065e77c8cc2239327c5edb3a432268e5831', '0xff970a61a04b1ca14834a43f5de4533ebddb5cc8']), // [rubi, daimo]
-  new ChainlinkFeed('arbitrum-one', 'USDT / USD', '0xcb35fe6e53e71b30301ec4a3948da4ad3c65ace4', ['0xfd086bc7cd5c481dcc9c85ebe478a1c0b69fcbb9']), // [rubi, daimo]
+  new ChainlinkFeed('arbitrum-one', 'ETH / USD', '0x3607e46698d218b3a5cae44bf381475c0a5e2ca7'), // [gmx-arb, daimo, rubi]
+  new ChainlinkFeed('arbitrum-one', 'BTC / USD', '0x942d00008d658dbb40745bbec89a93c253f9b882'), // [gmx-arb, daimo, rubi]
+  new ChainlinkFeed('arbitrum-one', 'LINK / USD', '0x9b8ddcf800a7bfcdebad6d65514de59160a2c9cc'), // [gmx-arb, daimo]
+  new ChainlinkFeed('arbitrum-one', 'UNI / USD', '0xefc5061b7a8aef31f789f1ba5b3b8256674f2b71'), // [gmx-arb, dune, daimo]
+  new ChainlinkFeed('arbitrum-one', 'DAI / USD', '0xfc06bb03a9e1d8033f87ea6a682cbd65477a43b9'), // [gmx-arb, daimo, rubi]
+  new ChainlinkFeed('arbitrum-one', 'MIM / USD', '0x0ae17556f9698fc47c365a746ab9cddcb17f3809'), // [gmx-arb]
+  new ChainlinkFeed('arbitrum-one', 'USDC / USD', '0x2946220288dbbf77df0030fcecc2a8348cbbe32c'), // [rubi, daimo]
+  new ChainlinkFeed('arbitrum-one', 'USDT / USD', '0xcb35fe6e53e71b30301ec4a3948da4ad3c65ace4'), // [rubi, daimo]
   // avalanche
-  new ChainlinkFeed('avalanche', 'ETH / USD', '0xefaa69f461e0aaf0be1798b01371daf14ac55ea8', ['0x49d5c2bdffac6ce2bfdb6640f4f80f226bc10bab']), // [gmx-avax, dune, daimo]
-  new ChainlinkFeed('avalanche', 'BTC / USD', '0x154bab1fc1d87ff641eed0e9bc0f8a50d880d2b6', ['0x152b9d0fdc40c096757f570a51e494bd4b943e50', '0x50b7545627a5162f82a992c33b87adc75187b218']), // [gmx-avax, dune, daimo]
-  new ChainlinkFeed('avalanche', 'AVAX / USD', '0x9450a29ef091b625e976ce66f2a5818e20791999', ['0xb31f66aa3c1e785363f0875a1b74e27b85fd66c7']), // [gmx-avax, dune, daimo]
-  new ChainlinkFeed('avalanche', 'USDC / USD', '0xfbd998938f8f7210eec3d1e12e80a10972f02aed', ['0xb97ef9ef8734c71904d8002f8b6bc66dd9c48a6e', '0xa7d7079b0fead91f3e65f86e8915cb59c1a4c664']), // [dune, daimo]
+  new ChainlinkFeed('avalanche', 'ETH / USD', '0xefaa69f461e0aaf0be1798b01371daf14ac55ea8'), // [gmx-avax, dune, daimo]
+  new ChainlinkFeed('avalanche', 'BTC / USD', '0x154bab1fc1d87ff641eed0e9bc0f8a50d880d2b6'), // [gmx-avax, dune, daimo]
+  new ChainlinkFeed('avalanche', 'AVAX / USD', '0x9450a29ef091b625e976ce66f2a5818e20791999'), // [gmx-avax, dune, daimo]
+  new ChainlinkFeed('avalanche', 'USDC / USD', '0xfbd998938f8f7210eec3d1e12e80a10972f02aed'), // [dune, daimo]
   // optimism
-  new ChainlinkFeed('optimism', 'ETH / USD', '0x02f5e9e9dcc66ba6392f6904d5fcf8625d9b19c9', ['0x4200000000000000000000000000000000000006']), // [dune, daimo, rubi]
-  new ChainlinkFeed('optimism', 'BTC / USD', '0x0c1272d2ac652d10d03bb4deb0d31f15ea3eab2b', ['0x68f180fcce6836688e9084f035309e29bf0a2095']), // [dune, daimo, rubi]
-  new ChainlinkFeed('optimism', 'LINK / USD', '0x5d101824c693c70a68ffc3cdb0cc394f3a4fb9ec', ['0x350a791bfc2c21f9ed5d10980dad2e2638ffa7f6']), // [dune, daimo]
-  new ChainlinkFeed('optimism', 'OP / USD', '0x4f6dfdfd4d68f68b2692e79f9e94796fc8015770', ['0x4200000000000000000000000000000000000042']), // [dune, daimo, rubi]
-  new ChainlinkFeed('optimism', 'AAVE / USD', '0x81cc0c227bf9bfb8088b14755dfca65f7892203b', ['0x76fb31fb4af56892a25e32cfc43de717950c9278']), // [dune, daimo]
-  new ChainlinkFeed('optimism', 'WSTETH / USD', '0x0d110cc7876d73c3c4190324bcf4c59416bbd259', ['0x1f32b1c2345538c0c6f582fcb022739c4a194ebb']), // [dune, daimo, rubi]
-  new ChainlinkFeed('optimism', 'DAI / USD', '0xbce7579e241e5d676c2371dc21891489dacda250', ['0xda10009cbd5d07dd0cecc66161fc93d7c9000da1']), // [dune, daimo, rubi]
-  new ChainlinkFeed('optimism', 'USDC / USD', '0xd1cb03cc31caa72d34dba7ebe21897d9580c4af0', ['0x7f5c764cbc14f9669b88837ca1490cca17c31607']), // [dune, daimo, rubi]
-  new ChainlinkFeed('optimism', 'USDT / USD', '0xac37790ff4abf9483fae2d1f62fc61fe6b8e4789', ['0x94b008aa00579c1307b0ef2c499ad98a8ce58e58']), // [dune, daimo, rubi]
+  new ChainlinkFeed('optimism', 'ETH / USD', '0x02f5e9e9dcc66ba6392f6904d5fcf8625d9b19c9'), // [dune, daimo, rubi]
+  new ChainlinkFeed('optimism', 'BTC / USD', '0x0c1272d2ac652d10d03bb4deb0d31f15ea3eab2b'), // [dune, daimo, rubi]
+  new ChainlinkFeed('optimism', 'LINK / USD', '0x5d101824c693c70a68ffc3cdb0cc394f3a4fb9ec'), // [dune, daimo]
+  new ChainlinkFeed('optimism', 'OP / USD', '0x4f6dfdfd4d68f68b2692e79f9e94796fc8015770'), // [dune, daimo, rubi]
+  new ChainlinkFeed('optimism', 'AAVE / USD', '0x81cc0c227bf9bfb8088b14755dfca65f7892203b'), // [dune, daimo]
+  new ChainlinkFeed('optimism', 'WSTETH / USD', '0x0d110cc7876d73c3c4190324bcf4c59416bbd259'), // [dune, daimo, rubi]
+  new ChainlinkFeed('optimism', 'DAI / USD', '0xbce7579e241e5d676c2371dc21891489dacda250'), // [dune, daimo, rubi]
+  new ChainlinkFeed('optimism', 'USDC / USD', '0xd1cb03cc31caa72d34dba7ebe21897d9580c4af0'), // [dune, daimo, rubi]
+  new ChainlinkFeed('optimism', 'USDT / USD', '0xac37790ff4abf9483fae2d1f62fc61fe6b8e4789'), // [dune, daimo, rubi]
   // mainnet (2024 generation)
-  new ChainlinkFeed('mainnet', 'ETH / USD', '0xe62b71cf983019bff55bc83b48601ce8419650cc', ['0xc02aaa39b223fe8d0a0e5c4f27ead9083c756cc2']), // [dune, rubi]
-  new ChainlinkFeed('mainnet', 'BTC / USD', '0xdbe1941bfbe4410d6865b9b7078e0b49af144d2d', ['0x2260fac5e5542a773aa44fbcfedf7c193bc2c599']), // [dune, rubi]
-  new ChainlinkFeed('mainnet', 'LINK / USD', '0x20807cf61ad17c31837776fa39847a2fa1839e81', ['0x514910771af9ca656af840dff83e8264ecf986ca']), // [dune]
-  new ChainlinkFeed('mainnet', 'AAVE / USD', '0x8116b273cd75d79c382afacc706659ded5e0a59d', ['0x7fc66500c84a76ad7e9c93437bfc5ac33e2ddae9']), // [dune]
-  new ChainlinkFeed('mainnet', 'DAI / USD', '0x478238a1c8b862498c74d0647329aef9ea6819ed', ['0x6b175474e89094c44da98b954eedeac495271d0f']), // [dune, rubi]
-  new ChainlinkFeed('mainnet', 'USDC / USD', '0x789190466e21a8b78b8027866cbbdc151542a26c', ['0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48']), // [rubi]
-  new ChainlinkFeed('mainnet', 'USDT / USD', '0xa964273552c1dba201f5f000215f5bd5576e8f93', ['0xdac17f958d2ee523a2206206994597c13d831ec7']), // [rubi]
+  new ChainlinkFeed('mainnet', 'ETH / USD', '0xe62b71cf983019bff55bc83b48601ce8419650cc'), // [dune, rubi]
+  new ChainlinkFeed('mainnet', 'BTC / USD', '0xdbe1941bfbe4410d6865b9b7078e0b49af144d2d'), // [dune, rubi]
+  new ChainlinkFeed('mainnet', 'LINK / USD', '0x20807cf61ad17c31837776fa39847a2fa1839e81'), // [dune]
+  new ChainlinkFeed('mainnet', 'AAVE / USD', '0x8116b273cd75d79c382afacc706659ded5e0a59d'), // [dune]
+  new ChainlinkFeed('mainnet', 'DAI / USD', '0x478238a1c8b862498c74d0647329aef9ea6819ed'), // [dune, rubi]
+  new ChainlinkFeed('mainnet', 'USDC / USD', '0x789190466e21a8b78b8027866cbbdc151542a26c'), // [rubi]
+  new ChainlinkFeed('mainnet', 'USDT / USD', '0xa964273552c1dba201f5f000215f5bd5576e8f93'), // [rubi]
 ];
 
 /** The aggregator that prices `token` on `network`, or null when none is listed. */

@@ -48,6 +48,10 @@ afterAll(async () => server?.close());
   expect(rows).toHaveLength(9);
   for (const network of ['arbitrum-one', 'avalanche', 'mainnet', 'optimism']) expect(body).toContain(`<td>${network}</td>`);
   expect(/<tfoot>([\s\S]*?)<\/tfoot>/.exec(dom)![1]).toContain('aave-v3+gmx-v1+gmx-v2+synthetix-perps-v2');
+  // The status column: each venue's status as its subgraph states it (test/gateway/queries.test.ts checks the values).
+  expect(body.match(/>paused since 2025-07-09<\/td>/g) ?? []).toHaveLength(2); // gmx-v1 on arbitrum-one and avalanche
+  expect(body.match(/>legacy<\/td>/g) ?? []).toHaveLength(1); // synthetix-perps-v2 on optimism
+  expect(body.match(/>live<\/td>/g) ?? []).toHaveLength(6); // aave-v3 on four networks, gmx-v2 on two
   const status = /<p id="status"[^>]*>([\s\S]*?)<\/p>/.exec(dom)![1];
   expect(status).toMatch(/^(All sources answered\.|\* leaves out tokens that have no price yet\.)$/);
   const backtests = /<table id="backtests">[\s\S]*?<tbody>([\s\S]*?)<\/tbody>/.exec(dom)![1];

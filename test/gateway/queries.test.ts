@@ -91,6 +91,31 @@ test('protocols lists every deployment with the block its subgraph reports', asy
   }
 });
 
+/**
+ * Each venue's status, as its mapping states it with its source (subgraph/gmx-v1/src/vault.ts,
+ * subgraph/synthetix-perps-v2/src/common.ts, subgraph/aave-v3/src/common.ts; docs/methodology.md,
+ * "Venue status"). 1752019200 = 2025-07-09T00:00:00Z, the day of the GMX v1 GLP exploit.
+ */
+const STATUS: Record<string, { status: string; since: number | null; source: string }> = {
+  'gmx-v1': { status: 'PAUSED', since: 1752019200, source: 'https://gov.gmx.io/t/discussion-resolve-the-distribution-plan-for-the-recovered-funds-from-arbitrum-glp/4678' },
+  'synthetix-perps-v2': { status: 'LEGACY', since: null, source: 'https://docs.synthetix.io/exchange/perps-v2-optimism/introduction-legacy' },
+  'aave-v3': { status: 'LIVE', since: null, source: 'bgd-labs/aave-address-book (the Aave v3 Pool of each network, as maintained by Aave governance)' },
+};
+
+test("each protocol's status: on Protocol, on every deployment's ratio and the protocol's own aggregate; none across protocols", async () => {
+  const answer = await post(
+    gateway,
+    '{ protocols { id status { status since source } ratio { status { status since source } } } ratios { protocol network status { status since source } } aggregate { status { status } } }',
+  );
+  expect(answer.errors).toBeUndefined();
+  const protocols = answer.data!.protocols;
+  expect(protocols.map((p: any) => p.id).sort()).toEqual(Object.keys(STATUS).sort());
+  for (const p of protocols) expect({ id: p.id, status: p.status, ratio: p.ratio.status }).toEqual({ id: p.id, status: STATUS[p.id], ratio: STATUS[p.id] });
+  expect(answer.data!.ratios.map((r: any) => `${r.protocol}/${r.network}`).sort()).toEqual(DEMO_DEPLOYMENTS);
+  for (const r of answer.data!.ratios) expect({ deployment: `${r.protocol}/${r.network}`, status: r.status }).toEqual({ deployment: `${r.protocol}/${r.network}`, status: STATUS[r.protocol] });
+  expect(answer.data!.aggregate.status).toBeNull();
+});
+
 test('ratios: one snapshot per deployment, equal to its subgraph figures; ratio and buffer from them', async () => {
   const answer = await post(gateway, '{ ratios { protocol network collateralUSD openInterestUSD longOpenInterestUSD shortOpenInterestUSD debtUSD ratio bufferUSD blockNumber stale complete missingSources } }');
   expect(answer.errors).toBeUndefined();

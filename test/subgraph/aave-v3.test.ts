@@ -32,7 +32,7 @@ const CONFIGURATOR = {
 } as const;
 type Network = keyof typeof POOL;
 
-// Reserves (subgraph/aave-v3/src/tokens.ts).
+// Reserves (subgraph/common/tokens.ts).
 const WETH = '0xc02aaa39b223fe8d0a0e5c4f27ead9083c756cc2'; // mainnet, 18 decimals
 const USDC = '0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48'; // mainnet, 6, stablecoin
 const USDC_ARB = '0xaf88d065e77c8cc2239327c5edb3a432268e5831'; // arbitrum-one, 6, stablecoin

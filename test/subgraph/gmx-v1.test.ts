@@ -25,7 +25,7 @@ const VAULT = {
   avalanche: '0x9ab2de34a33fb459b538c43f251eb825645e8595',
 } as const;
 
-// Tokens (gmx-io/gmx-contracts scripts/core/tokens.js; see subgraph/gmx-v1/src/tokens.ts).
+// Tokens (gmx-io/gmx-contracts scripts/core/tokens.js; see subgraph/common/tokens.ts).
 const WETH = '0x82af49447d8a07e3bd95bd0d56f35241523fbab1'; // 18 decimals
 const WBTC = '0x2f2a2543b76a4166549f7aab2e75bef0aefc5b0f'; // 8
 const USDC_E = '0xff970a61a04b1ca14834a43f5de4533ebddb5cc8'; // 6, stablecoin

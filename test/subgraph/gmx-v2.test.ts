@@ -269,6 +269,8 @@ describe('gmx-v2 on arbitrum-one, hand-encoded EventLogData', () => {
       network: 'arbitrum-one',
       type: 'PERPETUAL',
       collateralModel: 'MARKET_POOL',
+      status: 'LIVE',
+      statusSource: expect.stringContaining('gmx-io/gmx-synthetics deployments'),
       contract: EMITTER['arbitrum-one'],
       totalValueLockedUSD: '5000000',
       priced: true,

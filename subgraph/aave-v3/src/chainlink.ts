@@ -4,7 +4,8 @@ import { Address } from '@graphprotocol/graph-ts';
 import { AnswerUpdated } from '../generated/templates/ChainlinkAggregator/ChainlinkAggregator';
 import { Market, Token } from '../generated/schema';
 import { recordRound } from '../../common/chainlink';
-import { getProtocol, recomputeProtocol, revalueReserve, saveProtocol } from './common';
+import { getProtocol, recomputeProtocol, revalueReserve } from './common';
+import { saveProtocol } from '../../common/snapshots';
 
 export function handleAnswerUpdated(event: AnswerUpdated): void {
   let round = recordRound(event.params.current, event.params.roundId, event.params.updatedAt, event);

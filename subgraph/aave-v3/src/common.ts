@@ -1,25 +1,23 @@
 // Aave v3 -> svr's common schema: entities shared by the Pool, PoolConfigurator and Chainlink
 // handlers. The rules are stated with their sources in docs/methodology.md ("Aave v3").
-import { Address, BigDecimal, BigInt, Bytes, dataSource, ethereum, log, ValueKind } from '@graphprotocol/graph-ts';
+import { Address, BigDecimal, BigInt, Bytes, dataSource, ethereum, ValueKind } from '@graphprotocol/graph-ts';
 import {
   Account,
   CollateralBalance,
   LendingBalance,
   LendingReserve,
   Market,
-  MarketDailySnapshot,
-  MarketHourlySnapshot,
   Protocol,
-  ProtocolDailySnapshot,
-  ProtocolHourlySnapshot,
   Token,
 } from '../generated/schema';
-import { dayIndex, hourIndex, tenPow } from '../../common/units';
-import { followFeed } from '../../common/chainlink';
-import { knownToken, poolAddress } from './tokens';
+import { tenPow } from '../../common/units';
+import { saveMarket } from '../../common/snapshots';
+import { LIVE, setVenueStatus } from '../../common/status';
+import { getOrCreateToken } from '../../common/token-entity';
 
 export const PROTOCOL_ID = 'aave-v3';
-const SOURCE_STABLECOIN_DEFAULT = 'STABLECOIN_DEFAULT';
+/** Aave v3 is Aave's current version, deployed and maintained on every network indexed here. */
+const STATUS_SOURCE = 'bgd-labs/aave-address-book (the Aave v3 Pool of each network, as maintained by Aave governance)';
 
 // ---------------------------------------------------------------- Aave's ray math (WadRayMath)
 
@@ -38,6 +36,12 @@ export function rayDiv(a: BigInt, b: BigInt): BigInt {
 
 // ---------------------------------------------------------------- protocol, tokens, markets
 
+/** The Pool of each network (../shared/reference/protocols.md, "Aave v3 Pool"), lower case. */
+export function poolAddress(network: string): string {
+  if (network == 'mainnet') return '0x87870bca3f3fd6335c3f4ce8392d69350b4fa4e2';
+  return '0x794a61358d6845594f94dc1db02a252b5b4814ad';
+}
+
 export function getProtocol(event: ethereum.Event): Protocol {
   let protocol = Protocol.load(PROTOCOL_ID);
   if (protocol == null) {
@@ -47,6 +51,7 @@ export function getProtocol(event: ethereum.Event): Protocol {
     protocol.network = dataSource.network();
     protocol.type = 'LENDING';
     protocol.collateralModel = 'OVERCOLLATERALIZED_LENDING';
+    setVenueStatus(protocol, LIVE, 0, STATUS_SOURCE);
     // The Pool, also when the PoolConfigurator's event comes first.
     protocol.contract = Address.fromString(poolAddress(dataSource.network()));
     protocol.totalValueLockedUSD = BigDecimal.zero();
@@ -69,74 +74,8 @@ export function getProtocol(event: ethereum.Event): Protocol {
   return protocol;
 }
 
-/** Saves the protocol and writes its hourly and daily snapshots. */
-export function saveProtocol(protocol: Protocol, event: ethereum.Event): void {
-  protocol.lastUpdateBlockNumber = event.block.number;
-  protocol.lastUpdateTimestamp = event.block.timestamp;
-  protocol.save();
-
-  let day = dayIndex(event.block.timestamp);
-  let daily = new ProtocolDailySnapshot(PROTOCOL_ID + '-' + day.toString());
-  daily.protocol = protocol.id;
-  daily.day = day;
-  daily.totalValueLockedUSD = protocol.totalValueLockedUSD;
-  daily.priced = protocol.priced;
-  daily.longOpenInterestUSD = protocol.longOpenInterestUSD;
-  daily.shortOpenInterestUSD = protocol.shortOpenInterestUSD;
-  daily.totalOpenInterestUSD = protocol.totalOpenInterestUSD;
-  daily.totalBorrowBalanceUSD = protocol.totalBorrowBalanceUSD;
-  daily.totalDepositBalanceUSD = protocol.totalDepositBalanceUSD;
-  daily.openPositionCount = protocol.openPositionCount;
-  daily.cumulativePositionCount = protocol.cumulativePositionCount;
-  daily.cumulativeLiquidationCount = protocol.cumulativeLiquidationCount;
-  daily.blockNumber = event.block.number;
-  daily.timestamp = event.block.timestamp;
-  daily.save();
-
-  let hour = hourIndex(event.block.timestamp);
-  let hourly = new ProtocolHourlySnapshot(PROTOCOL_ID + '-' + hour.toString());
-  hourly.protocol = protocol.id;
-  hourly.hour = hour;
-  hourly.totalValueLockedUSD = protocol.totalValueLockedUSD;
-  hourly.priced = protocol.priced;
-  hourly.longOpenInterestUSD = protocol.longOpenInterestUSD;
-  hourly.shortOpenInterestUSD = protocol.shortOpenInterestUSD;
-  hourly.totalOpenInterestUSD = protocol.totalOpenInterestUSD;
-  hourly.totalBorrowBalanceUSD = protocol.totalBorrowBalanceUSD;
-  hourly.totalDepositBalanceUSD = protocol.totalDepositBalanceUSD;
-  hourly.openPositionCount = protocol.openPositionCount;
-  hourly.cumulativePositionCount = protocol.cumulativePositionCount;
-  hourly.cumulativeLiquidationCount = protocol.cumulativeLiquidationCount;
-  hourly.blockNumber = event.block.number;
-  hourly.timestamp = event.block.timestamp;
-  hourly.save();
-}
-
 export function getToken(address: Address, event: ethereum.Event): Token {
-  let token = Token.load(address);
-  if (token == null) {
-    token = new Token(address);
-    let network = dataSource.network();
-    let info = knownToken(network, address.toHexString());
-    if (info != null) {
-      token.symbol = info.symbol;
-      token.decimals = info.decimals;
-      token.isStablecoin = info.stablecoin;
-    } else {
-      log.warning('aave-v3: reserve {} is not in the token table: its decimals are unknown and its amounts unpriced', [address.toHexString()]);
-      token.symbol = address.toHexString();
-      token.isStablecoin = false;
-    }
-    if (token.isStablecoin) {
-      token.lastPriceUSD = BigDecimal.fromString('1');
-      token.lastPriceSource = SOURCE_STABLECOIN_DEFAULT;
-      token.lastPriceBlockNumber = event.block.number;
-      token.lastPriceTimestamp = event.block.timestamp;
-    }
-    token.save();
-    followFeed(address, event);
-  }
-  return token;
+  return changetype<Token>(getOrCreateToken(address, event, PROTOCOL_ID));
 }
 
 /** The reserve's Market (id: the underlying token), with its LendingReserve and CollateralBalance. */
@@ -203,44 +142,6 @@ export function getMarket(tokenAddress: Address, event: ethereum.Event, protocol
     protocol.collateralBalanceIds = ids;
   }
   return market;
-}
-
-/** Saves the market and writes its hourly and daily snapshots. */
-export function saveMarket(market: Market, event: ethereum.Event): void {
-  market.lastUpdateBlockNumber = event.block.number;
-  market.lastUpdateTimestamp = event.block.timestamp;
-  market.save();
-  let prefix = market.id.toHexString() + '-';
-
-  let day = dayIndex(event.block.timestamp);
-  let daily = new MarketDailySnapshot(prefix + day.toString());
-  daily.market = market.id;
-  daily.protocol = market.protocol;
-  daily.day = day;
-  daily.totalValueLockedUSD = market.totalValueLockedUSD;
-  daily.longOpenInterestUSD = market.longOpenInterestUSD;
-  daily.shortOpenInterestUSD = market.shortOpenInterestUSD;
-  daily.totalOpenInterestUSD = market.totalOpenInterestUSD;
-  daily.openPositionCount = market.openPositionCount;
-  daily.cumulativeLiquidationCount = market.cumulativeLiquidationCount;
-  daily.blockNumber = event.block.number;
-  daily.timestamp = event.block.timestamp;
-  daily.save();
-
-  let hour = hourIndex(event.block.timestamp);
-  let hourly = new MarketHourlySnapshot(prefix + hour.toString());
-  hourly.market = market.id;
-  hourly.protocol = market.protocol;
-  hourly.hour = hour;
-  hourly.totalValueLockedUSD = market.totalValueLockedUSD;
-  hourly.longOpenInterestUSD = market.longOpenInterestUSD;
-  hourly.shortOpenInterestUSD = market.shortOpenInterestUSD;
-  hourly.totalOpenInterestUSD = market.totalOpenInterestUSD;
-  hourly.openPositionCount = market.openPositionCount;
-  hourly.cumulativeLiquidationCount = market.cumulativeLiquidationCount;
-  hourly.blockNumber = event.block.number;
-  hourly.timestamp = event.block.timestamp;
-  hourly.save();
 }
 
 export function getAccount(address: Address, event: ethereum.Event, protocol: Protocol): Account {

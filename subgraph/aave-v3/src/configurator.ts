@@ -4,7 +4,8 @@
 import { BigDecimal, BigInt } from '@graphprotocol/graph-ts';
 import { CollateralConfigurationChanged } from '../generated/aave-v3-configurator/PoolConfigurator';
 import { Market } from '../generated/schema';
-import { getMarket, getProtocol, recomputeProtocol, saveMarket, saveProtocol } from './common';
+import { getMarket, getProtocol, recomputeProtocol } from './common';
+import { saveMarket, saveProtocol } from '../../common/snapshots';
 
 const HUNDRED = BigDecimal.fromString('100');
 

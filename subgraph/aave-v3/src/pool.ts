@@ -24,8 +24,8 @@ import {
   rayMul,
   recomputeProtocol,
   revalueReserve,
-  saveProtocol,
 } from './common';
+import { saveProtocol } from '../../common/snapshots';
 
 /** InterestRateMode.STABLE (DataTypes.InterestRateMode: NONE 0, STABLE 1, VARIABLE 2). */
 const STABLE_MODE: i32 = 1;

@@ -5,7 +5,8 @@ import { Address } from '@graphprotocol/graph-ts';
 import { AnswerUpdated } from '../generated/templates/ChainlinkAggregator/ChainlinkAggregator';
 import { Token } from '../generated/schema';
 import { recordRound } from '../../common/chainlink';
-import { getProtocol, saveProtocol, updatePrice } from './vault';
+import { saveProtocol } from '../../common/snapshots';
+import { getProtocol, updatePrice } from './vault';
 
 export function handleAnswerUpdated(event: AnswerUpdated): void {
   let round = recordRound(event.params.current, event.params.roundId, event.params.updatedAt, event);

@@ -20,17 +20,14 @@ import {
   CollateralBalance,
   Liquidation,
   Market,
-  MarketDailySnapshot,
-  MarketHourlySnapshot,
   Position,
   Protocol,
-  ProtocolDailySnapshot,
-  ProtocolHourlySnapshot,
   Token,
 } from '../generated/schema';
-import { dayIndex, fixedToDecimal, hourIndex, tenPow } from '../../common/units';
-import { followFeed } from '../../common/chainlink';
-import { knownToken } from './tokens';
+import { fixedToDecimal, tenPow } from '../../common/units';
+import { saveMarket, saveProtocol } from '../../common/snapshots';
+import { PAUSED, setVenueStatus } from '../../common/status';
+import { getOrCreateToken } from '../../common/token-entity';
 
 const PROTOCOL_ID = 'gmx-v1';
 /** GMX v1 USD amounts and prices are fixed point with 30 decimals (Vault.PRICE_PRECISION). */
@@ -45,7 +42,12 @@ const LIQUIDATION_FEE_USD: i32 = 5;
 const MAX_LEVERAGE_BASIS_POINTS: i32 = 100 * 10000;
 
 const SOURCE_POSITION_EVENT = 'POSITION_EVENT';
-const SOURCE_STABLECOIN_DEFAULT = 'STABLECOIN_DEFAULT';
+
+// GMX v1 has been paused on Arbitrum and Avalanche since its GLP pool was exploited on 9 July 2025
+// (2025-07-09T00:00:00Z: the day; the source dates it to the day). Source: GMX's governance forum,
+// "DISCUSSION: Resolve the Distribution Plan for the Recovered Funds from Arbitrum GLP".
+const STATUS_SINCE: i64 = 1752019200;
+const STATUS_SOURCE = 'https://gov.gmx.io/t/discussion-resolve-the-distribution-plan-for-the-recovered-funds-from-arbitrum-glp/4678';
 
 function usd(value: BigInt): BigDecimal {
   return fixedToDecimal(value, USD_DECIMALS);
@@ -67,6 +69,7 @@ export function getProtocol(event: ethereum.Event): Protocol {
     protocol.type = 'PERPETUAL';
     protocol.collateralModel = 'SHARED_POOL';
     protocol.contract = dataSource.address();
+    setVenueStatus(protocol, PAUSED, STATUS_SINCE, STATUS_SOURCE);
     protocol.totalValueLockedUSD = BigDecimal.zero();
     protocol.priced = true;
     protocol.unpricedTokens = new Array<Bytes>();
@@ -90,73 +93,8 @@ export function getProtocol(event: ethereum.Event): Protocol {
   return protocol;
 }
 
-/** Saves the protocol and writes its hourly and daily snapshots. */
-export function saveProtocol(protocol: Protocol, event: ethereum.Event): void {
-  protocol.lastUpdateBlockNumber = event.block.number;
-  protocol.lastUpdateTimestamp = event.block.timestamp;
-  protocol.save();
-
-  let day = dayIndex(event.block.timestamp);
-  let daily = new ProtocolDailySnapshot(PROTOCOL_ID + '-' + day.toString());
-  daily.protocol = protocol.id;
-  daily.day = day;
-  daily.totalValueLockedUSD = protocol.totalValueLockedUSD;
-  daily.priced = protocol.priced;
-  daily.longOpenInterestUSD = protocol.longOpenInterestUSD;
-  daily.shortOpenInterestUSD = protocol.shortOpenInterestUSD;
-  daily.totalOpenInterestUSD = protocol.totalOpenInterestUSD;
-  daily.totalBorrowBalanceUSD = protocol.totalBorrowBalanceUSD;
-  daily.totalDepositBalanceUSD = protocol.totalDepositBalanceUSD;
-  daily.openPositionCount = protocol.openPositionCount;
-  daily.cumulativePositionCount = protocol.cumulativePositionCount;
-  daily.cumulativeLiquidationCount = protocol.cumulativeLiquidationCount;
-  daily.blockNumber = event.block.number;
-  daily.timestamp = event.block.timestamp;
-  daily.save();
-
-  let hour = hourIndex(event.block.timestamp);
-  let hourly = new ProtocolHourlySnapshot(PROTOCOL_ID + '-' + hour.toString());
-  hourly.protocol = protocol.id;
-  hourly.hour = hour;
-  hourly.totalValueLockedUSD = protocol.totalValueLockedUSD;
-  hourly.priced = protocol.priced;
-  hourly.longOpenInterestUSD = protocol.longOpenInterestUSD;
-  hourly.shortOpenInterestUSD = protocol.shortOpenInterestUSD;
-  hourly.totalOpenInterestUSD = protocol.totalOpenInterestUSD;
-  hourly.totalBorrowBalanceUSD = protocol.totalBorrowBalanceUSD;
-  hourly.totalDepositBalanceUSD = protocol.totalDepositBalanceUSD;
-  hourly.openPositionCount = protocol.openPositionCount;
-  hourly.cumulativePositionCount = protocol.cumulativePositionCount;
-  hourly.cumulativeLiquidationCount = protocol.cumulativeLiquidationCount;
-  hourly.blockNumber = event.block.number;
-  hourly.timestamp = event.block.timestamp;
-  hourly.save();
-}
-
 function getToken(address: Address, event: ethereum.Event): Token {
-  let token = Token.load(address);
-  if (token == null) {
-    token = new Token(address);
-    let info = knownToken(dataSource.network(), address.toHexString());
-    if (info != null) {
-      token.symbol = info.symbol;
-      token.decimals = info.decimals;
-      token.isStablecoin = info.stablecoin;
-    } else {
-      log.warning('gmx-v1: token {} is not in the token table: its decimals are unknown and its amounts unpriced', [address.toHexString()]);
-      token.symbol = address.toHexString();
-      token.isStablecoin = false;
-    }
-    if (token.isStablecoin) {
-      token.lastPriceUSD = BigDecimal.fromString('1');
-      token.lastPriceSource = SOURCE_STABLECOIN_DEFAULT;
-      token.lastPriceBlockNumber = event.block.number;
-      token.lastPriceTimestamp = event.block.timestamp;
-    }
-    token.save();
-    followFeed(address, event);
-  }
-  return token;
+  return changetype<Token>(getOrCreateToken(address, event, PROTOCOL_ID));
 }
 
 function getMarket(indexToken: Token, event: ethereum.Event, protocol: Protocol): Market {
@@ -185,44 +123,6 @@ function getMarket(indexToken: Token, event: ethereum.Event, protocol: Protocol)
     protocol.marketCount = protocol.marketCount + 1;
   }
   return market;
-}
-
-/** Saves the market and writes its hourly and daily snapshots. */
-function saveMarket(market: Market, event: ethereum.Event): void {
-  market.lastUpdateBlockNumber = event.block.number;
-  market.lastUpdateTimestamp = event.block.timestamp;
-  market.save();
-  let prefix = market.id.toHexString() + '-';
-
-  let day = dayIndex(event.block.timestamp);
-  let daily = new MarketDailySnapshot(prefix + day.toString());
-  daily.market = market.id;
-  daily.protocol = market.protocol;
-  daily.day = day;
-  daily.totalValueLockedUSD = market.totalValueLockedUSD;
-  daily.longOpenInterestUSD = market.longOpenInterestUSD;
-  daily.shortOpenInterestUSD = market.shortOpenInterestUSD;
-  daily.totalOpenInterestUSD = market.totalOpenInterestUSD;
-  daily.openPositionCount = market.openPositionCount;
-  daily.cumulativeLiquidationCount = market.cumulativeLiquidationCount;
-  daily.blockNumber = event.block.number;
-  daily.timestamp = event.block.timestamp;
-  daily.save();
-
-  let hour = hourIndex(event.block.timestamp);
-  let hourly = new MarketHourlySnapshot(prefix + hour.toString());
-  hourly.market = market.id;
-  hourly.protocol = market.protocol;
-  hourly.hour = hour;
-  hourly.totalValueLockedUSD = market.totalValueLockedUSD;
-  hourly.longOpenInterestUSD = market.longOpenInterestUSD;
-  hourly.shortOpenInterestUSD = market.shortOpenInterestUSD;
-  hourly.totalOpenInterestUSD = market.totalOpenInterestUSD;
-  hourly.openPositionCount = market.openPositionCount;
-  hourly.cumulativeLiquidationCount = market.cumulativeLiquidationCount;
-  hourly.blockNumber = event.block.number;
-  hourly.timestamp = event.block.timestamp;
-  hourly.save();
 }
 
 function getAccount(address: Address, event: ethereum.Event, protocol: Protocol): Account {

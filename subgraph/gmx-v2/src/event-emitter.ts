@@ -14,8 +14,9 @@ import { EventLog1 } from '../generated/gmx-v2/EventEmitter';
 import { Account, CollateralBalance, Liquidation, Market, MarketOpenInterest, OraclePrice, Position, Protocol, Token } from '../generated/schema';
 import { fixedToDecimal, tenPow } from '../../common/units';
 import { EventData } from './event-data';
-import { knownToken } from './tokens';
-import { saveMarket, saveProtocol } from './save';
+import { knownToken } from '../../common/tokens';
+import { saveMarket as writeMarket, saveProtocol as writeProtocol } from '../../common/snapshots';
+import { LIVE, setVenueStatus } from '../../common/status';
 
 const PROTOCOL_ID = 'gmx-v2';
 /** GMX v2 USD amounts, prices per token unit and factors are fixed point with 30 decimals (Precision.FLOAT_PRECISION). */
@@ -92,8 +93,21 @@ function getProtocol(event: ethereum.Event): Protocol {
     protocol.cumulativeUniqueUsers = 0;
     protocol.lastUpdateBlockNumber = event.block.number;
     protocol.lastUpdateTimestamp = event.block.timestamp;
+    // Live: no event states it; GMX's own deployment list is current and keepers execute orders (real
+    // Arbitrum orders of 2026-07-26 in ../shared/fixtures/real-logs-gmx-v2).
+    setVenueStatus(protocol, LIVE, 0, 'gmx-io/gmx-synthetics deployments/arbitrum and deployments/avalanche (the live contracts); keeper-executed orders on Arbitrum One, 2026-07-26 (tx 0xffae75a8fa92bc1f8b27b7892dfa99751ce34b737fdc13ca26e3cb1bd31d85c1)');
   }
   return protocol;
+}
+
+/** Saves the protocol and writes its snapshots (subgraph/common/snapshots.ts, the one writer). */
+function saveProtocol(protocol: Protocol, event: ethereum.Event): void {
+  writeProtocol(protocol, event);
+}
+
+/** Saves the market and writes its snapshots (the one writer). */
+function saveMarket(market: Market, event: ethereum.Event): void {
+  writeMarket(market, event);
 }
 
 function getToken(address: Address, event: ethereum.Event): Token {
@@ -103,7 +117,7 @@ function getToken(address: Address, event: ethereum.Event): Token {
     let info = knownToken(dataSource.network(), address.toHexString());
     if (info != null) {
       token.symbol = info.symbol;
-      token.decimals = info.decimals;
+      token.decimals = <i32>info.decimals;
       token.isStablecoin = info.stablecoin;
     } else {
       // Amounts stay priced through GMX's per-unit prices; only the per-token USD price needs decimals.

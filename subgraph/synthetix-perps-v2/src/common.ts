@@ -1,27 +1,22 @@
-// Shared by the manager and market mappings of synthetix-perps-v2: the protocol, its markets and
-// their snapshots, accounts, and units. The rules are stated with their sources in
+// Shared by the manager and market mappings of synthetix-perps-v2: the protocol, accounts and
+// units (its snapshots: subgraph/common/snapshots.ts). The rules are stated with their sources in
 // docs/methodology.md ("Synthetix PerpsV2").
 import { Address, BigDecimal, BigInt, Bytes, dataSource, ethereum } from '@graphprotocol/graph-ts';
-import {
-  Account,
-  Market,
-  MarketDailySnapshot,
-  MarketHourlySnapshot,
-  Protocol,
-  ProtocolDailySnapshot,
-  ProtocolHourlySnapshot,
-  Token,
-} from '../generated/schema';
-import { dayIndex, fixedToDecimal, hourIndex } from '../../common/units';
+import { Account, Protocol, Token } from '../generated/schema';
+import { fixedToDecimal } from '../../common/units';
+import { LEGACY, setVenueStatus } from '../../common/status';
+import { getOrCreateToken } from '../../common/token-entity';
 
 export const PROTOCOL_ID = 'synthetix-perps-v2';
 /** PerpsV2 amounts, sizes and prices are fixed point with 18 decimals. */
 export const WAD_DECIMALS: i32 = 18;
-/**
- * sUSD on Optimism (ProxyERC20sUSD): the unit margin is kept in. Address: the sUSD reserve of
- * Aave v3 on Optimism (optimistic.etherscan.io/address/0x8c6f28f2f1a3c87f0f938b96d27520d9751ec8d9).
- */
+/** sUSD on Optimism (ProxyERC20sUSD): the unit margin is kept in (subgraph/common/tokens.ts cites it). */
 export const SUSD = '0x8c6f28f2f1a3c87f0f938b96d27520d9751ec8d9';
+
+// Synthetix calls PerpsV2 on Optimism legacy, succeeded by Perps V3 (its docs, "Perps V2 (Optimism):
+// Introduction (Legacy)"), and is retiring its L2 deployments. The source gives no date on which
+// PerpsV2 became legacy, so statusSince stays null.
+const STATUS_SOURCE = 'https://docs.synthetix.io/exchange/perps-v2-optimism/introduction-legacy';
 
 export const SOURCE_POSITION_EVENT = 'POSITION_EVENT';
 
@@ -39,6 +34,7 @@ export function getProtocol(event: ethereum.Event): Protocol {
     protocol.network = dataSource.network();
     protocol.type = 'PERPETUAL';
     protocol.collateralModel = 'TRADER_MARGIN';
+    setVenueStatus(protocol, LEGACY, 0, STATUS_SOURCE);
     // The FuturesMarketManager whose MarketAdded created the protocol (markets only come from it).
     protocol.contract = event.address;
     protocol.totalValueLockedUSD = BigDecimal.zero();
@@ -61,99 +57,9 @@ export function getProtocol(event: ethereum.Event): Protocol {
   return protocol;
 }
 
-/** Saves the protocol and writes its hourly and daily snapshots. */
-export function saveProtocol(protocol: Protocol, event: ethereum.Event): void {
-  protocol.lastUpdateBlockNumber = event.block.number;
-  protocol.lastUpdateTimestamp = event.block.timestamp;
-  protocol.save();
-
-  let day = dayIndex(event.block.timestamp);
-  let daily = new ProtocolDailySnapshot(PROTOCOL_ID + '-' + day.toString());
-  daily.protocol = protocol.id;
-  daily.day = day;
-  daily.totalValueLockedUSD = protocol.totalValueLockedUSD;
-  daily.priced = protocol.priced;
-  daily.longOpenInterestUSD = protocol.longOpenInterestUSD;
-  daily.shortOpenInterestUSD = protocol.shortOpenInterestUSD;
-  daily.totalOpenInterestUSD = protocol.totalOpenInterestUSD;
-  daily.totalBorrowBalanceUSD = protocol.totalBorrowBalanceUSD;
-  daily.totalDepositBalanceUSD = protocol.totalDepositBalanceUSD;
-  daily.openPositionCount = protocol.openPositionCount;
-  daily.cumulativePositionCount = protocol.cumulativePositionCount;
-  daily.cumulativeLiquidationCount = protocol.cumulativeLiquidationCount;
-  daily.blockNumber = event.block.number;
-  daily.timestamp = event.block.timestamp;
-  daily.save();
-
-  let hour = hourIndex(event.block.timestamp);
-  let hourly = new ProtocolHourlySnapshot(PROTOCOL_ID + '-' + hour.toString());
-  hourly.protocol = protocol.id;
-  hourly.hour = hour;
-  hourly.totalValueLockedUSD = protocol.totalValueLockedUSD;
-  hourly.priced = protocol.priced;
-  hourly.longOpenInterestUSD = protocol.longOpenInterestUSD;
-  hourly.shortOpenInterestUSD = protocol.shortOpenInterestUSD;
-  hourly.totalOpenInterestUSD = protocol.totalOpenInterestUSD;
-  hourly.totalBorrowBalanceUSD = protocol.totalBorrowBalanceUSD;
-  hourly.totalDepositBalanceUSD = protocol.totalDepositBalanceUSD;
-  hourly.openPositionCount = protocol.openPositionCount;
-  hourly.cumulativePositionCount = protocol.cumulativePositionCount;
-  hourly.cumulativeLiquidationCount = protocol.cumulativeLiquidationCount;
-  hourly.blockNumber = event.block.number;
-  hourly.timestamp = event.block.timestamp;
-  hourly.save();
-}
-
-/** Saves the market and writes its hourly and daily snapshots. */
-export function saveMarket(market: Market, event: ethereum.Event): void {
-  market.lastUpdateBlockNumber = event.block.number;
-  market.lastUpdateTimestamp = event.block.timestamp;
-  market.save();
-  let prefix = market.id.toHexString() + '-';
-
-  let day = dayIndex(event.block.timestamp);
-  let daily = new MarketDailySnapshot(prefix + day.toString());
-  daily.market = market.id;
-  daily.protocol = market.protocol;
-  daily.day = day;
-  daily.totalValueLockedUSD = market.totalValueLockedUSD;
-  daily.longOpenInterestUSD = market.longOpenInterestUSD;
-  daily.shortOpenInterestUSD = market.shortOpenInterestUSD;
-  daily.totalOpenInterestUSD = market.totalOpenInterestUSD;
-  daily.openPositionCount = market.openPositionCount;
-  daily.cumulativeLiquidationCount = market.cumulativeLiquidationCount;
-  daily.blockNumber = event.block.number;
-  daily.timestamp = event.block.timestamp;
-  daily.save();
-
-  let hour = hourIndex(event.block.timestamp);
-  let hourly = new MarketHourlySnapshot(prefix + hour.toString());
-  hourly.market = market.id;
-  hourly.protocol = market.protocol;
-  hourly.hour = hour;
-  hourly.totalValueLockedUSD = market.totalValueLockedUSD;
-  hourly.longOpenInterestUSD = market.longOpenInterestUSD;
-  hourly.shortOpenInterestUSD = market.shortOpenInterestUSD;
-  hourly.totalOpenInterestUSD = market.totalOpenInterestUSD;
-  hourly.openPositionCount = market.openPositionCount;
-  hourly.cumulativeLiquidationCount = market.cumulativeLiquidationCount;
-  hourly.blockNumber = event.block.number;
-  hourly.timestamp = event.block.timestamp;
-  hourly.save();
-}
-
-/** sUSD, the margin token. It gets no price: margin counts in USD as the protocol accounts it (methodology). */
-export function getSUSD(): Token {
-  let address = Address.fromString(SUSD);
-  let token = Token.load(address);
-  if (token == null) {
-    token = new Token(address);
-    token.symbol = 'sUSD';
-    token.decimals = 18;
-    token.isStablecoin = false;
-    token.save();
-  }
-  return token;
+/** sUSD, the margin token (from the token table). It gets no price: margin counts in USD as the protocol accounts it (methodology). */
+export function getSUSD(event: ethereum.Event): Token {
+  return changetype<Token>(getOrCreateToken(Address.fromString(SUSD), event, PROTOCOL_ID));
 }
 
 export function getAccount(address: Address, event: ethereum.Event, protocol: Protocol): Account {

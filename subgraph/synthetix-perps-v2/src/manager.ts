@@ -4,7 +4,8 @@ import { BigDecimal, BigInt, Bytes, DataSourceContext, log } from '@graphprotoco
 import { MarketAdded } from '../generated/synthetix-perps-v2/FuturesMarketManager';
 import { CollateralBalance, Market, Token } from '../generated/schema';
 import { PerpsV2Market } from '../generated/templates';
-import { getProtocol, getSUSD, saveMarket, saveProtocol, WAD_DECIMALS } from './common';
+import { getProtocol, getSUSD, WAD_DECIMALS } from './common';
+import { saveMarket, saveProtocol } from '../../common/snapshots';
 
 export function handleMarketAdded(event: MarketAdded): void {
   let p = event.params;
@@ -15,7 +16,7 @@ export function handleMarketAdded(event: MarketAdded): void {
     return;
   }
   let protocol = getProtocol(event);
-  let sUSD = getSUSD();
+  let sUSD = getSUSD(event);
 
   // The traded asset (a synth key such as sETH, not a token address): a Token keyed by the
   // asset's bytes32, priced by the markets' PositionModified.lastPrice.

@@ -4,7 +4,8 @@
 import { Address, BigDecimal, BigInt, Bytes, dataSource, ethereum, log } from '@graphprotocol/graph-ts';
 import { MarginTransferred, PositionLiquidated, PositionModified } from '../generated/templates/PerpsV2Market/PerpsV2Market';
 import { Account, CollateralBalance, Liquidation, MarginBalance, Market, Position, Protocol, Token } from '../generated/schema';
-import { getAccount, getSUSD, PROTOCOL_ID, saveMarket, saveProtocol, SOURCE_POSITION_EVENT, wad } from './common';
+import { getAccount, getSUSD, PROTOCOL_ID, SOURCE_POSITION_EVENT, wad } from './common';
+import { saveMarket, saveProtocol } from '../../common/snapshots';
 
 const LONG = 'LONG';
 const SHORT = 'SHORT';
@@ -137,7 +138,7 @@ function openPosition(
     position.market = ctx.market.id;
     position.account = account.id;
     position.side = side;
-    position.collateralToken = getSUSD().id;
+    position.collateralToken = getSUSD(event).id;
     position.indexToken = ctx.market.indexToken;
   }
   position.isOpen = true;
