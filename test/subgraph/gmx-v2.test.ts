@@ -30,7 +30,7 @@ const EMITTER = {
 const ABI = JSON.parse(readFileSync(join(SUBGRAPHS, 'gmx-v2/abis/EventEmitter.json'), 'utf8')) as Abi;
 const EVENT_LOG1 = ABI.find((e) => e.type === 'event' && e.name === 'EventLog1') as AbiEvent;
 
-// Tokens (gmx-io/gmx-synthetics config/tokens.ts; see subgraph/gmx-v2/src/tokens.ts).
+// Tokens (gmx-io/gmx-synthetics config/tokens.ts; rows of subgraph/common/tokens.ts).
 const WETH = '0x82af49447d8a07e3bd95bd0d56f35241523fbab1'; // 18 decimals
 const USDC = '0xaf88d065e77c8cc2239327c5edb3a432268e5831'; // 6, stablecoin
 const WAVAX = '0xb31f66aa3c1e785363f0875a1b74e27b85fd66c7'; // 18 (avalanche)
