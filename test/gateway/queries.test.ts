@@ -100,6 +100,11 @@ const STATUS: Record<string, { status: string; since: number | null; source: str
   'gmx-v1': { status: 'PAUSED', since: 1752019200, source: 'https://gov.gmx.io/t/discussion-resolve-the-distribution-plan-for-the-recovered-funds-from-arbitrum-glp/4678' },
   'synthetix-perps-v2': { status: 'LEGACY', since: null, source: 'https://docs.synthetix.io/exchange/perps-v2-optimism/introduction-legacy' },
   'aave-v3': { status: 'LIVE', since: null, source: 'bgd-labs/aave-address-book (the Aave v3 Pool of each network, as maintained by Aave governance)' },
+  'gmx-v2': {
+    status: 'LIVE',
+    since: null,
+    source: 'gmx-io/gmx-synthetics deployments/arbitrum and deployments/avalanche (the live contracts); keeper-executed orders on Arbitrum One, 2026-07-26 (tx 0xffae75a8fa92bc1f8b27b7892dfa99751ce34b737fdc13ca26e3cb1bd31d85c1)',
+  },
 };
 
 test("each protocol's status: on Protocol, on every deployment's ratio and the protocol's own aggregate; none across protocols", async () => {
