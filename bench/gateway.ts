@@ -66,11 +66,11 @@ async function postJson(url: string, query: string): Promise<any> {
 
 /** The demo chain of `svr start` (3 days), indexed into `dataDir` the way `svr start` does it. */
 async function indexDemoData(dataDir: string): Promise<void> {
-  const subgraphs = new Map(['aave-v3', 'gmx-v1', 'synthetix-perps-v2'].map((name) => [name, join(PROJECT_ROOT, 'subgraph', name)]));
+  const subgraphs = new Map(['aave-v3', 'gmx-v1', 'gmx-v2', 'synthetix-perps-v2'].map((name) => [name, join(PROJECT_ROOT, 'subgraph', name)]));
   await indexDemo(dataDir, { subgraphs, sourceRoot: join(PROJECT_ROOT, 'subgraph'), log: (line) => process.stderr.write(line + '\n') });
 }
 
-const DEPLOYMENTS = ['aave-v3/arbitrum-one', 'aave-v3/avalanche', 'aave-v3/mainnet', 'aave-v3/optimism', 'gmx-v1/arbitrum-one', 'gmx-v1/avalanche', 'synthetix-perps-v2/optimism'];
+const DEPLOYMENTS = ['aave-v3/arbitrum-one', 'aave-v3/avalanche', 'aave-v3/mainnet', 'aave-v3/optimism', 'gmx-v1/arbitrum-one', 'gmx-v1/avalanche', 'gmx-v2/arbitrum-one', 'gmx-v2/avalanche', 'synthetix-perps-v2/optimism'];
 
 /** A data directory holding one deployment's store (hard-linked: the stores are only read here). */
 function oneStoreDir(dataDir: string, parent: string, deployment: string): string {

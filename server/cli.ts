@@ -189,6 +189,7 @@ interface IndexCommandOptions {
   rpcTimeout: string;
   data: string;
   sourceRoot?: string;
+  unlinkedBlocks?: boolean;
   quiet?: boolean;
 }
 
@@ -352,6 +353,11 @@ export function program(): Command {
     .option('--rpc-timeout <ms>', 'with --rpc: milliseconds before a request is retried', '30000')
     .option('--data <dir>', 'data directory for the store', 'data')
     .option('--source-root <dir>', "for a subgraph outside subgraph/: the folder its sources import from, when that is above the subgraph's own folder (default: the subgraph's folder)")
+    .option(
+      '--unlinked-blocks',
+      'accept block headers with "parentHash": null (no header was recorded, e.g. blocks known only from receipts): each is indexed with its parent unknown, ' +
+        'its link to the block before is not checked, and the store keeps no parent hash for it (nothing is made up); the summary counts them',
+    )
     .option('--quiet', 'no progress output')
     .action(async (opts: IndexCommandOptions) => {
       const rpc = checkIndexSource(opts);
@@ -376,6 +382,7 @@ export function program(): Command {
         logsPath: resolve(opts.logs!),
         blocksPath: resolve(opts.blocks!),
         callsPath: opts.calls ? resolve(opts.calls) : undefined,
+        unlinkedBlocks: opts.unlinkedBlocks ?? false,
         onProgress: progress ? (p) => progress.update(p) : undefined,
         onLog: (level, message, ds) => {
           if (level !== 'debug') process.stderr.write(`${level.toUpperCase()} [${ds}] ${message}\n`);
@@ -385,6 +392,7 @@ export function program(): Command {
       console.log(
         `${summary.subgraph}/${summary.network}: indexed ${summary.blocksIndexed} blocks` +
           (summary.blocksSkipped ? ` (${summary.blocksSkipped} already indexed, skipped)` : '') +
+          (summary.unlinkedBlocks ? ` (${summary.unlinkedBlocks} with their parent unknown: not linked)` : '') +
           `, ${summary.logsRead} logs read, ${summary.triggers} handlers run, ${summary.entityChanges} entity changes ` +
           `in ${summary.seconds.toFixed(2)} s; head is block ${summary.head ?? 'none'}. Store: ${resolve(opts.data, summary.subgraph, summary.network + '.sqlite')}`,
       );

@@ -96,7 +96,10 @@ export class EventEncoder {
     const topics: string[] = [selector];
     const dataValues: unknown[] = [];
     e.event.inputs.forEach((input, k) => {
-      if (input.indexed) topics.push(encodeAbiParameters([input], [e.args[k]]));
+      // An indexed string or bytes sits in its topic as its keccak256 (Solidity's rule; GMX v2's eventNameHash).
+      if (input.indexed && input.type === 'string') topics.push(keccak256(stringToBytes(e.args[k] as string)));
+      else if (input.indexed && input.type === 'bytes') topics.push(keccak256(e.args[k] as Hex));
+      else if (input.indexed) topics.push(encodeAbiParameters([input], [e.args[k]]));
       else dataValues.push(e.args[k]);
     });
     return { topics, data: params.length ? encodeAbiParameters(params, dataValues) : '0x' };

@@ -12,6 +12,7 @@ import { CLOCKS, renderChain, type ChainFiles, type DemoTx } from './chain';
 import { simulateAave } from './aave-v3';
 import { feedTransactions, simulateOracle, type OracleRounds } from './chainlink';
 import { simulateGmx } from './gmx-v1';
+import { simulateGmxV2 } from './gmx-v2';
 import { defaultCrash, simulatePrices, type CrashWindow, type PricePaths } from './prices';
 import { simulatePerps } from './synthetix-perps-v2';
 
@@ -67,6 +68,16 @@ export const DEMO_PROTOCOLS: DemoProtocol[] = [
     followsChainlink: true,
     simulate: (network, seed, { paths }, scale) => {
       const { txs, stats } = simulateGmx({ network, seed, paths, scale });
+      return { txs, stats: { ...stats } };
+    },
+  },
+  {
+    subgraph: 'gmx-v2',
+    networks: ['arbitrum-one', 'avalanche'],
+    // Its prices are GMX's own OraclePriceUpdate: no Chainlink rounds in its files.
+    followsChainlink: false,
+    simulate: (network, seed, { paths }, scale) => {
+      const { txs, stats } = simulateGmxV2({ network, seed, paths, scale });
       return { txs, stats: { ...stats } };
     },
   },

@@ -141,7 +141,8 @@ export function headerToEthBlock(header: BlockHeader): EthBlock {
   const big = (v: unknown) => (typeof v === 'string' && v !== '' ? BigInt(v) : undefined);
   return {
     hash: header.hash,
-    parentHash: header.parentHash,
+    // An unknown parent (an unlinked blocks file) reaches the mapping as empty bytes, not a made-up hash.
+    parentHash: header.parentHash ?? '0x',
     number: header.number,
     timestamp: header.timestamp,
     unclesHash: x.sha3Uncles as string | undefined,

@@ -23,6 +23,8 @@ export interface IndexSummary {
   blocksIndexed: number;
   blocksSkipped: number;
   logsRead: number;
+  /** Blocks indexed with their parent unknown (--unlinked-blocks): the store keeps no parent hash for them. */
+  unlinkedBlocks: number;
   triggers: number;
   entityChanges: number;
   head: number | null;
@@ -34,13 +36,15 @@ export interface IndexFilesOptions extends DeploymentOptions {
   blocksPath: string;
   /** Recorded eth_call / eth_getBalance / eth_getCode answers for the mapping's contract reads. */
   callsPath?: string;
+  /** Accept headers with `"parentHash": null` (parent unknown; see HeaderReadOptions in ../ingest/ndjson.ts). */
+  unlinkedBlocks?: boolean;
   onProgress?: (p: IndexProgress) => void;
 }
 
 export async function indexFiles(options: IndexFilesOptions): Promise<IndexSummary> {
   const started = process.hrtime.bigint();
   const [headers, logs, calls] = await Promise.all([
-    readBlockHeaders(options.blocksPath),
+    readBlockHeaders(options.blocksPath, { unlinked: options.unlinkedBlocks ?? false }),
     readLogs(options.logsPath),
     options.callsPath ? readRecordedCalls(options.callsPath) : Promise.resolve(null),
   ]);
@@ -69,6 +73,7 @@ export function runBlocks(
   let triggers = 0;
   let changes = 0;
   let events = 0;
+  let unlinked = 0;
   for (const block of blocks) {
     const number = Number(block.header.number);
     if (head && number <= head.number) {
@@ -82,7 +87,8 @@ export function runBlocks(
       continue;
     }
     // Resuming: the first new block must continue the store's head, or the run would graft another branch onto it.
-    if (head && indexed === 0 && number === head.number + 1 && block.header.parentHash !== head.hash) {
+    // A block whose parent is unknown cannot be checked; it is counted as unlinked instead.
+    if (head && indexed === 0 && number === head.number + 1 && block.header.parentHash !== null && block.header.parentHash !== head.hash) {
       const at = sourceOf(block.header);
       throw new IngestError(
         'RESUME_PARENT_MISMATCH',
@@ -95,6 +101,7 @@ export function runBlocks(
     }
     const r = deployment.processBlock(block);
     indexed++;
+    if (block.header.parentHash === null) unlinked++;
     triggers += r.triggers;
     changes += r.modifications;
     events += block.logs.length;
@@ -106,6 +113,7 @@ export function runBlocks(
     blocksIndexed: indexed,
     blocksSkipped: skipped,
     logsRead,
+    unlinkedBlocks: unlinked,
     triggers,
     entityChanges: changes,
     head: deployment.head()?.number ?? null,

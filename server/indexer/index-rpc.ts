@@ -250,6 +250,8 @@ class RpcIndexRun {
       blocksIndexed: this.counts.indexed,
       blocksSkipped: 0,
       logsRead: this.counts.logs,
+      // A node always answers with the parent hash.
+      unlinkedBlocks: 0,
       triggers: this.counts.triggers,
       entityChanges: this.counts.changes,
       head: deployment.head()?.number ?? null,

@@ -288,19 +288,38 @@ export function parseLogObject(obj: Record<string, unknown>, s: Source): Log {
 const EXTRA_QUANTITIES = ['gasUsed', 'gasLimit', 'baseFeePerGas', 'difficulty', 'totalDifficulty', 'size'] as const;
 const EXTRA_HASHES = ['stateRoot', 'transactionsRoot', 'receiptsRoot', 'sha3Uncles'] as const;
 
+/**
+ * How a blocks file is read. `unlinked`: a header may carry `"parentHash": null` (its source
+ * recorded no parent, e.g. blocks known only from transaction receipts): such a block is read
+ * with its parent unknown (parentHash null), its link to the block before is not checked, and
+ * the store records it with no parent hash. Nothing is filled in. An absent field, or a parent
+ * hash that is not null, is read and checked as always.
+ */
+export interface HeaderReadOptions {
+  unlinked?: boolean;
+}
+
 /** Validates one blocks-file line (a block header). */
-export function parseHeaderLine(text: string, file: string, line: number): BlockHeader {
+export function parseHeaderLine(text: string, file: string, line: number, options: HeaderReadOptions = {}): BlockHeader {
   const s = { file, line };
-  return parseHeaderObject(parseObject(text, s, 'block header'), s);
+  return parseHeaderObject(parseObject(text, s, 'block header'), s, options);
 }
 
 /** Validates one block header object (an eth_getBlockByNumber result, or a file line). */
-export function parseHeaderObject(obj: Record<string, unknown>, s: Source): BlockHeader {
+export function parseHeaderObject(obj: Record<string, unknown>, s: Source, options: HeaderReadOptions = {}): BlockHeader {
   const f = new Fields(obj, s, 'header', HEADER_FIELDS);
+  if (obj.parentHash === null && !options.unlinked) {
+    throw fail(
+      'MISSING_FIELD',
+      s,
+      '"parentHash" is null: the header\'s parent is unknown',
+      'export the header from a node (eth_getBlockByNumber), or, where no header was recorded, index the file with --unlinked-blocks (svr index) to accept blocks whose parent is unknown',
+    );
+  }
   const header: BlockHeader = {
     number: f.bounded('number', MAX_BLOCK_NUMBER, "block number graph-node keeps (a 32-bit signed integer)"),
     hash: f.fixed('hash', 32, 'a block hash'),
-    parentHash: f.fixed('parentHash', 32, 'a block hash'),
+    parentHash: obj.parentHash === null ? null : f.fixed('parentHash', 32, 'a block hash'),
     timestamp: f.bounded('timestamp', MAX_BLOCK_TIMESTAMP, "block time graph-node keeps (Unix seconds of +262142-12-31T23:59:59Z)"),
   };
   const extras: BlockHeaderExtras = header;
@@ -357,11 +376,14 @@ function duplicate(log: Log, firstAt: Source | undefined): IngestError {
   );
 }
 
-/** Reads and validates a blocks file: strictly ascending numbers, consecutive blocks linked by parentHash. */
-export async function readBlockHeaders(path: string): Promise<BlockHeader[]> {
+/**
+ * Reads and validates a blocks file: strictly ascending numbers, consecutive blocks linked by
+ * parentHash (a block whose parent is unknown, read with `unlinked`, is not checked).
+ */
+export async function readBlockHeaders(path: string, options: HeaderReadOptions = {}): Promise<BlockHeader[]> {
   const headers: BlockHeader[] = [];
   await eachLine(path, (text, line) => {
-    const header = parseHeaderLine(text, path, line);
+    const header = parseHeaderLine(text, path, line, options);
     const previous = headers[headers.length - 1];
     if (previous) checkOrder(previous, header);
     headers.push(header);
@@ -382,7 +404,7 @@ function checkOrder(previous: BlockHeader, header: BlockHeader): void {
       'headers must be in strictly ascending block order, one line per block: sort the file and drop repeated blocks',
     );
   }
-  if (header.number === previous.number + 1n && header.parentHash !== previous.hash) {
+  if (header.number === previous.number + 1n && header.parentHash !== null && header.parentHash !== previous.hash) {
     throw fail(
       'PARENT_HASH_MISMATCH',
       at,

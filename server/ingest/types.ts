@@ -64,8 +64,11 @@ export interface BlockHeader extends BlockHeaderExtras {
   number: bigint;
   /** 32 bytes, lowercase hex. */
   hash: string;
-  /** 32 bytes, lowercase hex. */
-  parentHash: string;
+  /**
+   * 32 bytes, lowercase hex. Null only for a header read with `unlinked: true` whose source
+   * recorded no parent hash (readBlockHeaders): the parent is unknown, never made up.
+   */
+  parentHash: string | null;
   /** Unix seconds. */
   timestamp: bigint;
 }

@@ -28,7 +28,8 @@ export class StoreError extends Error {
 export interface BlockPointer {
   number: number;
   hash: string;
-  parentHash: string;
+  /** Null when the block was indexed with its parent unknown (svr index --unlinked-blocks). */
+  parentHash: string | null;
   timestamp: number;
 }
 
@@ -123,7 +124,7 @@ export class SqliteStore implements EntityReader {
     const schemaHash = createHash('sha256').update(schemaSource).digest('hex');
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS _svr_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS _svr_blocks (number INTEGER PRIMARY KEY, hash TEXT NOT NULL, parent_hash TEXT NOT NULL, timestamp INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS _svr_blocks (number INTEGER PRIMARY KEY, hash TEXT NOT NULL, parent_hash TEXT, timestamp INTEGER NOT NULL);
       ${BLOCK_HASH_INDEX}
       CREATE TABLE IF NOT EXISTS _svr_head (id INTEGER PRIMARY KEY CHECK (id = 1), number INTEGER NOT NULL, hash TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS _svr_errors (block_number INTEGER NOT NULL, block_hash TEXT NOT NULL, handler TEXT NOT NULL, message TEXT NOT NULL, deterministic INTEGER NOT NULL);

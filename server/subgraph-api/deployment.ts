@@ -14,7 +14,8 @@ import type { BlockAt } from './sql-filter';
 export interface BlockRow {
   number: number;
   hash: string;
-  parentHash: string;
+  /** Null for a block indexed with its parent unknown (svr index --unlinked-blocks). */
+  parentHash: string | null;
   timestamp: number;
 }
 

@@ -22,6 +22,10 @@
 //            and `avax`: address, decimals).
 // [real]     ../shared/fixtures/real-logs/README.md: Arbitrum native USDC 0xaf88...5831 (6 decimals,
 //            collateral of a real Vault DecreasePosition); USDT0 on Arbitrum at the USDT address.
+// [gmx-v2]  gmx-io/gmx-synthetics `config/tokens.ts` (commit a5c0c883, section `arbitrum`: APE
+//            address and decimals; BTC `synthetic: true`, 8 decimals), the synthetic BTC index token's
+//            address from the real OraclePriceUpdate logs in ../shared/fixtures/real-logs-gmx-v2/README.md.
+//            No Chainlink feed is listed for them: GMX v2 prices them with its own OraclePriceUpdate.
 // [book-eth] bgd-labs/aave-address-book `src/AaveV3Ethereum.sol` (commit be65fa2d), library
 //            `AaveV3EthereumAssets`: `<SYMBOL>_UNDERLYING` and `<SYMBOL>_DECIMALS`.
 // [book-op]  bgd-labs/aave-address-book `src/AaveV3Optimism.sol` (commit 31aa2cba), likewise. The
@@ -74,6 +78,8 @@ export const TOKENS: TokenInfo[] = [
   new TokenInfo('arbitrum-one', '0xda10009cbd5d07dd0cecc66161fc93d7c9000da1', 'DAI', 18, true, 'DAI / USD'), // [gmx]
   new TokenInfo('arbitrum-one', '0x17fc002b466eec40dae837fc4be5c67993ddbd6f', 'FRAX', 18, false, ''), // [gmx]
   new TokenInfo('arbitrum-one', '0xfea7a6a0b346362bf88a9e4a88416b77a57d6c2a', 'MIM', 18, false, 'MIM / USD'), // [gmx]
+  new TokenInfo('arbitrum-one', '0x47904963fc8b2340414262125af798b9655e58cd', 'BTC', 8, false, ''), // [gmx-v2]
+  new TokenInfo('arbitrum-one', '0x7f9fbf9bdd3f4105c478b996b648fe6e828a1e98', 'APE', 18, false, ''), // [gmx-v2]
   // avalanche
   new TokenInfo('avalanche', '0xb31f66aa3c1e785363f0875a1b74e27b85fd66c7', 'WAVAX', 18, false, 'AVAX / USD'), // [gmx]
   new TokenInfo('avalanche', '0x49d5c2bdffac6ce2bfdb6640f4f80f226bc10bab', 'WETH.e', 18, false, 'ETH / USD'), // [gmx]

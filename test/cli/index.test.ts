@@ -123,6 +123,28 @@ test('a malformed line stops with the file and line, before any block is applied
   expect(existsSync(storePath(data, 'gmx-positions', 'arbitrum-one'))).toBe(false);
 });
 
+const GMX_V2_REAL_LOGS = resolve(ROOT, '../shared/fixtures/real-logs-gmx-v2');
+const HAVE_GMX_V2_REAL_LOGS = existsSync(join(GMX_V2_REAL_LOGS, 'gmx-v2.arbitrum-one.blocks.ndjson'));
+if (!HAVE_GMX_V2_REAL_LOGS) console.warn(`test/cli/index.test.ts: --unlinked-blocks test SKIPPED because ${GMX_V2_REAL_LOGS} does not exist (../shared sits beside the repository).`);
+(HAVE_GMX_V2_REAL_LOGS ? test : test.skip)('blocks without parent hashes: refused with the remedy, indexed with --unlinked-blocks and counted', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'svr-cli-unlinked-'));
+  const data = join(dir, 'data');
+  const base = ['index', '--subgraph', 'gmx-v2', '--network', 'arbitrum-one', '--logs', join(GMX_V2_REAL_LOGS, 'gmx-v2.arbitrum-one.logs.ndjson'), '--blocks', join(GMX_V2_REAL_LOGS, 'gmx-v2.arbitrum-one.blocks.ndjson'), '--data', data, '--quiet'];
+  const refused = svr(base);
+  expect(refused.code).toBe(1);
+  expect(refused.stderr).toMatch(/line 1: "parentHash" is null.*--unlinked-blocks/);
+  const r = svr([...base, '--unlinked-blocks']);
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  expect(r.stdout).toMatch(/gmx-v2\/arbitrum-one: indexed 2 blocks \(2 with their parent unknown: not linked\), 54 logs read/);
+  const store = SqliteStore.openExisting(storePath(data, 'gmx-v2', 'arbitrum-one'));
+  expect(store.blocksAtOrBelow(487783779, 5).map((b) => [b.number, b.parentHash])).toEqual([
+    [487783779, null],
+    [487783565, null],
+  ]);
+  store.close();
+});
+
 test('an unknown subgraph is refused with the ones that exist', () => {
   const r = svr(['index', '--subgraph', 'nope', '--network', 'arbitrum-one', '--logs', 'x', '--blocks', 'y']);
   expect(r.code).toBe(1);
@@ -174,7 +196,7 @@ function startUntilServing(data: string): Promise<{ out: string; ratios: Array<R
   });
 }
 
-test('svr start indexes the synthetic demo chain once and serves the gateway over all eleven deployments; a second start reuses the data', async () => {
+test('svr start indexes the synthetic demo chain once and serves the gateway over every demo deployments; a second start reuses the data', async () => {
   const data = join(mkdtempSync(join(tmpdir(), 'svr-start-')), 'data');
   const first = await startUntilServing(data);
   expect(first.out).toMatch(/SYNTHETIC demo chain/);

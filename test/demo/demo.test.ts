@@ -91,6 +91,8 @@ describe('determinism', () => {
     expect(a.map((x) => [x.subgraph, x.network])).toEqual([
       ['gmx-v1', 'arbitrum-one'],
       ['gmx-v1', 'avalanche'],
+      ['gmx-v2', 'arbitrum-one'],
+      ['gmx-v2', 'avalanche'],
       ['synthetix-perps-v2', 'optimism'],
       ['aave-v3', 'mainnet'],
       ['aave-v3', 'arbitrum-one'],

@@ -1,6 +1,6 @@
 /**
  * A small demo data directory for the gateway tests: the synthetic demo chain
- * (server/demo), indexed by the graph-cli-built subgraphs for all eleven
+ * (server/demo), indexed by the graph-cli-built subgraphs for every demo
  * deployments. Built once per content (seed, days, the built subgraphs, the code that makes and indexes the chain) under
  * .svr-cache/test-demo/ and reused by later test files and runs; built into a
  * temporary folder and renamed into place, so a half-built one is never used.
@@ -29,6 +29,8 @@ export const DEMO_DEPLOYMENTS = [
   'aave-v3/optimism',
   'gmx-v1/arbitrum-one',
   'gmx-v1/avalanche',
+  'gmx-v2/arbitrum-one',
+  'gmx-v2/avalanche',
   'synthetix-perps-v2/optimism',
 ];
 

@@ -100,6 +100,11 @@ const STATUS: Record<string, { status: string; since: number | null; source: str
   'gmx-v1': { status: 'PAUSED', since: 1752019200, source: 'https://gov.gmx.io/t/discussion-resolve-the-distribution-plan-for-the-recovered-funds-from-arbitrum-glp/4678' },
   'synthetix-perps-v2': { status: 'LEGACY', since: null, source: 'https://docs.synthetix.io/exchange/perps-v2-optimism/introduction-legacy' },
   'aave-v3': { status: 'LIVE', since: null, source: 'bgd-labs/aave-address-book (the Aave v3 Pool of each network, as maintained by Aave governance)' },
+  'gmx-v2': {
+    status: 'LIVE',
+    since: null,
+    source: 'gmx-io/gmx-synthetics deployments/arbitrum and deployments/avalanche (the live contracts); keeper-executed orders on Arbitrum One, 2026-07-26 (tx 0xffae75a8fa92bc1f8b27b7892dfa99751ce34b737fdc13ca26e3cb1bd31d85c1)',
+  },
 };
 
 test("each protocol's status: on Protocol, on every deployment's ratio and the protocol's own aggregate; none across protocols", async () => {
@@ -156,13 +161,13 @@ test('cross-chain aggregates add the figures first and divide last', async () =>
   expect(fx(a.openInterestUSD)).toBe(all.exposure);
   expect(fx(a.bufferUSD)).toBe(all.collateral - all.exposure);
   expectRatio(a.ratio, all.collateral, all.exposure);
-  expect(a).toMatchObject({ protocol: 'aave-v3+gmx-v1+synthetix-perps-v2', network: null, complete: true, blockNumber: null });
+  expect(a).toMatchObject({ protocol: 'aave-v3+gmx-v1+gmx-v2+synthetix-perps-v2', network: null, complete: true, blockNumber: null });
   const aaveTotal = total(DEMO_DEPLOYMENTS.filter((d) => d.startsWith('aave-v3/')));
   expect(fx(aave.collateralUSD)).toBe(aaveTotal.collateral);
   expect(fx(aave.debtUSD)).toBe(aaveTotal.debt);
   expectRatio(aave.ratio, aaveTotal.collateral, aaveTotal.exposure);
   // Not an average of the networks' ratios.
-  const perpsTotal = total(DEMO_DEPLOYMENTS.filter((d) => !d.startsWith('aave-v3/')));
+  const perpsTotal = total(DEMO_DEPLOYMENTS.filter((d) => d.startsWith('gmx-v1/') || d.startsWith('synthetix-perps-v2/')));
   expect(perps.protocol).toBe('gmx-v1+synthetix-perps-v2');
   expectRatio(perps.ratio, perpsTotal.collateral, perpsTotal.exposure);
   const arb = total(DEMO_DEPLOYMENTS.filter((d) => d.endsWith('/arbitrum-one')));
@@ -241,6 +246,75 @@ test('realised bad debt: the Aave reserves\' deficits, per deployment, market an
     expect({ deployment: `${r.protocol}/${r.network}`, realisedBadDebtUSD: r.realisedBadDebtUSD }).toEqual({ deployment: `${r.protocol}/${r.network}`, realisedBadDebtUSD: '0' });
     for (const m of r.markets) expect(m.realisedBadDebtUSD).toBe('0');
   }
+});
+
+test('gmx-v2 (MARKET_POOL): per-market ratios on both networks, each market against its own pool', async () => {
+  const answer = await post(
+    gateway,
+    `{ ratios(protocols: ["gmx-v2"]) { protocol network collateralModels { model perMarketBacking } collateralUSD openInterestUSD
+         markets { network market name collateralUSD openInterestUSD ratio bufferUSD } } }`,
+  );
+  expect(answer.errors).toBeUndefined();
+  const rows = answer.data!.ratios;
+  expect(rows.map((r: any) => r.network).sort()).toEqual(['arbitrum-one', 'avalanche']);
+  for (const r of rows) {
+    expect(r.collateralModels).toEqual([{ model: 'MARKET_POOL', perMarketBacking: true }]);
+    const markets = await allOf(`gmx-v2/${r.network}`, 'markets', 'name totalValueLockedUSD longOpenInterestUSD shortOpenInterestUSD');
+    // The demo's markets (server/demo/gmx-v2.ts GM_MARKETS): two on Arbitrum, three on Avalanche.
+    expect(r.markets).toHaveLength(r.network === 'arbitrum-one' ? 2 : 3);
+    expect(r.markets.map((m: any) => m.market).sort()).toEqual(markets.map((m) => m.id).sort());
+    let pools = 0n;
+    for (const m of r.markets) {
+      const raw = markets.find((x) => x.id === m.market);
+      const collateral = fx(raw.totalValueLockedUSD);
+      const exposure = fx(raw.longOpenInterestUSD) + fx(raw.shortOpenInterestUSD);
+      // Every market has its own pool: its collateral, ratio and buffer are the market's own.
+      expect(m.name).toBe(raw.name);
+      expect(fx(m.collateralUSD)).toBe(collateral);
+      expect(fx(m.openInterestUSD)).toBe(exposure);
+      expect(fx(m.bufferUSD)).toBe(collateral - exposure);
+      expect(collateral).toBeGreaterThan(0n);
+      expectRatio(m.ratio, collateral, exposure);
+      pools += collateral;
+    }
+    // The protocol's collateral is its markets' pools (each kept at graph-node's 34 significant digits).
+    const total = fx(r.collateralUSD);
+    const difference = pools > total ? pools - total : total - pools;
+    expect(difference * 10n ** 25n).toBeLessThan(total);
+  }
+  const names = rows.flatMap((r: any) => r.markets.map((m: any) => `${r.network} ${m.name}`)).sort();
+  expect(names).toEqual([
+    'arbitrum-one WBTC/USD [WBTC-USDC]',
+    'arbitrum-one WETH/USD [WETH-USDC]',
+    'avalanche BTC.b/USD [BTC.b-USDC]',
+    'avalanche WAVAX/USD [WAVAX-USDC]',
+    'avalanche WETH.e/USD [WETH.e-USDC]',
+  ]);
+});
+
+test('gmx-v2: the stressed AVAX market\'s ratio falls below 1 / its reserve factor during the crash', async () => {
+  const deployment = 'gmx-v2/avalanche';
+  const [avax] = (await direct(deployment, '{ markets(where: { name: "WAVAX/USD [WAVAX-USDC]" }) { id reserveFactorLong reserveFactorSource } }')).markets;
+  // Set by the demo's Config SetUint: 95% (gmx-synthetics config/markets.ts baseMarketConfig).
+  expect(avax).toMatchObject({ reserveFactorLong: '0.95', reserveFactorSource: 'EVENT' });
+  const threshold = (10n ** 18n * 100n) / 95n; // 1 / 0.95 at 18 decimals, floored
+  const db = new Database(join(dataDir, 'gmx-v2', 'avalanche.sqlite'), { readonly: true });
+  const blocks = db.prepare('SELECT number FROM _svr_blocks ORDER BY number').all() as Array<{ number: number }>;
+  db.close();
+  let lowest: bigint | null = null;
+  let highest: bigint | null = null;
+  for (let k = 1; k <= 48; k++) {
+    const block = blocks[Math.floor(((blocks.length - 1) * k) / 48)].number;
+    const got = await post(gateway, `{ ratio(protocol: "gmx-v2", network: "avalanche", block: ${block}) { markets { market ratio } } }`);
+    expect(got.errors).toBeUndefined();
+    const m = got.data!.ratio.markets.find((x: any) => x.market === avax.id);
+    const ratio = fx(m.ratio) / 10n ** BigInt(SCALE - 18);
+    if (lowest === null || ratio < lowest) lowest = ratio;
+    if (highest === null || ratio > highest) highest = ratio;
+  }
+  // Before the crash the pool covers its open interest with room; in it, the pool's WAVAX loses value under the same open interest.
+  expect(highest!).toBeGreaterThan(threshold);
+  expect(lowest!).toBeLessThan(threshold);
 });
 
 test('time travel: at a block, and at a timestamp resolved to each chain\'s block', async () => {
@@ -391,7 +465,7 @@ test('assetExposure finds an asset by symbol across wrappers and synths, and by 
 
 test('user errors name what is wrong and what is known', async () => {
   const unknown = await post(gateway, '{ ratio(protocol: "nope") { ratio } }');
-  expect(unknown.errors![0].message).toMatch(/unknown protocol "nope"; svr serves: aave-v3, gmx-v1, synthetix-perps-v2/);
+  expect(unknown.errors![0].message).toMatch(/unknown protocol "nope"; svr serves: aave-v3, gmx-v1, gmx-v2, synthetix-perps-v2/);
   expect(unknown.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
   const network = await post(gateway, '{ ratio(protocol: "gmx-v1", network: "mainnet") { ratio } }');
   expect(network.errors![0].message).toMatch(/gmx-v1 has no deployment on "mainnet"; it has: arbitrum-one, avalanche/);

@@ -284,6 +284,21 @@ describe('bad header lines', () => {
     expect(e.message).toContain(`block 7 has parentHash ${h32(42)}, but block 6 (at ${path} line 2) has hash ${h32(1006)}`);
     expect(e.message).toContain('export the blocks again from the canonical chain');
   });
+
+  test('a null parentHash is refused unless the file is read unlinked; then the parent stays unknown, never filled in', async () => {
+    const path = file('blocks.ndjson', [header(5), header(6, { parentHash: null }), header(7)]);
+    const e = await failure(() => readBlockHeaders(path), 'MISSING_FIELD', path, 2);
+    expect(e.message).toContain('"parentHash" is null');
+    expect(e.message).toContain('--unlinked-blocks');
+    const headers = await readBlockHeaders(path, { unlinked: true });
+    expect(headers.map((h) => h.parentHash)).toEqual([h32(1004), null, h32(1006)]);
+    // Only the unknown link goes unchecked: a parent hash that is there is still checked.
+    const wrong = file('blocks.ndjson', [header(5, { parentHash: null }), header(6, { parentHash: h32(42) })]);
+    await failure(() => readBlockHeaders(wrong, { unlinked: true }), 'PARENT_HASH_MISMATCH', wrong, 2);
+    // An absent field is still an error with the option: only an explicit null says "not recorded".
+    const absent = file('blocks.ndjson', [{ number: q(5), hash: h32(1005), timestamp: q(1) }]);
+    await failure(() => readBlockHeaders(absent, { unlinked: true }), 'MISSING_FIELD', absent, 1);
+  });
 });
 
 describe('logs against headers (groupLogsByBlock)', () => {

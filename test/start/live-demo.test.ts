@@ -76,10 +76,10 @@ async function atNodeHeads(r: NonNullable<typeof running>): Promise<Map<string, 
 
 test('live minutes mined on the nodes move the ratios; a restart on fresh nodes resumes without a reorg', async () => {
   const r = await start();
-  expect(r.demo.networks.map((n) => n.network).sort()).toEqual(['arbitrum-one', 'avalanche', 'mainnet', 'optimism']);
+  expect(r.demo.networks.map((n) => n.network).sort()).toEqual(['arbitrum-one', 'avalanche', 'base', 'bsc', 'gnosis', 'mainnet', 'matic', 'optimism']);
   const chainIds = await Promise.all(r.demo.networks.map(async (n) => [n.network, Number(await n.node.rpc<string>('eth_chainId'))]));
-  // chainlist.org: Arbitrum One 42161, Avalanche C-Chain 43114, Ethereum 1, OP Mainnet 10.
-  expect(Object.fromEntries(chainIds)).toEqual({ 'arbitrum-one': 42161, avalanche: 43114, mainnet: 1, optimism: 10 });
+  // chainlist.org: Arbitrum One 42161, Avalanche C-Chain 43114, Ethereum 1, OP Mainnet 10, Base 8453, BNB Smart Chain 56, Gnosis 100, Polygon PoS 137.
+  expect(Object.fromEntries(chainIds)).toEqual({ 'arbitrum-one': 42161, avalanche: 43114, mainnet: 1, optimism: 10, base: 8453, bsc: 56, gnosis: 100, matic: 137 });
   const before = await atNodeHeads(r);
   for (const n of r.demo.networks) expect(before.get(DEMO_DEPLOYMENTS.find((d) => d.endsWith('/' + n.network))!)!.blockNumber).toBe(n.seamBlock);
 
