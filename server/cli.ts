@@ -11,6 +11,7 @@ import { indexRpc } from './indexer/index-rpc';
 import { DEMO_PROTOCOLS, runDemo } from './demo';
 import { indexDemo } from './start/demo';
 import { DEFAULT_LEAD_MINUTES, DEFAULT_SECONDS_PER_MINUTE, prepareLiveDemo } from './start/live-demo';
+import { withDemoAlerts } from './start/demo-alerts';
 import { startFollowers } from './start/follow';
 import type { FollowerSupervisor } from './indexer/supervisor';
 import type { GatewayConfig } from './gateway';
@@ -503,7 +504,9 @@ export function program(): Command {
             `  live: demo minute ${status.nextMinute} of ${status.nextMinute - status.minutesMined + status.minutesTotal}, one block per network every ${secondsPerMinute} s; ` +
               `the crash starts at demo minute ${status.crashMinute}, in about ${Math.max(0, Math.round((status.crashMinute - status.nextMinute) * secondsPerMinute))} s`,
           );
-          await serveData(liveDir, opts, { supervisor, stop: async () => { await supervisor.stop(); await demo.stop(); } }, config);
+          const alerting = withDemoAlerts(config);
+          if (alerting !== config) console.log(`  alerts: the demo's rules (${alerting.alerts.rules.map((r) => r.id).join(', ')}); a config file's alerts.rules replace them`);
+          await serveData(liveDir, opts, { supervisor, stop: async () => { await supervisor.stop(); await demo.stop(); } }, alerting);
           demo.start();
           return;
         }
