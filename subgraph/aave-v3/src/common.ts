@@ -13,6 +13,7 @@ import {
 import { tenPow } from '../../common/units';
 import { saveMarket } from '../../common/snapshots';
 import { LIVE, setVenueStatus } from '../../common/status';
+import { initProtocol } from '../../common/protocol';
 import { getOrCreateToken } from '../../common/token-entity';
 
 export const PROTOCOL_ID = 'aave-v3';
@@ -50,31 +51,10 @@ export function getProtocol(event: ethereum.Event): Protocol {
   let protocol = Protocol.load(PROTOCOL_ID);
   if (protocol == null) {
     protocol = new Protocol(PROTOCOL_ID);
-    protocol.name = 'Aave v3';
-    protocol.slug = PROTOCOL_ID;
-    protocol.network = dataSource.network();
-    protocol.type = 'LENDING';
-    protocol.collateralModel = 'OVERCOLLATERALIZED_LENDING';
+    // The contract: the Pool, also when the PoolConfigurator's event comes first.
+    initProtocol(protocol, 'Aave v3', 'LENDING', 'OVERCOLLATERALIZED_LENDING', Address.fromString(poolAddress(dataSource.network())), event);
     setVenueStatus(protocol, LIVE, 0, STATUS_SOURCE);
-    // The Pool, also when the PoolConfigurator's event comes first.
-    protocol.contract = Address.fromString(poolAddress(dataSource.network()));
-    protocol.totalValueLockedUSD = BigDecimal.zero();
-    protocol.priced = true;
-    protocol.unpricedTokens = new Array<Bytes>();
-    protocol.collateralBalanceIds = new Array<Bytes>();
-    protocol.longOpenInterestUSD = BigDecimal.zero();
-    protocol.shortOpenInterestUSD = BigDecimal.zero();
-    protocol.totalOpenInterestUSD = BigDecimal.zero();
-    protocol.totalBorrowBalanceUSD = BigDecimal.zero();
-    protocol.totalDepositBalanceUSD = BigDecimal.zero();
     protocol.realisedBadDebtUSD = BigDecimal.zero();
-    protocol.marketCount = 0;
-    protocol.openPositionCount = 0;
-    protocol.cumulativePositionCount = 0;
-    protocol.cumulativeLiquidationCount = 0;
-    protocol.cumulativeUniqueUsers = 0;
-    protocol.lastUpdateBlockNumber = event.block.number;
-    protocol.lastUpdateTimestamp = event.block.timestamp;
   }
   return protocol;
 }

@@ -27,6 +27,7 @@ import {
 import { fixedToDecimal, tenPow } from '../../common/units';
 import { saveMarket, saveProtocol } from '../../common/snapshots';
 import { PAUSED, setVenueStatus } from '../../common/status';
+import { initProtocol } from '../../common/protocol';
 import { getOrCreateToken } from '../../common/token-entity';
 
 const PROTOCOL_ID = 'gmx-v1';
@@ -63,32 +64,11 @@ export function getProtocol(event: ethereum.Event): Protocol {
   let protocol = Protocol.load(PROTOCOL_ID);
   if (protocol == null) {
     protocol = new Protocol(PROTOCOL_ID);
-    protocol.name = 'GMX v1';
-    protocol.slug = PROTOCOL_ID;
-    protocol.network = dataSource.network();
-    protocol.type = 'PERPETUAL';
-    protocol.collateralModel = 'SHARED_POOL';
-    protocol.contract = dataSource.address();
+    initProtocol(protocol, 'GMX v1', 'PERPETUAL', 'SHARED_POOL', dataSource.address(), event);
     setVenueStatus(protocol, PAUSED, STATUS_SINCE, STATUS_SOURCE);
-    protocol.totalValueLockedUSD = BigDecimal.zero();
-    protocol.priced = true;
-    protocol.unpricedTokens = new Array<Bytes>();
-    protocol.collateralBalanceIds = new Array<Bytes>();
-    protocol.longOpenInterestUSD = BigDecimal.zero();
-    protocol.shortOpenInterestUSD = BigDecimal.zero();
-    protocol.totalOpenInterestUSD = BigDecimal.zero();
-    protocol.totalBorrowBalanceUSD = BigDecimal.zero();
-    protocol.totalDepositBalanceUSD = BigDecimal.zero();
-    protocol.marketCount = 0;
-    protocol.openPositionCount = 0;
-    protocol.cumulativePositionCount = 0;
-    protocol.cumulativeLiquidationCount = 0;
-    protocol.cumulativeUniqueUsers = 0;
     protocol.maxLeverage = BigInt.fromI32(MAX_LEVERAGE_BASIS_POINTS).toBigDecimal().div(BigInt.fromI32(BASIS_POINTS_DIVISOR).toBigDecimal());
     protocol.liquidationFeeUSD = BigInt.fromI32(LIQUIDATION_FEE_USD).toBigDecimal();
     protocol.marginFeeBasisPoints = MARGIN_FEE_BASIS_POINTS;
-    protocol.lastUpdateBlockNumber = event.block.number;
-    protocol.lastUpdateTimestamp = event.block.timestamp;
   }
   return protocol;
 }

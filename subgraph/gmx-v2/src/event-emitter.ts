@@ -17,6 +17,7 @@ import { EventData } from './event-data';
 import { knownToken } from '../../common/tokens';
 import { saveMarket as writeMarket, saveProtocol as writeProtocol } from '../../common/snapshots';
 import { LIVE, setVenueStatus } from '../../common/status';
+import { initProtocol } from '../../common/protocol';
 
 const PROTOCOL_ID = 'gmx-v2';
 /** GMX v2 USD amounts, prices per token unit and factors are fixed point with 30 decimals (Precision.FLOAT_PRECISION). */
@@ -71,28 +72,7 @@ function getProtocol(event: ethereum.Event): Protocol {
   let protocol = Protocol.load(PROTOCOL_ID);
   if (protocol == null) {
     protocol = new Protocol(PROTOCOL_ID);
-    protocol.name = 'GMX v2';
-    protocol.slug = PROTOCOL_ID;
-    protocol.network = dataSource.network();
-    protocol.type = 'PERPETUAL';
-    protocol.collateralModel = 'MARKET_POOL';
-    protocol.contract = dataSource.address();
-    protocol.totalValueLockedUSD = BigDecimal.zero();
-    protocol.priced = true;
-    protocol.unpricedTokens = new Array<Bytes>();
-    protocol.collateralBalanceIds = new Array<Bytes>();
-    protocol.longOpenInterestUSD = BigDecimal.zero();
-    protocol.shortOpenInterestUSD = BigDecimal.zero();
-    protocol.totalOpenInterestUSD = BigDecimal.zero();
-    protocol.totalBorrowBalanceUSD = BigDecimal.zero();
-    protocol.totalDepositBalanceUSD = BigDecimal.zero();
-    protocol.marketCount = 0;
-    protocol.openPositionCount = 0;
-    protocol.cumulativePositionCount = 0;
-    protocol.cumulativeLiquidationCount = 0;
-    protocol.cumulativeUniqueUsers = 0;
-    protocol.lastUpdateBlockNumber = event.block.number;
-    protocol.lastUpdateTimestamp = event.block.timestamp;
+    initProtocol(protocol, 'GMX v2', 'PERPETUAL', 'MARKET_POOL', dataSource.address(), event);
     // Live: no event states it; GMX's own deployment list is current and keepers execute orders (real
     // Arbitrum orders of 2026-07-26 in ../shared/fixtures/real-logs-gmx-v2).
     setVenueStatus(protocol, LIVE, 0, 'gmx-io/gmx-synthetics deployments/arbitrum and deployments/avalanche (the live contracts); keeper-executed orders on Arbitrum One, 2026-07-26 (tx 0xffae75a8fa92bc1f8b27b7892dfa99751ce34b737fdc13ca26e3cb1bd31d85c1)');

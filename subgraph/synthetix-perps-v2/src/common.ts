@@ -5,6 +5,7 @@ import { Address, BigDecimal, BigInt, Bytes, dataSource, ethereum } from '@graph
 import { Account, Protocol, Token } from '../generated/schema';
 import { fixedToDecimal } from '../../common/units';
 import { LEGACY, setVenueStatus } from '../../common/status';
+import { initProtocol } from '../../common/protocol';
 import { getOrCreateToken } from '../../common/token-entity';
 
 export const PROTOCOL_ID = 'synthetix-perps-v2';
@@ -29,30 +30,9 @@ export function getProtocol(event: ethereum.Event): Protocol {
   let protocol = Protocol.load(PROTOCOL_ID);
   if (protocol == null) {
     protocol = new Protocol(PROTOCOL_ID);
-    protocol.name = 'Synthetix PerpsV2';
-    protocol.slug = PROTOCOL_ID;
-    protocol.network = dataSource.network();
-    protocol.type = 'PERPETUAL';
-    protocol.collateralModel = 'TRADER_MARGIN';
+    // The contract: the FuturesMarketManager whose MarketAdded created the protocol (markets only come from it).
+    initProtocol(protocol, 'Synthetix PerpsV2', 'PERPETUAL', 'TRADER_MARGIN', event.address, event);
     setVenueStatus(protocol, LEGACY, 0, STATUS_SOURCE);
-    // The FuturesMarketManager whose MarketAdded created the protocol (markets only come from it).
-    protocol.contract = event.address;
-    protocol.totalValueLockedUSD = BigDecimal.zero();
-    protocol.priced = true;
-    protocol.unpricedTokens = new Array<Bytes>();
-    protocol.collateralBalanceIds = new Array<Bytes>();
-    protocol.longOpenInterestUSD = BigDecimal.zero();
-    protocol.shortOpenInterestUSD = BigDecimal.zero();
-    protocol.totalOpenInterestUSD = BigDecimal.zero();
-    protocol.totalBorrowBalanceUSD = BigDecimal.zero();
-    protocol.totalDepositBalanceUSD = BigDecimal.zero();
-    protocol.marketCount = 0;
-    protocol.openPositionCount = 0;
-    protocol.cumulativePositionCount = 0;
-    protocol.cumulativeLiquidationCount = 0;
-    protocol.cumulativeUniqueUsers = 0;
-    protocol.lastUpdateBlockNumber = event.block.number;
-    protocol.lastUpdateTimestamp = event.block.timestamp;
   }
   return protocol;
 }
