@@ -60,9 +60,10 @@ interface ProtocolRow {
   id: string;
   type: 'PERPETUAL' | 'LENDING';
   collateralModel: string;
-  status: VenueStatus;
+  /** Null from a deployment built before the common schema carried the status. */
+  status: VenueStatus | null;
   statusSince: string | null;
-  statusSource: string;
+  statusSource: string | null;
   totalValueLockedUSD: string;
   priced: boolean;
   unpricedTokens: string[];
@@ -84,7 +85,8 @@ export interface VenueStatusInfo {
 
 export interface ProtocolFigures extends Figures {
   model: CollateralModel;
-  status: VenueStatusInfo;
+  /** Null when the deployment's subgraph states no status (a build from before the status was in the common schema). */
+  status: VenueStatusInfo | null;
   stale: boolean;
   ageMs: number;
 }
@@ -107,7 +109,7 @@ export async function readProtocol(rs: RequestSources, source: SourceDefinition,
   const p = rows[0];
   return {
     model: modelOf(source, p.collateralModel),
-    status: { status: p.status, since: p.statusSince === null ? null : Number(p.statusSince), source: p.statusSource },
+    status: p.status === null ? null : { status: p.status, since: p.statusSince === null ? null : Number(p.statusSince), source: p.statusSource ?? '' },
     collateralUSD: dec(p.totalValueLockedUSD),
     longOpenInterestUSD: dec(p.longOpenInterestUSD),
     shortOpenInterestUSD: dec(p.shortOpenInterestUSD),

@@ -177,7 +177,8 @@ async function protocolAtHead(ctx: GatewayContext, protocol: string): Promise<Pr
 function commonStatus(parts: readonly SourceRatio[]): VenueStatusInfo | null {
   if (parts.length === 0 || new Set(parts.map((p) => p.source.protocol)).size > 1) return null;
   const first = parts[0]!.figures.status;
-  const same = parts.every((p) => p.figures.status.status === first.status && p.figures.status.since === first.since && p.figures.status.source === first.source);
+  if (first === null) return null;
+  const same = parts.every((p) => p.figures.status !== null && p.figures.status.status === first.status && p.figures.status.since === first.since && p.figures.status.source === first.source);
   return same ? first : null;
 }
 

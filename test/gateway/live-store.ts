@@ -71,6 +71,8 @@ export class LiveStore {
                 network: S(this.network),
                 type: S('PERPETUAL'),
                 collateralModel: S('SHARED_POOL'),
+                status: S('LIVE'),
+                statusSource: S('the live test writer'),
                 contract: B('0x489ee077994b6658eafa855c308275ead8097c4a'),
                 totalValueLockedUSD: BD(collateralUSD),
                 priced: BOOL(true),

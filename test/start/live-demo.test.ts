@@ -18,7 +18,7 @@ import { DEMO_DEPLOYMENTS } from '../gateway/demo-stack';
 import { until } from '../indexer/rpc-fixture';
 
 const SUBGRAPHS = resolve(__dirname, '../../subgraph');
-const subgraphs = new Map(['aave-v3', 'gmx-v1', 'synthetix-perps-v2'].map((name) => [name, join(SUBGRAPHS, name)]));
+const subgraphs = new Map(['aave-v3', 'gmx-v1', 'gmx-v2', 'synthetix-perps-v2'].map((name) => [name, join(SUBGRAPHS, name)]));
 const settings = { seed: 5, days: 0.08, leadMinutes: 10, secondsPerMinute: 1, workers: 2, subgraphs, sourceRoot: SUBGRAPHS, log: () => undefined };
 
 let dataDir: string;
