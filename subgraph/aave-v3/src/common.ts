@@ -14,6 +14,7 @@ import { tenPow } from '../../common/units';
 import { saveMarket } from '../../common/snapshots';
 import { LIVE, setVenueStatus } from '../../common/status';
 import { initProtocol } from '../../common/protocol';
+import { getOrCreateAccount } from '../../common/account-entity';
 import { getOrCreateToken } from '../../common/token-entity';
 
 export const PROTOCOL_ID = 'aave-v3';
@@ -133,18 +134,7 @@ export function getMarket(tokenAddress: Address, event: ethereum.Event, protocol
 }
 
 export function getAccount(address: Address, event: ethereum.Event, protocol: Protocol): Account {
-  let account = Account.load(address);
-  if (account == null) {
-    account = new Account(address);
-    account.openPositionCount = 0;
-    account.closedPositionCount = 0;
-    account.cumulativePositionCount = 0;
-    account.liquidationCount = 0;
-    account.firstSeenBlockNumber = event.block.number;
-    account.save();
-    protocol.cumulativeUniqueUsers = protocol.cumulativeUniqueUsers + 1;
-  }
-  return account;
+  return changetype<Account>(getOrCreateAccount(address, event, protocol));
 }
 
 export function getBalance(reserve: Address, user: Address, event: ethereum.Event, protocol: Protocol): LendingBalance {

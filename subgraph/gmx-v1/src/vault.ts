@@ -28,6 +28,7 @@ import { fixedToDecimal, tenPow } from '../../common/units';
 import { saveMarket, saveProtocol } from '../../common/snapshots';
 import { PAUSED, setVenueStatus } from '../../common/status';
 import { initProtocol } from '../../common/protocol';
+import { getOrCreateAccount } from '../../common/account-entity';
 import { getOrCreateToken } from '../../common/token-entity';
 
 const PROTOCOL_ID = 'gmx-v1';
@@ -106,17 +107,7 @@ function getMarket(indexToken: Token, event: ethereum.Event, protocol: Protocol)
 }
 
 function getAccount(address: Address, event: ethereum.Event, protocol: Protocol): Account {
-  let account = Account.load(address);
-  if (account == null) {
-    account = new Account(address);
-    account.openPositionCount = 0;
-    account.closedPositionCount = 0;
-    account.cumulativePositionCount = 0;
-    account.liquidationCount = 0;
-    account.firstSeenBlockNumber = event.block.number;
-    protocol.cumulativeUniqueUsers = protocol.cumulativeUniqueUsers + 1;
-  }
-  return account;
+  return changetype<Account>(getOrCreateAccount(address, event, protocol));
 }
 
 // ---------------------------------------------------------------- prices and collateral

@@ -18,6 +18,7 @@ import { knownToken } from '../../common/tokens';
 import { saveMarket as writeMarket, saveProtocol as writeProtocol } from '../../common/snapshots';
 import { LIVE, setVenueStatus } from '../../common/status';
 import { initProtocol } from '../../common/protocol';
+import { getOrCreateAccount } from '../../common/account-entity';
 
 const PROTOCOL_ID = 'gmx-v2';
 /** GMX v2 USD amounts, prices per token unit and factors are fixed point with 30 decimals (Precision.FLOAT_PRECISION). */
@@ -424,17 +425,7 @@ function onOpenInterest(data: EventData, event: ethereum.Event, inTokens: boolea
 // ---------------------------------------------------------------- positions
 
 function getAccount(address: Address, event: ethereum.Event, protocol: Protocol): Account {
-  let account = Account.load(address);
-  if (account == null) {
-    account = new Account(address);
-    account.openPositionCount = 0;
-    account.closedPositionCount = 0;
-    account.cumulativePositionCount = 0;
-    account.liquidationCount = 0;
-    account.firstSeenBlockNumber = event.block.number;
-    protocol.cumulativeUniqueUsers = protocol.cumulativeUniqueUsers + 1;
-  }
-  return account;
+  return changetype<Account>(getOrCreateAccount(address, event, protocol));
 }
 
 function countOpen(market: Market, protocol: Protocol, account: Account, isLong: boolean, delta: i32): void {

@@ -6,6 +6,7 @@ import { Account, Protocol, Token } from '../generated/schema';
 import { fixedToDecimal } from '../../common/units';
 import { LEGACY, setVenueStatus } from '../../common/status';
 import { initProtocol } from '../../common/protocol';
+import { getOrCreateAccount } from '../../common/account-entity';
 import { getOrCreateToken } from '../../common/token-entity';
 
 export const PROTOCOL_ID = 'synthetix-perps-v2';
@@ -43,15 +44,5 @@ export function getSUSD(event: ethereum.Event): Token {
 }
 
 export function getAccount(address: Address, event: ethereum.Event, protocol: Protocol): Account {
-  let account = Account.load(address);
-  if (account == null) {
-    account = new Account(address);
-    account.openPositionCount = 0;
-    account.closedPositionCount = 0;
-    account.cumulativePositionCount = 0;
-    account.liquidationCount = 0;
-    account.firstSeenBlockNumber = event.block.number;
-    protocol.cumulativeUniqueUsers = protocol.cumulativeUniqueUsers + 1;
-  }
-  return account;
+  return changetype<Account>(getOrCreateAccount(address, event, protocol));
 }
