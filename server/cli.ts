@@ -10,10 +10,11 @@ import { indexFiles, type IndexProgress } from './indexer/index-files';
 import { indexRpc } from './indexer/index-rpc';
 import { DEMO_PROTOCOLS, runDemo } from './demo';
 import { indexDemo } from './start/demo';
-import { DEFAULT_LEAD_MINUTES, DEFAULT_SECONDS_PER_MINUTE, prepareLiveDemo } from './start/live-demo';
+import { DEFAULT_LEAD_MINUTES, DEFAULT_SECONDS_PER_MINUTE } from './start/live-demo';
+import { startLiveDemo } from './start/live-start';
 import { withDemoAlerts } from './start/demo-alerts';
 import { startFollowers } from './start/follow';
-import type { FollowerSupervisor } from './indexer/supervisor';
+import type { FollowerStatusSource, HeadFeed } from './indexer/heads';
 import type { GatewayConfig } from './gateway';
 import { PROJECT_ROOT } from './paths';
 import { loadConfig, startServer } from './gateway';
@@ -100,7 +101,7 @@ const SAMPLE_QUERY = `{
 
 /** What `svr start` adds to serving: the followers' head feed and state, and what to stop before the server closes. */
 interface Following {
-  supervisor: FollowerSupervisor;
+  supervisor: HeadFeed & FollowerStatusSource;
   /** Stops the followers (each after its current block, stores flushed) and whatever feeds them. */
   stop(): Promise<void>;
 }
@@ -490,24 +491,32 @@ export function program(): Command {
           if (!Number.isInteger(leadMinutes) || leadMinutes < 1) throw new InvalidArgumentError(`--live-lead must be a whole number of minutes, at least 1, not "${opts.liveLead}"`);
           const liveDir = join(dataDir, 'live');
           console.log('svr: starting the live demo: local JSON-RPC nodes mining the SYNTHETIC demo market, followed over JSON-RPC (--no-live for the static demo)');
-          const demo = await prepareLiveDemo(liveDir, { subgraphs, sourceRoot: SUBGRAPHS, secondsPerMinute, leadMinutes });
-          let supervisor: FollowerSupervisor;
-          try {
-            supervisor = await startFollowers(demo.config, liveDir, followerOptions);
-          } catch (e) {
-            await demo.stop();
-            throw e;
-          }
-          for (const n of demo.networks) console.log(`  node ${n.network}: ${n.node.url} (chain id ${await n.node.rpc<string>('eth_chainId').then(Number)})`);
-          const status = demo.status;
-          console.log(
-            `  live: demo minute ${status.nextMinute} of ${status.nextMinute - status.minutesMined + status.minutesTotal}, one block per network every ${secondsPerMinute} s; ` +
-              `the crash starts at demo minute ${status.crashMinute}, in about ${Math.max(0, Math.round((status.crashMinute - status.nextMinute) * secondsPerMinute))} s`,
-          );
+          const live = await startLiveDemo(liveDir, { subgraphs, sourceRoot: SUBGRAPHS, secondsPerMinute, leadMinutes }, followerOptions);
           const alerting = withDemoAlerts(config);
           if (alerting !== config) console.log(`  alerts: the demo's rules (${alerting.alerts.rules.map((r) => r.id).join(', ')}); a config file's alerts.rules replace them`);
-          await serveData(liveDir, opts, { supervisor, stop: async () => { await supervisor.stop(); await demo.stop(); } }, alerting);
-          demo.start();
+          try {
+            await serveData(liveDir, opts, { supervisor: live.followers, stop: () => live.stop() }, alerting);
+          } catch (e) {
+            await live.stop();
+            throw e;
+          }
+          console.log('svr: starting the live demo\'s nodes and followers behind the server (each deployment reports health "starting" until its follower runs) ...');
+          live.afterServing().then(
+            async (started) => {
+              if (!started) return;
+              const { demo } = started;
+              for (const n of demo.networks) console.log(`  node ${n.network}: ${n.node.url} (chain id ${await n.node.rpc<string>('eth_chainId').then(Number)})`);
+              const status = demo.status;
+              console.log(
+                `  live: demo minute ${status.nextMinute} of ${status.nextMinute - status.minutesMined + status.minutesTotal}, one block per network every ${secondsPerMinute} s; ` +
+                  `the crash starts at demo minute ${status.crashMinute}, in about ${Math.max(0, Math.round((status.crashMinute - status.nextMinute) * secondsPerMinute))} s`,
+              );
+            },
+            (e: Error) => {
+              process.stderr.write(`svr: the live demo could not start: ${e.message}\n`);
+              live.stop().finally(() => process.exit(1));
+            },
+          );
           return;
         }
         if (opts.demo) {

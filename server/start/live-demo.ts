@@ -25,6 +25,11 @@
  *   real time: the followers find their heads on the node and resume. If a
  *   seam hash differs from the one recorded (another Hardhat version), the live
  *   stores are deleted and the history indexed again.
+ * - A restart serves first: when the stores already hold the history for the
+ *   same settings (liveDemoStoredDeployments), `svr start` serves them at once and
+ *   starts the nodes and the followers behind the server (server/start/live-start.ts,
+ *   prepareLiveDemo with `storesMustMatch`, which then fails rather than rewrite the stores it
+ *   serves).
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -42,6 +47,11 @@ export interface LiveDemoOptions extends DemoStartOptions {
   secondsPerMinute?: number;
   /** Demo minutes between going live and the crash's first minute (default 60). */
   leadMinutes?: number;
+  /**
+   * The stores are being served: if they do not match the nodes (another seam
+   * hash), fail saying so instead of deleting and indexing them again.
+   */
+  storesMustMatch?: boolean;
 }
 
 export const DEFAULT_SECONDS_PER_MINUTE = 2;
@@ -165,6 +175,33 @@ function networkTransactions(lists: DemoTx[][]): DemoTx[] {
   return out.sort((a, b) => a.tx.second - b.tx.second || a.tx.order - b.tx.order || a.i - b.i).map((x) => x.tx);
 }
 
+function liveSettings(options: LiveDemoOptions): LiveMarker['settings'] {
+  return { seed: options.seed ?? 1, days: options.days ?? 3, scale: options.scale ?? 1, leadMinutes: options.leadMinutes ?? DEFAULT_LEAD_MINUTES };
+}
+
+function readMarker(dataDir: string): Partial<LiveMarker> | null {
+  const markerPath = join(dataDir, 'LIVE');
+  if (!existsSync(markerPath)) return null;
+  try {
+    return JSON.parse(readFileSync(markerPath, 'utf8')) as Partial<LiveMarker>;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The deployments whose stores `dataDir` already holds with the live demo's
+ * history for these settings, every one present (a restart, which can be
+ * served before the nodes start); null when there is no such history. Reads
+ * the marker and checks the store files; starts nothing.
+ */
+export function liveDemoStoredDeployments(dataDir: string, options: LiveDemoOptions): Array<{ subgraph: string; network: string }> | null {
+  const marker = readMarker(dataDir);
+  if (!marker?.results?.length || JSON.stringify(marker.settings) !== JSON.stringify(liveSettings(options))) return null;
+  if (!marker.results.every((r) => existsSync(storePath(dataDir, r.subgraph, r.network)))) return null;
+  return marker.results.map((r) => ({ subgraph: r.subgraph, network: r.network }));
+}
+
 function storeHead(dataDir: string, subgraph: string, network: string): number | null {
   const path = storePath(dataDir, subgraph, network);
   if (!existsSync(path)) return null;
@@ -182,7 +219,7 @@ function storeHead(dataDir: string, subgraph: string, network: string): number |
  */
 export async function prepareLiveDemo(dataDir: string, options: LiveDemoOptions): Promise<LiveDemo> {
   const log = options.log ?? ((line: string) => console.log(line));
-  const settings = { seed: options.seed ?? 1, days: options.days ?? 3, scale: options.scale ?? 1, leadMinutes: options.leadMinutes ?? DEFAULT_LEAD_MINUTES };
+  const settings = liveSettings(options);
   const secondsPerMinute = options.secondsPerMinute ?? DEFAULT_SECONDS_PER_MINUTE;
   if (!(secondsPerMinute > 0)) throw new Error(`the live demo's seconds per demo minute must be positive, not ${secondsPerMinute}`);
   const sim = demoTransactions(settings);
@@ -232,8 +269,14 @@ export async function prepareLiveDemo(dataDir: string, options: LiveDemoOptions)
       seamHeaders.set(n.network, header);
     }
     const markerPath = join(dataDir, 'LIVE');
-    const marker = existsSync(markerPath) ? (JSON.parse(readFileSync(markerPath, 'utf8')) as Partial<LiveMarker>) : null;
+    const marker = readMarker(dataDir);
     let results = marker && JSON.stringify(marker.settings) === JSON.stringify(settings) && JSON.stringify(marker.seams) === JSON.stringify(seams) ? marker.results! : null;
+    if (!results && options.storesMustMatch) {
+      throw new Error(
+        `the live demo's stores in ${dataDir} do not match its nodes (their seam blocks differ, as with another Hardhat version): ` +
+          `stop svr, delete ${dataDir}, and start again to index the history anew`,
+      );
+    }
     if (!results) {
       if (marker) log('svr: the live demo\'s settings or nodes changed since its stores were written: indexing its history again');
       rmSync(dataDir, { recursive: true, force: true });

@@ -6,7 +6,7 @@
  * the stores are, with no reorg. Mining is driven minute by minute here
  * (mineNext), not by the wall clock; a short demo (about two simulated hours).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadConfig, startServer, type RunningServer } from '../../server/gateway';
@@ -14,6 +14,9 @@ import type { DeploymentHead } from '../../server/indexer/heads';
 import type { FollowerSupervisor } from '../../server/indexer/supervisor';
 import { startFollowers } from '../../server/start/follow';
 import { prepareLiveDemo, type LiveDemo } from '../../server/start/live-demo';
+import { startLiveDemo } from '../../server/start/live-start';
+import { storePath } from '../../server/indexer/deployment';
+import { SqliteStore } from '../../server/store/sqlite-store';
 import { DEMO_DEPLOYMENTS } from '../gateway/demo-stack';
 import { until } from '../indexer/rpc-fixture';
 
@@ -21,8 +24,10 @@ const SUBGRAPHS = resolve(__dirname, '../../subgraph');
 const subgraphs = new Map(['aave-v3', 'gmx-v1', 'gmx-v2', 'synthetix-perps-v2'].map((name) => [name, join(SUBGRAPHS, name)]));
 const settings = { seed: 5, days: 0.08, leadMinutes: 10, secondsPerMinute: 1, workers: 2, subgraphs, sourceRoot: SUBGRAPHS, log: () => undefined };
 
+const followerOptions = { subgraphDir: (n: string) => subgraphs.get(n)!, sourceRoot: SUBGRAPHS, log: () => undefined };
+
 let dataDir: string;
-let running: { demo: LiveDemo; supervisor: FollowerSupervisor; server: RunningServer; heads: DeploymentHead[] } | null = null;
+let running: { demo: LiveDemo; supervisor: FollowerSupervisor; server: RunningServer; heads: DeploymentHead[]; stop?: () => Promise<void> } | null = null;
 
 async function start(): Promise<NonNullable<typeof running>> {
   const demo = await prepareLiveDemo(dataDir, settings);
@@ -36,9 +41,13 @@ async function start(): Promise<NonNullable<typeof running>> {
 
 async function stop(): Promise<void> {
   if (!running) return;
-  await running.supervisor.stop();
+  if (running.stop) {
+    await running.stop();
+  } else {
+    await running.supervisor.stop();
+    await running.demo.stop();
+  }
   await running.server.close();
-  await running.demo.stop();
   running = null;
 }
 
@@ -93,8 +102,22 @@ test('live minutes mined on the nodes move the ratios; a restart on fresh nodes 
   for (const d of DEMO_DEPLOYMENTS) expect(r.heads.filter((h) => `${h.protocol}/${h.network}` === d).pop()?.number).toBe(after.get(d)!.blockNumber);
   await stop();
 
-  // A restart: fresh nodes, the same blocks mined again; the stores' heads are on the new chains.
-  const again = await start();
+  // A restart, as `svr start` makes it: the stores are served first, before any node or follower runs.
+  const live = await startLiveDemo(dataDir, settings, followerOptions);
+  expect(live.followers.attached).toBe(false);
+  const server = await startServer({ dataDir, port: 0, host: '127.0.0.1', config: loadConfig({ file: null, env: {} }), heads: live.followers, followers: live.followers, logger: undefined });
+  const served = await ratios(server);
+  for (const d of DEMO_DEPLOYMENTS) expect(served.get(d)!.blockNumber).toBe(after.get(d)!.blockNumber);
+  const states = (await health(server)).flatMap((p) => p.deployments.map((d) => ({ id: `${p.id}/${d.network}`, health: d.health, following: d.following })));
+  expect(states.filter((s) => DEMO_DEPLOYMENTS.includes(s.id)).map((s) => [s.id, s.health, s.following])).toEqual(DEMO_DEPLOYMENTS.map((d) => [d, 'starting', false]));
+  // A listener subscribed before the followers exist gets their heads once they do.
+  const heads: DeploymentHead[] = [];
+  live.followers.subscribe((h) => heads.push(h));
+  // Then fresh nodes, the same blocks mined again; the stores' heads are on the new chains.
+  const started = (await live.afterServing({ mine: false }))!;
+  expect(live.followers.attached).toBe(true);
+  const again = { demo: started.demo, supervisor: started.supervisor, server, heads };
+  running = { ...again, stop: () => live.stop() };
   expect(again.demo.status.minutesMined).toBe(12);
   const resumed = await atNodeHeads(again);
   expect([...resumed.values()].map((x) => [x.blockNumber, x.openInterestUSD])).toEqual(DEMO_DEPLOYMENTS.map((d) => [after.get(d)!.blockNumber, after.get(d)!.openInterestUSD]));
@@ -102,4 +125,41 @@ test('live minutes mined on the nodes move the ratios; a restart on fresh nodes 
   const one = await atNodeHeads(again);
   for (const d of DEMO_DEPLOYMENTS) expect(one.get(d)!.blockNumber).toBe(after.get(d)!.blockNumber + 1);
   for (const s of again.supervisor.list()) expect(s).toMatchObject({ restarts: 0, lastError: null, health: 'healthy' });
+  for (const d of DEMO_DEPLOYMENTS) expect(heads.filter((h) => `${h.protocol}/${h.network}` === d).pop()?.number).toBe(one.get(d)!.blockNumber);
+}, 600_000);
+
+function storeHeadOf(deployment: string): number {
+  const [subgraph, network] = deployment.split('/');
+  const store = SqliteStore.openExisting(storePath(dataDir, subgraph, network), { readonly: true });
+  try {
+    return store.head()!.number;
+  } finally {
+    store.close();
+  }
+}
+
+async function health(server: RunningServer): Promise<Array<{ id: string; deployments: Array<{ network: string; health: string; following: boolean }> }>> {
+  const res = await fetch(`${server.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: '{ protocols { id deployments { network health following } } }' }),
+  });
+  return ((await res.json()) as { data: { protocols: Array<{ id: string; deployments: Array<{ network: string; health: string; following: boolean }> }> } }).data.protocols;
+}
+
+test('a restart whose nodes no longer match its stores fails saying so, and leaves the stores it serves as they are', async () => {
+  await stop(); // the run the test above left
+  const markerPath = join(dataDir, 'LIVE');
+  const marker = JSON.parse(readFileSync(markerPath, 'utf8')) as { seams: Record<string, string> };
+  marker.seams = Object.fromEntries(Object.keys(marker.seams).map((n) => [n, '0x' + '00'.repeat(32)]));
+  writeFileSync(markerPath, JSON.stringify(marker));
+  const heads = new Map(DEMO_DEPLOYMENTS.map((d) => [d, storeHeadOf(d)]));
+  const live = await startLiveDemo(dataDir, settings, followerOptions);
+  await expect(live.afterServing()).rejects.toThrow(/do not match its nodes .* delete .* and start again/);
+  await live.stop();
+  for (const d of DEMO_DEPLOYMENTS) {
+    const [subgraph, network] = d.split('/');
+    expect(existsSync(storePath(dataDir, subgraph, network))).toBe(true);
+    expect(storeHeadOf(d)).toBe(heads.get(d));
+  }
 }, 600_000);
