@@ -1,6 +1,8 @@
 /**
  * Volatilities and correlations estimated from indexed history, for
- * valueAtRisk when none are given. Each source's hourly snapshots name the
+ * valueAtRisk when none are given, and for riskBacktest at each past hour
+ * from the hours before it only (volatilityFromPrices on one read of the
+ * series, readHourlyPrices). Each source's hourly snapshots name the
  * last block of every hour with activity; the tokens' lastPriceUSD read at
  * those blocks (time travel) is the hourly price series. An asset's series is
  * the first source's that has it. Returns are taken only between consecutive
