@@ -1,7 +1,7 @@
 /**
  * A small deployment store in svr's common schema for the risk backtest:
- * gmx-v1/arbitrum-one (a shared pool), one block per hour, with the figures
- * the test chooses, written through SqliteStore.commitBlock (the indexer's own
+ * gmx-v1/arbitrum-one (a shared pool) or aave-v3/arbitrum-one (lending, with
+ * booked bad debt), one block per hour, with the figures the test chooses, written through SqliteStore.commitBlock (the indexer's own
  * write path). Every block rewrites the Protocol, the WETH price, the hour's
  * ProtocolHourlySnapshot, and any position or liquidation the test gives.
  */
@@ -47,20 +47,26 @@ export interface BacktestHour {
   price: string;
   positions?: BacktestPosition[];
   liquidations?: BacktestLiquidation[];
+  /** Lending: the Protocol's booked bad debt (realisedBadDebtUSD) from this block on. */
+  badDebtUSD?: string;
 }
+
+export type BacktestVenue = 'gmx-v1' | 'aave-v3';
 
 export class BacktestStore {
   readonly path: string;
   private last = 0;
   private readonly seen = new Set<string>();
+  private badDebt = '0';
 
   constructor(
     dataDir: string,
     /** Hours since the epoch of block 1. */
     readonly firstHour: number,
+    readonly venue: BacktestVenue = 'gmx-v1',
   ) {
-    mkdirSync(join(dataDir, 'gmx-v1'), { recursive: true });
-    this.path = join(dataDir, 'gmx-v1', 'arbitrum-one.sqlite');
+    mkdirSync(join(dataDir, venue), { recursive: true });
+    this.path = join(dataDir, venue, 'arbitrum-one.sqlite');
   }
 
   hash(n: number): string {
@@ -85,12 +91,15 @@ export class BacktestStore {
     const hourIndex = Math.floor(timestamp / 3600);
     const block = { number, hash: this.hash(number), parentHash: this.hash(number - 1), timestamp };
     const stamp = { lastUpdateBlockNumber: BI(number), lastUpdateTimestamp: BI(timestamp) };
+    const lending = this.venue === 'aave-v3';
+    if (hour.badDebtUSD !== undefined) this.badDebt = hour.badDebtUSD;
     const protocol = {
       name: S('Backtest test'),
-      slug: S('gmx-v1'),
+      slug: S(this.venue),
       network: S('arbitrum-one'),
-      type: S('PERPETUAL'),
-      collateralModel: S('SHARED_POOL'),
+      type: S(lending ? 'LENDING' : 'PERPETUAL'),
+      collateralModel: S(lending ? 'OVERCOLLATERALIZED_LENDING' : 'SHARED_POOL'),
+      ...(lending ? { realisedBadDebtUSD: BD(this.badDebt) } : {}),
       contract: B('0x489ee077994b6658eafa855c308275ead8097c4a'),
       status: S('LIVE'),
       statusSource: S('the backtest test writer'),
@@ -111,11 +120,11 @@ export class BacktestStore {
       ...stamp,
     };
     const ops = [
-      this.op('Protocol', 'gmx-v1', protocol),
+      this.op('Protocol', this.venue, protocol),
       this.op('Token', WETH, { symbol: S('WETH'), decimals: I(18), lastPriceUSD: BD(hour.price), lastPriceBlockNumber: BI(number), lastPriceTimestamp: BI(timestamp), isStablecoin: BOOL(false) }),
       this.op('Token', USDC, { symbol: S('USDC'), decimals: I(6), lastPriceUSD: BD('1'), lastPriceBlockNumber: BI(number), lastPriceTimestamp: BI(timestamp), isStablecoin: BOOL(true) }),
       this.op('CollateralBalance', USDC, {
-        protocol: S('gmx-v1'),
+        protocol: S(this.venue),
         token: B(USDC),
         amount: BI(100_000_000_000),
         reservedAmount: BI(0),
@@ -124,8 +133,8 @@ export class BacktestStore {
         priced: BOOL(true),
         ...stamp,
       }),
-      this.op('ProtocolHourlySnapshot', `gmx-v1-${hourIndex}`, {
-        protocol: S('gmx-v1'),
+      this.op('ProtocolHourlySnapshot', `${this.venue}-${hourIndex}`, {
+        protocol: S(this.venue),
         hour: I(hourIndex),
         totalValueLockedUSD: BD('100000'),
         priced: BOOL(true),
@@ -145,7 +154,7 @@ export class BacktestStore {
       ops.push(this.op('Account', ACCOUNT, { openPositionCount: I(0), closedPositionCount: I(0), cumulativePositionCount: I(0), liquidationCount: I(0), firstSeenBlockNumber: BI(1) }));
       ops.push(
         this.op('Market', MARKET, {
-          protocol: S('gmx-v1'),
+          protocol: S(this.venue),
           name: S('ETH'),
           indexToken: B(WETH),
           inputTokens: L(B(USDC)),
@@ -168,7 +177,7 @@ export class BacktestStore {
     for (const p of hour.positions ?? []) {
       ops.push(
         this.op('Position', p.id, {
-          protocol: S('gmx-v1'),
+          protocol: S(this.venue),
           market: B(MARKET),
           account: B(ACCOUNT),
           side: S('LONG'),
@@ -194,7 +203,7 @@ export class BacktestStore {
     for (const l of hour.liquidations ?? []) {
       ops.push(
         this.op('Liquidation', l.id, {
-          protocol: S('gmx-v1'),
+          protocol: S(this.venue),
           market: B(MARKET),
           position: B(l.positionId),
           account: B(ACCOUNT),
@@ -202,6 +211,7 @@ export class BacktestStore {
           sizeUSD: BD(l.sizeUSD),
           collateralUSD: BD(l.collateralUSD),
           ...(l.shortfallUSD === null ? {} : { shortfallUSD: BD(l.shortfallUSD), realisedLossUSD: BD(l.collateralUSD) }),
+          ...(lending ? { side: S('BORROWER'), collateralToken: B(WETH), priced: BOOL(l.sizeUSD !== '0') } : {}),
           blockNumber: BI(number),
           timestamp: BI(timestamp),
           transactionHash: B(this.hash(number)),
@@ -209,7 +219,7 @@ export class BacktestStore {
         }),
       );
     }
-    const store = SqliteStore.open(this.path, readFileSync(COMMON_SCHEMA_PATH, 'utf8'), { deployment: 'QmBacktestStore', subgraph: 'gmx-v1', network: 'arbitrum-one', startBlock: 1 });
+    const store = SqliteStore.open(this.path, readFileSync(COMMON_SCHEMA_PATH, 'utf8'), { deployment: 'QmBacktestStore', subgraph: this.venue, network: 'arbitrum-one', startBlock: 1 });
     try {
       store.commitBlock(block, ops, []);
       store.flush();

@@ -14,6 +14,8 @@
  *   one exceedance each. ETH moves -15%: the curve at -15% (price 1700) has A
  *   (1800) liquidatable and not B (1600), size 10000 x 0.85 = 8500, against 10000.
  * - Hour 13 (block 14): nothing follows; ETH does not move.
+ * Beside it aave-v3/arbitrum-one, lending, whose realised insolvency is the
+ * rise of its booked bad debt (see the writer below).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -42,6 +44,20 @@ beforeAll(async () => {
       price,
       positions: k === 0 ? [A, B] : k === 13 ? [{ ...A, isOpen: false }] : [],
       liquidations: k === 13 ? [{ id: '0x' + 'cc'.repeat(32), positionId: A.id, sizeUSD: '10000', collateralUSD: '1000', shortfallUSD: '50' }] : [],
+    });
+  }
+  // aave-v3/arbitrum-one beside it: the same prices, no borrower (a LaR and VaR of 0), an unpriced liquidation
+  // (size 0) in hour 12, one of 4000 in hour 13, booked bad debt 0 until hour 12, 120 at hour 13, 100 at hour 14.
+  const lending = new BacktestStore(join(dir, 'data'), H0, 'aave-v3');
+  for (let k = 0; k <= 15; k++) {
+    const price = k <= 11 ? (k % 2 === 0 ? '2000' : '2010') : k === 12 ? '2000' : k <= 14 ? '1700' : '1710';
+    lending.write({
+      price,
+      badDebtUSD: k === 13 ? '120' : k === 14 ? '100' : undefined,
+      liquidations:
+        k === 12 ? [{ id: '0x' + 'd1'.repeat(32), positionId: A.id, sizeUSD: '0', collateralUSD: '0', shortfallUSD: null }]
+        : k === 13 ? [{ id: '0x' + 'd2'.repeat(32), positionId: A.id, sizeUSD: '4000', collateralUSD: '4100', shortfallUSD: null }]
+        : [],
     });
   }
   server = await startServer({ dataDir: join(dir, 'data'), port: 0, host: '127.0.0.1', config: loadConfig({ env: {} }), logger: pino({ level: 'silent' }) });
@@ -98,6 +114,20 @@ test('LaR, VaR and the curve against the hand-checked liquidations', async () =>
   expect(r.provenance.query).toBe('riskBacktest');
   expect(r.provenance.reads.map((x: any) => x.blockNumber).sort((a: number, b: number) => a - b)).toEqual([12, 13, 14, 16]);
   expect(JSON.parse(r.provenance.parameters)).toMatchObject({ windowHours: 11, horizonHours: 1, paths: 1000, seed: 1, confidence: 0.95, origins: [{ hour: H0 + 11, blockNumber: 12 }, { hour: H0 + 12, blockNumber: 13 }, { hour: H0 + 13, blockNumber: 14 }] });
+});
+
+test('lending: realised insolvency is the rise of booked bad debt, a fall counts as none; unpriced liquidations are counted', async () => {
+  const answer = await post(gateway, `{ riskBacktest(protocol: "aave-v3", network: "arbitrum-one", windowHours: 11, paths: 200) { ${FIELDS} } }`);
+  expect(answer.errors).toBeUndefined();
+  const r = answer.data!.riskBacktest;
+  const realised = (q: any) => q.points.map((p: any) => [p.realisedUSD, p.exceeded]);
+  expect(realised(r.liquidations)).toEqual([[0, false], [4000, true], [0, false]]);
+  expect(realised(r.insolvency)).toEqual([[0, false], [120, true], [0, false]]);
+  expect(r.insolvency.realised).toMatch(/realisedBadDebtUSD/);
+  expect(r.leftOut).toMatchObject({ unpricedLiquidations: 1, liquidationsWithUnknownShortfall: 0 });
+  expect(r.leftOut.notes.join(' ')).toMatch(/close factor/);
+  expect(r.curve.points).toEqual([{ timestamp: (H0 + 12) * 3600, asset: 'ETH', move: expect.closeTo(-0.15, 12), predictedUSD: 0, realisedUSD: 4000 }]);
+  expect(r.curve.buckets[0]).toMatchObject({ predictedUSD: 0, realisedUSD: 4000, realisedToPredicted: null });
 });
 
 test('the observation cap leaves earlier origins out and says how many', async () => {
