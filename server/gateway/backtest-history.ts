@@ -62,10 +62,13 @@ export async function firstSnapshotHour(rs: RequestSources, source: SourceDefini
   return rows.value[0]?.hour ?? null;
 }
 
-/** Hourly snapshots from fromHour through toHour, by hour. */
+/** Hourly snapshots from fromHour through toHour, by hour, after the last one before fromHour (the state fromHour starts from), if any. */
 export async function readHourSnapshots(rs: RequestSources, source: SourceDefinition, head: BlockPin, fromHour: number, toHour: number): Promise<HourSnapshot[]> {
-  const rows = (await rs.all<SnapshotRow>(source, 'protocolHourlySnapshots', 'hour blockNumber', head, `hour_gte: ${fromHour}, hour_lte: ${toHour}`)).value;
-  return rows.map((r) => ({ hour: r.hour, blockNumber: Number(r.blockNumber) })).sort((a, b) => a.hour - b.hour);
+  const [before, rows] = await Promise.all([
+    rs.fetch<SnapshotRow[]>(source, `protocolHourlySnapshots(first: 1, orderBy: hour, orderDirection: desc, block: { number: ${head.number} }, where: { hour_lt: ${fromHour} }) { id hour blockNumber }`),
+    rs.all<SnapshotRow>(source, 'protocolHourlySnapshots', 'hour blockNumber', head, `hour_gte: ${fromHour}, hour_lte: ${toHour}`),
+  ]);
+  return [...before.value, ...rows.value].map((r) => ({ hour: r.hour, blockNumber: Number(r.blockNumber) })).sort((a, b) => a.hour - b.hour);
 }
 
 /** The snapshot that holds the state at the end of `hour`: the last at or before it; null when none is. */

@@ -130,6 +130,18 @@ test('lending: realised insolvency is the rise of booked bad debt, a fall counts
   expect(r.curve.buckets[0]).toMatchObject({ predictedUSD: 0, realisedUSD: 4000, realisedToPredicted: null });
 });
 
+test('origins before the first snapshot, and with too few hourly returns behind them, are listed and left out', async () => {
+  const answer = await post(gateway, `{ riskBacktest(protocol: "gmx-v1", network: "arbitrum-one", windowHours: 11, paths: 100, from: ${(H0 - 5) * 3600}) { from observations leftOut { originsBeyondCap originsWithoutSnapshot originsWithTooLittlePriceHistory } } }`);
+  expect(answer.errors).toBeUndefined();
+  const hours = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, k) => (from + k) * 3600);
+  // Hour H0 + 10 has hours H0..H0+10 behind it: 10 returns, the least the estimate takes.
+  expect(answer.data!.riskBacktest).toEqual({
+    from: (H0 + 10) * 3600,
+    observations: 4,
+    leftOut: { originsBeyondCap: 0, originsWithoutSnapshot: hours(H0 - 5, H0 - 1), originsWithTooLittlePriceHistory: hours(H0, H0 + 9) },
+  });
+});
+
 test('the observation cap leaves earlier origins out and says how many', async () => {
   const answer = await post(gateway, `{ riskBacktest(protocol: "gmx-v1", network: "arbitrum-one", windowHours: 11, observations: 2, paths: 100) { from observations leftOut { originsBeyondCap } } }`);
   expect(answer.errors).toBeUndefined();
