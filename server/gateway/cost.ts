@@ -37,6 +37,14 @@ export const COST_CAPS = {
   backtestWindowHours: 720,
   /** backtest.horizonHours, per field. */
   backtestHorizonHours: 168,
+  /** riskBacktest.observations (origins simulated), per field. */
+  riskBacktestObservations: 200,
+  /** riskBacktest.paths (per origin), per field. */
+  riskBacktestPaths: 10_000,
+  /** riskBacktest observations x paths, per field. */
+  riskBacktestPathObservations: 200_000,
+  /** riskBacktest: hours from the first origin's price window to the last outcome, per field. */
+  riskBacktestSpanHours: 2_160,
   /** All weights summed over the request. */
   workUnitsPerRequest: 250_000,
 } as const;
@@ -50,6 +58,10 @@ const DEFAULT_HISTORY_POINTS = { HOUR: 168, DAY: 90 } as const;
 /** backtest's defaults (backtest-resolvers.ts keeps the same): hours read when from is absent, and the fit's window. */
 export const BACKTEST_DEFAULT_HOURS = 720;
 export const BACKTEST_DEFAULT_WINDOW_HOURS = 24;
+/** riskBacktest's defaults (the schema's; backtest-resolvers.ts reads the same). */
+export const RISK_BACKTEST_DEFAULTS = { windowHours: 12, horizonHours: 1, observations: 24, paths: 1_000 } as const;
+/** Reads per riskBacktest origin (its portfolio and prices), in work units. */
+const RISK_BACKTEST_READ_UNITS = 50;
 /** forecast reads this much hourly history besides projecting the horizon. */
 const FORECAST_HISTORY_POINTS = 168;
 
@@ -133,6 +145,33 @@ export function fieldWeight(name: string, args: Args): Weighed | null {
       if (!(points <= COST_CAPS.historyPoints)) throw refuse('backtest', 'from, to', `that is ${points} hours; ask for at most ${COST_CAPS.historyPoints}`);
       // Two fits of `window` observations per forecast, one forecast every `horizon` hours.
       return { units: Math.max(1, points) + Math.ceil((2 * Math.max(1, points) * window) / horizon / 100), varPaths: 0 };
+    }
+    case 'riskBacktest': {
+      const d = RISK_BACKTEST_DEFAULTS;
+      const observations = num(args.observations, d.observations);
+      const paths = num(args.paths, d.paths);
+      const window = num(args.windowHours, d.windowHours);
+      const horizon = num(args.horizonHours, d.horizonHours);
+      if (!(Number.isInteger(observations) && observations >= 2 && observations <= COST_CAPS.riskBacktestObservations)) {
+        throw refuse('riskBacktest', 'observations', `observations is ${observations}; it must be a whole number from 2 to ${COST_CAPS.riskBacktestObservations}`);
+      }
+      if (!(Number.isInteger(paths) && paths >= 100 && paths <= COST_CAPS.riskBacktestPaths)) {
+        throw refuse('riskBacktest', 'paths', `paths is ${paths}; it must be a whole number from 100 to ${COST_CAPS.riskBacktestPaths}`);
+      }
+      if (!(observations * paths <= COST_CAPS.riskBacktestPathObservations)) {
+        throw refuse('riskBacktest', 'observations, paths', `observations x paths is ${observations * paths}; at most ${COST_CAPS.riskBacktestPathObservations} (fewer paths or observations)`);
+      }
+      if (!(Number.isInteger(window) && window >= 11 && window <= COST_CAPS.backtestWindowHours)) {
+        throw refuse('riskBacktest', 'windowHours', `windowHours is ${window}; it must be a whole number from 11 to ${COST_CAPS.backtestWindowHours}`);
+      }
+      if (!(Number.isInteger(horizon) && horizon >= 1 && horizon <= COST_CAPS.backtestHorizonHours)) {
+        throw refuse('riskBacktest', 'horizonHours', `horizonHours is ${horizon}; it must be a whole number from 1 to ${COST_CAPS.backtestHorizonHours}`);
+      }
+      const span = window + observations * horizon;
+      if (!(span <= COST_CAPS.riskBacktestSpanHours)) {
+        throw refuse('riskBacktest', 'windowHours, observations, horizonHours', `windowHours + observations x horizonHours is ${span} hours; at most ${COST_CAPS.riskBacktestSpanHours}`);
+      }
+      return { units: observations * paths + RISK_BACKTEST_READ_UNITS * observations + span, varPaths: 0 };
     }
     case 'replayValueAtRisk': {
       // The paths are the record's; a record the resolver will refuse weighs the most a record could ask for.

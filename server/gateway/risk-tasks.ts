@@ -24,7 +24,19 @@ import {
   type VenueStress as EngineVenueStress,
   type WirePortfolio,
 } from '../risk';
-import { backtestForecast, type CurveOptions, type ForecastBacktestOptions, type ForecastOptions, type RatioObservation } from '../risk';
+import {
+  backtestForecast,
+  backtestMonteCarlo,
+  compilePortfolio,
+  curveBacktest,
+  type CurveOptions,
+  type CurveOutcome,
+  type ForecastBacktestOptions,
+  type ForecastOptions,
+  type MonteCarloBacktestOptions,
+  type QuantileExceedances,
+  type RatioObservation,
+} from '../risk';
 import type { VenueRisk, VenueStress } from './generated/resolvers-types';
 
 const usdText = (amount: Decimal) => amount.toString();
@@ -169,4 +181,82 @@ export function backtest(input: { observations: RatioObservation[]; options: For
   };
 }
 
-export type RiskTask = 'stressTest' | 'liquidationCurve' | 'distanceToInsolvency' | 'valueAtRisk' | 'contagion' | 'forecast' | 'backtest';
+/** One origin of the Monte Carlo and curve backtest: the portfolio then, what was known then, and what followed. */
+export interface RiskBacktestStepInput {
+  time: number;
+  portfolio: WirePortfolio;
+  volatility: Record<string, number>;
+  correlation: { assets: string[]; matrix: number[][] } | null;
+  realisedLiquidationsUsd: number;
+  realisedInsolvencyUsd: number;
+  /** Assets whose price moved by at least the minimum move over the horizon: their move. */
+  moves: Record<string, number>;
+  /** Liquidated notional realised over the horizon in positions of each asset, USD. */
+  realisedByAsset: Record<string, number>;
+}
+
+function quantileAnswer(q: QuantileExceedances, horizonHours: number) {
+  return {
+    confidence: q.confidence,
+    horizonHours,
+    horizonDays: horizonHours / 24,
+    meanPredictedUSD: q.meanPredicted,
+    meanRealisedUSD: q.meanRealised,
+    kupiec: q.kupiec,
+    christoffersen: q.christoffersen,
+    conditionalCoverage: q.conditionalCoverage,
+    points: q.points.map((p) => ({ timestamp: p.time, predictedUSD: p.predicted, realisedUSD: p.realised, exceeded: p.exceeded })),
+  };
+}
+
+/** The Monte Carlo VaR/LaR and the liquidation curve, each step's portfolio simulated and read off its curve at the realised moves. */
+export function riskBacktest(input: { steps: RiskBacktestStepInput[]; options: MonteCarloBacktestOptions & { horizonHours: number } }) {
+  const compiled = input.steps.map((s) => ({ step: s, portfolio: compilePortfolio(portfolioFromWire(s.portfolio)) }));
+  const mc = backtestMonteCarlo(
+    compiled.map(({ step, portfolio }) => ({
+      time: step.time,
+      portfolio,
+      volatility: step.volatility,
+      correlation: step.correlation ?? undefined,
+      realisedLiquidationsUsd: step.realisedLiquidationsUsd,
+      realisedInsolvencyUsd: step.realisedInsolvencyUsd,
+    })),
+    input.options,
+  );
+  const outcomes: CurveOutcome[] = [];
+  for (const { step, portfolio } of compiled) {
+    for (const [asset, move] of Object.entries(step.moves).sort(([a], [b]) => (a < b ? -1 : 1))) {
+      // The curve at the move, to the basis point it resolves moves to; every venue of the portfolio.
+      const at = liquidationCurves(portfolio, { from: move, to: move, step: 0.0001 }).filter((c) => c.asset === asset);
+      const predicted = at.reduce((sum, c) => sum + Number(c.points[0]!.sizeUsd.toString()), 0);
+      outcomes.push({ time: step.time, asset, move, predicted, realised: step.realisedByAsset[asset] ?? 0 });
+    }
+  }
+  const curve = curveBacktest(outcomes);
+  return {
+    paths: mc.paths,
+    seed: mc.seed,
+    liquidations: quantileAnswer(mc.liquidations, input.options.horizonHours),
+    insolvency: quantileAnswer(mc.insolvency, input.options.horizonHours),
+    curve: {
+      horizonHours: input.options.horizonHours,
+      observations: curve.observations,
+      predictedUSD: curve.predictedUsd,
+      realisedUSD: curve.realisedUsd,
+      meanAbsoluteErrorUSD: curve.meanAbsoluteErrorUsd,
+      realisedToPredicted: curve.realisedToPredicted,
+      buckets: curve.buckets.map((b) => ({
+        fromMove: b.fromMove,
+        toMove: b.toMove,
+        observations: b.observations,
+        predictedUSD: b.predictedUsd,
+        realisedUSD: b.realisedUsd,
+        meanAbsoluteErrorUSD: b.meanAbsoluteErrorUsd,
+        realisedToPredicted: b.realisedToPredicted,
+      })),
+      points: curve.points.map((p) => ({ timestamp: p.time, asset: p.asset, move: p.move, predictedUSD: p.predicted, realisedUSD: p.realised })),
+    },
+  };
+}
+
+export type RiskTask = 'stressTest' | 'liquidationCurve' | 'distanceToInsolvency' | 'valueAtRisk' | 'contagion' | 'forecast' | 'backtest' | 'riskBacktest';

@@ -17,7 +17,10 @@
  */
 import { RiskError, badInput } from './errors';
 import { forecastRatio, type RatioObservation } from './forecast';
-import { normalCdf } from './statistics';
+import { simulatePaths, type MonteCarloOptions } from './monte-carlo';
+import type { CompiledPortfolio } from './portfolio';
+import { normalCdf, quantileSorted } from './statistics';
+import type { Portfolio } from './types';
 
 const DAY_SECONDS = 86_400;
 
@@ -264,4 +267,153 @@ export function backtestForecast(history: readonly RatioObservation[], options: 
     band: bandCoverage(band, bandLevel),
     crossings: { ...crossingHitRate(crossings), threshold },
   };
+}
+
+export interface QuantileOutcome {
+  /** When the prediction was made (Unix seconds). */
+  time: number;
+  /** The predicted upper quantile (a VaR or LaR), USD. */
+  predicted: number;
+  /** What was realised over the horizon after `time`, USD. */
+  realised: number;
+}
+
+export interface QuantileExceedances extends ExceedanceBacktest {
+  confidence: number;
+  meanPredicted: number;
+  meanRealised: number;
+  points: Array<QuantileOutcome & { exceeded: boolean }>;
+}
+
+/**
+ * An upper quantile at `confidence` (a VaR or LaR) against the loss realised
+ * after each prediction: realised > predicted is an exceedance, which a
+ * correct model makes at rate 1 - confidence, independently.
+ */
+export function quantileExceedances(outcomes: readonly QuantileOutcome[], confidence: number): QuantileExceedances {
+  if (!(confidence > 0 && confidence < 1)) throw badInput(`confidence ${confidence} must be in (0, 1)`);
+  if (outcomes.length < 2) throw new RiskError('RISK_TOO_LITTLE_HISTORY', `a backtest needs at least 2 predictions; there are ${outcomes.length}`);
+  const points = outcomes.map((o) => ({ ...o, exceeded: o.realised > o.predicted }));
+  const n = points.length;
+  return {
+    ...exceedanceBacktest(points.map((p) => p.exceeded), 1 - confidence),
+    confidence,
+    meanPredicted: points.reduce((s, p) => s + p.predicted, 0) / n,
+    meanRealised: points.reduce((s, p) => s + p.realised, 0) / n,
+    points,
+  };
+}
+
+export interface MonteCarloBacktestStep {
+  time: number;
+  /** The positions and prices at `time`. */
+  portfolio: Portfolio | CompiledPortfolio;
+  /** Known at `time` (estimated from the history before it). */
+  volatility: Readonly<Record<string, number>>;
+  correlation?: MonteCarloOptions['correlation'];
+  /** Liquidated notional realised in the horizon after `time`, USD. */
+  realisedLiquidationsUsd: number;
+  /** Insolvency (bad debt) realised in the horizon after `time`, USD. */
+  realisedInsolvencyUsd: number;
+}
+
+export interface MonteCarloBacktestOptions {
+  horizonDays: number;
+  paths: number;
+  seed: number;
+  confidence: number;
+}
+
+export interface MonteCarloBacktest {
+  horizonDays: number;
+  paths: number;
+  seed: number;
+  /** LaR at `confidence` against realised liquidations. */
+  liquidations: QuantileExceedances;
+  /** VaR (insolvency) at `confidence` against realised insolvency. */
+  insolvency: QuantileExceedances;
+}
+
+/**
+ * Backtest of the Monte Carlo (monte-carlo.ts) over a series of steps: at each
+ * step the simulation of the portfolio as it stood, with the volatilities known
+ * then, gives the LaR and VaR at `confidence` over the horizon (the portfolio's
+ * total: every venue in it); each is checked against what was realised.
+ */
+export function backtestMonteCarlo(steps: readonly MonteCarloBacktestStep[], options: MonteCarloBacktestOptions): MonteCarloBacktest {
+  const { horizonDays, paths, seed, confidence } = options;
+  const liquidations: QuantileOutcome[] = [];
+  const insolvency: QuantileOutcome[] = [];
+  for (const step of steps) {
+    const s = simulatePaths(step.portfolio, { volatility: step.volatility, correlation: step.correlation, horizonDays, paths, seed });
+    const lar = quantileSorted(s.totalLiquidations.slice().sort(), confidence);
+    const value = quantileSorted(s.totalInsolvency.slice().sort(), confidence);
+    liquidations.push({ time: step.time, predicted: lar, realised: step.realisedLiquidationsUsd });
+    insolvency.push({ time: step.time, predicted: value, realised: step.realisedInsolvencyUsd });
+  }
+  return { horizonDays, paths, seed, liquidations: quantileExceedances(liquidations, confidence), insolvency: quantileExceedances(insolvency, confidence) };
+}
+
+export interface CurveOutcome {
+  time: number;
+  asset: string;
+  /** The asset's realised price move over the step, a fraction. */
+  move: number;
+  /** The liquidation curve's liquidatable size at that move, from the positions at `time`, USD. */
+  predicted: number;
+  /** Liquidations that happened over the step in positions of the asset, USD. */
+  realised: number;
+}
+
+export interface CurveBucketResult {
+  /** The bucket's moves: fromMove <= move < toMove; toMove null for no upper end. */
+  fromMove: number;
+  toMove: number | null;
+  observations: number;
+  predictedUsd: number;
+  realisedUsd: number;
+  /** Mean |predicted - realised| per observation, USD. */
+  meanAbsoluteErrorUsd: number;
+  /** realisedUsd / predictedUsd; null when nothing was predicted. */
+  realisedToPredicted: number | null;
+}
+
+export interface CurveBacktestResult {
+  observations: number;
+  predictedUsd: number;
+  realisedUsd: number;
+  meanAbsoluteErrorUsd: number;
+  realisedToPredicted: number | null;
+  /** Non-empty buckets, by move. */
+  buckets: CurveBucketResult[];
+  points: CurveOutcome[];
+}
+
+/** Move buckets of the curve backtest: falls and rises of 0-2%, 2-5%, 5-10%, 10-20% and beyond. */
+export const CURVE_BACKTEST_EDGES: readonly number[] = [-1, -0.2, -0.1, -0.05, -0.02, 0, 0.02, 0.05, 0.1, 0.2];
+
+function summariseCurve(points: readonly CurveOutcome[]) {
+  const predictedUsd = points.reduce((s, p) => s + p.predicted, 0);
+  const realisedUsd = points.reduce((s, p) => s + p.realised, 0);
+  const error = points.reduce((s, p) => s + Math.abs(p.predicted - p.realised), 0);
+  return {
+    observations: points.length,
+    predictedUsd,
+    realisedUsd,
+    meanAbsoluteErrorUsd: points.length ? error / points.length : 0,
+    realisedToPredicted: predictedUsd > 0 ? realisedUsd / predictedUsd : null,
+  };
+}
+
+/** The liquidation curve's predictions at realised moves against the liquidations that followed, per move bucket. */
+export function curveBacktest(outcomes: readonly CurveOutcome[]): CurveBacktestResult {
+  const edges = CURVE_BACKTEST_EDGES;
+  const buckets: CurveBucketResult[] = [];
+  for (let k = 0; k < edges.length; k++) {
+    const lo = edges[k]!;
+    const hi = k + 1 < edges.length ? edges[k + 1]! : null;
+    const inside = outcomes.filter((o) => o.move >= lo && (hi === null || o.move < hi));
+    if (inside.length) buckets.push({ fromMove: lo, toMove: hi, ...summariseCurve(inside) });
+  }
+  return { ...summariseCurve(outcomes), buckets, points: [...outcomes] };
 }

@@ -90,13 +90,35 @@ function randomAssetsOf(assets: number[], random: boolean[]): number[] {
   return [...new Set(assets.filter((a) => a !== USD && random[a]))];
 }
 
+/** The simulated outcome of every path, per venue and in total: USD floats, in path order. */
+export interface SimulatedPaths {
+  paths: number;
+  horizonDays: number;
+  seed: number;
+  venues: Array<{ venue: Venue; key: VenueKey; insolvency: Float64Array; liquidations: Float64Array }>;
+  totalInsolvency: Float64Array;
+  totalLiquidations: Float64Array;
+}
+
 export function monteCarloRisk(portfolio: Portfolio | CompiledPortfolio, options: MonteCarloOptions): MonteCarloResult {
+  const level = options.intervalLevel ?? MONTE_CARLO_DEFAULTS.intervalLevel;
+  const s = simulatePaths(portfolio, options);
+  return {
+    paths: s.paths,
+    horizonDays: s.horizonDays,
+    seed: s.seed,
+    venues: s.venues.map((v) => ({ venue: v.venue, key: v.key, ...summarise(v.insolvency, v.liquidations, level, s.horizonDays) })),
+    total: summarise(s.totalInsolvency, s.totalLiquidations, level, s.horizonDays),
+  };
+}
+
+/** The simulation itself, every path's insolvency and liquidations (monteCarloRisk summarises them; backtests take other quantiles). */
+export function simulatePaths(portfolio: Portfolio | CompiledPortfolio, options: MonteCarloOptions): SimulatedPaths {
   const c = 'positions' in portfolio ? compilePortfolio(portfolio) : portfolio;
   const horizonDays = options.horizonDays ?? MONTE_CARLO_DEFAULTS.horizonDays;
   const paths = options.paths ?? MONTE_CARLO_DEFAULTS.paths;
   const seed = options.seed ?? MONTE_CARLO_DEFAULTS.seed;
   const daysPerYear = options.daysPerYear ?? MONTE_CARLO_DEFAULTS.daysPerYear;
-  const level = options.intervalLevel ?? MONTE_CARLO_DEFAULTS.intervalLevel;
   if (!(horizonDays > 0) || !Number.isInteger(paths) || paths < 1) throw badInput('horizonDays must be > 0 and paths a positive integer');
   const T = horizonDays / daysPerYear;
   const nAssets = c.assetNames.length;
@@ -247,8 +269,9 @@ export function monteCarloRisk(portfolio: Portfolio | CompiledPortfolio, options
     paths,
     horizonDays,
     seed,
-    venues: c.venues.map((venue, v) => ({ venue, key: c.venueKeys[v]!, ...summarise(insolvency[v]!, liquidations[v]!, level, horizonDays) })),
-    total: summarise(totalInsolvency, totalLiquidations, level, horizonDays),
+    venues: c.venues.map((venue, v) => ({ venue, key: c.venueKeys[v]!, insolvency: insolvency[v]!, liquidations: liquidations[v]! })),
+    totalInsolvency,
+    totalLiquidations,
   };
 }
 

@@ -270,13 +270,15 @@ export class RequestSources {
   /**
    * Every entity of a collection at the pinned block, by `id_gt` cursor.
    * `where` is the inside of a where object (e.g. `isOpen: true`), or empty.
+   * More than `maxRows` matching entities (default: PAGE x MAX_PAGES) is a
+   * NO_DATA error, read no further than the page that passes it.
    */
-  async all<T extends { id: string }>(source: SourceDefinition, collection: string, selection: string, pin: BlockPin, where = ''): Promise<Cached<T[]>> {
+  async all<T extends { id: string }>(source: SourceDefinition, collection: string, selection: string, pin: BlockPin, where = '', maxRows = PAGE * MAX_PAGES): Promise<Cached<T[]>> {
     const rows: T[] = [];
     let stale = false;
     let ageMs = 0;
     let cursor: string | null = null;
-    for (let page = 0; page < MAX_PAGES; page++) {
+    for (let page = 0; page < MAX_PAGES && rows.length <= maxRows; page++) {
       const filter: string = [cursor !== null ? `id_gt: ${gqlString(cursor)}` : '', where].filter(Boolean).join(', ');
       const field =
         `${collection}(first: ${PAGE}, orderBy: id, orderDirection: asc, block: ${blockArgument(pin)}` +
@@ -285,9 +287,9 @@ export class RequestSources {
       stale ||= got.stale;
       ageMs = Math.max(ageMs, got.ageMs);
       rows.push(...got.value);
-      if (got.value.length < PAGE) return { value: rows, stale, ageMs };
+      if (got.value.length < PAGE && rows.length <= maxRows) return { value: rows, stale, ageMs };
       cursor = got.value[got.value.length - 1].id;
     }
-    throw new SourceError('NO_DATA', sourceKey(source), `${collection} has more than ${PAGE * MAX_PAGES} entities; narrow the query`);
+    throw new SourceError('NO_DATA', sourceKey(source), `${collection} has more than ${Math.min(maxRows, PAGE * MAX_PAGES)} entities${where ? ` where ${where}` : ''}; narrow the query`);
   }
 }

@@ -59,3 +59,25 @@ test('every deployment of the demo answers a backtest', async () => {
     expect(b.data!.backtest.band.coverage).toBeGreaterThanOrEqual(0);
   }
 });
+
+test('every deployment of the demo answers a risk backtest, its horizon and confidence stated, what it left out said', async () => {
+  const answer = await post(gateway, `{ ratios { protocol network } }`);
+  for (const r of answer.data!.ratios) {
+    const b = await post(
+      gateway,
+      `{ riskBacktest(protocol: "${r.protocol}", network: "${r.network}", paths: 200) { observations horizonHours confidence
+        liquidations { confidence horizonHours kupiec { observations exceedances pValue } points { predictedUSD realisedUSD exceeded } }
+        insolvency { confidence horizonHours kupiec { observations pValue } }
+        curve { observations originsWithoutMove buckets { observations } } leftOut { originsBeyondCap notes } provenance { digest } } }`,
+    );
+    expect(b.errors).toBeUndefined();
+    const t = b.data!.riskBacktest;
+    expect(t.observations).toBeGreaterThan(1);
+    for (const q of [t.liquidations, t.insolvency]) expect(q).toMatchObject({ confidence: 0.95, horizonHours: 1, kupiec: { observations: t.observations } });
+    expect(t.liquidations.kupiec.exceedances).toBe(t.liquidations.points.filter((p: any) => p.realisedUSD > p.predictedUSD).length);
+    // Each origin either had a move the curve is checked at, or is listed as having none.
+    expect(t.curve.originsWithoutMove.length).toBeLessThanOrEqual(t.observations);
+    expect(t.curve.buckets.reduce((n: number, x: any) => n + x.observations, 0)).toBe(t.curve.observations);
+    expect(t.leftOut.notes.length).toBeGreaterThan(0);
+  }
+}, 300_000);

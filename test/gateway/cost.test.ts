@@ -60,3 +60,16 @@ test('the request total is capped over fields each within their own cap', () => 
   const heavy = Array.from({ length: 30 }, (_, i) => `h${i}: history(protocol: "gmx-v1", interval: HOUR, from: 0, to: ${3600 * 9999}) { timestamp }`).join(' ');
   expect(refusal(`{ ${heavy} }`).message).toMatch(new RegExp(`^the request weighs 300000 work units .*; at most ${COST_CAPS.workUnitsPerRequest} are allowed`));
 });
+
+test('riskBacktest weighs observations x paths plus its reads, and each of its caps names the argument', () => {
+  // Defaults: 24 origins x 1000 paths, 50 units of reads per origin, 12 + 24 x 1 hours spanned.
+  expect(weigh('{ riskBacktest(protocol: "gmx-v1", network: "arbitrum-one") { observations } }')).toEqual({ units: 24 * 1000 + 50 * 24 + 36, varPaths: 0 });
+  expect(weigh('{ riskBacktest(protocol: "gmx-v1", network: "arbitrum-one", observations: 200, paths: 1000) { observations } }').units).toBe(200_000 + 50 * 200 + 212);
+  expect(refusal('{ riskBacktest(protocol: "x", network: "y", observations: 200, paths: 1001) { observations } }').message).toBe(
+    `riskBacktest(observations, paths): observations x paths is 200200; at most ${COST_CAPS.riskBacktestPathObservations} (fewer paths or observations)`,
+  );
+  expect(refusal('{ riskBacktest(protocol: "x", network: "y", observations: 201, paths: 100) { observations } }').extensions.argument).toBe('observations');
+  expect(refusal('{ riskBacktest(protocol: "x", network: "y", paths: 99) { observations } }').extensions.argument).toBe('paths');
+  expect(refusal('{ riskBacktest(protocol: "x", network: "y", windowHours: 10) { observations } }').extensions.argument).toBe('windowHours');
+  expect(refusal('{ riskBacktest(protocol: "x", network: "y", observations: 100, paths: 100, horizonHours: 24) { observations } }').extensions.argument).toBe('windowHours, observations, horizonHours');
+});

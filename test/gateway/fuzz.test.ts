@@ -81,6 +81,25 @@ const cases: fc.Arbitrary<Case> = fc.oneof(
     query: 'query($protocol: String!, $network: String!, $from: Timestamp, $to: Timestamp, $windowHours: Int, $horizonHours: Int, $confidence: Float, $bandLevel: Float, $threshold: Float) { backtest(protocol: $protocol, network: $network, from: $from, to: $to, windowHours: $windowHours, horizonHours: $horizonHours, confidence: $confidence, bandLevel: $bandLevel, threshold: $threshold) { forecasts quantile { kupiec { pValue } } } }',
     variables: v,
   })),
+  fc
+    .record({
+      protocol: anyText,
+      network: anyText,
+      from: maybe(anyTimestamp),
+      to: maybe(anyTimestamp),
+      windowHours: maybe(anyInt),
+      horizonHours: maybe(anyInt),
+      confidence: maybe(anyNumber),
+      paths: maybe(anyInt),
+      observations: maybe(anyInt),
+      seed: maybe(anyInt),
+      minMove: maybe(anyNumber),
+    })
+    .map((v) => ({
+      query:
+        'query($protocol: String!, $network: String!, $from: Timestamp, $to: Timestamp, $windowHours: Int, $horizonHours: Int, $confidence: Float, $paths: Int, $observations: Int, $seed: Int, $minMove: Float) { riskBacktest(protocol: $protocol, network: $network, from: $from, to: $to, windowHours: $windowHours, horizonHours: $horizonHours, confidence: $confidence, paths: $paths, observations: $observations, seed: $seed, minMove: $minMove) { observations liquidations { kupiec { pValue } } curve { observations } } }',
+      variables: v,
+    })),
 );
 
 /** Work units of a request the gateway would accept, or null when its own caps refuse it (cost.ts). */

@@ -149,7 +149,7 @@ maybe.each(SIZES)('the page at $width x $height', (size) => {
     await finish(o, 'overview', size);
   });
 
-  test('a deployment: its figures, markets, curve, VaR, forecast and distance, and a stress scenario that follows the slider', async () => {
+  test('a deployment: its figures, markets, curve, VaR, forecast, backtests and distance, and a stress scenario that follows the slider', async () => {
     const scope = { protocol: 'gmx-v1', network: 'arbitrum-one' };
     const answer = await post(gateway, 'query($protocol: String!, $network: String!) { ratio(protocol: $protocol, network: $network) { ratio bufferUSD collateralUSD markets { name } collateral { symbol } } }', scope);
     expect(answer.errors).toBeUndefined();
@@ -199,6 +199,28 @@ maybe.each(SIZES)('the page at $width x $height', (size) => {
     expect(await cellText(o.page, '#lar-bars .bar-row:nth-of-type(3) .bar-value')).toContain(dollars(v.lar99.value.toFixed(0)));
     const days = risk.data!.forecast.daysToThreshold;
     expect(await cellText(o.page, '#forecast-figures [data-field="days-to-threshold"] .figure-value')).toBe(days === null ? 'never (within the model)' : `${days.toFixed(1)} days`);
+
+    // The backtests beside them: each row's exceedances and Kupiec p-value as the queries answer them.
+    await o.page.waitForSelector('#backtest-forecast-table', { timeout: 120_000 });
+    await o.page.waitForSelector('#backtest-risk-table', { timeout: 180_000 });
+    const TESTS = 'kupiec { pValue observations exceedances } christoffersen { pValue }';
+    const bt = await post(
+      gateway,
+      `query($protocol: String!, $network: String!) { backtest(protocol: $protocol, network: $network, windowHours: 12, threshold: 1) { quantile { ${TESTS} } band { ${TESTS} } }
+        riskBacktest(protocol: $protocol, network: $network) { liquidations { ${TESTS} } insolvency { ${TESTS} } curve { buckets { fromMove } } } }`,
+      scope,
+    );
+    expect(bt.errors).toBeUndefined();
+    const rowOf = (t: any) => [`${t.kupiec.exceedances} of ${t.kupiec.observations}`, `${(t.kupiec.pValue * 100).toFixed(1)}%`, `${(t.christoffersen.pValue * 100).toFixed(1)}%`];
+    const shownRow = async (table: string, n: number) => {
+      const cells = (await o.page.locator(`${table} tbody tr:nth-child(${n}) td`).allInnerTexts()).map((c) => c.trim());
+      return [cells[3], cells[5], cells[6]];
+    };
+    expect(await shownRow('#backtest-forecast-table', 1)).toEqual(rowOf(bt.data!.backtest.quantile));
+    expect(await shownRow('#backtest-forecast-table', 2)).toEqual(rowOf(bt.data!.backtest.band));
+    expect(await shownRow('#backtest-risk-table', 1)).toEqual(rowOf(bt.data!.riskBacktest.liquidations));
+    expect(await shownRow('#backtest-risk-table', 2)).toEqual(rowOf(bt.data!.riskBacktest.insolvency));
+    expect(await o.page.locator('#backtest-curve-table tbody tr').count()).toBe(bt.data!.riskBacktest.curve.buckets.length);
     await finish(o, 'deployment', size);
   }, 300_000);
 

@@ -1,6 +1,12 @@
+import { Decimal } from '../../server/numeric/decimal';
 import {
   SeededRandom,
   backtestForecast,
+  backtestMonteCarlo,
+  compilePortfolio,
+  curveBacktest,
+  quantileExceedances,
+  simulatePaths,
   bandCoverage,
   chiSquare1Survival,
   christoffersenIndependence,
@@ -175,5 +181,100 @@ describe('backtestForecast over a ratio history', () => {
 
   it('too little history for two forecasts is RISK_TOO_LITTLE_HISTORY', () => {
     expect(() => backtestForecast(walk(1, 73, 1.5, () => 0.01), options)).toThrow(expect.objectContaining({ code: 'RISK_TOO_LITTLE_HISTORY' }));
+  });
+});
+
+describe('Monte Carlo LaR backtest on a synthetic world', () => {
+  // 100 longs on ETH at 1000, liquidation prices 850 to 997.5: the liquidated size is nearly continuous in the price.
+  const positions = Array.from({ length: 100 }, (_, i) => ({
+    kind: 'perp' as const,
+    venue: { protocol: 'p', network: 'n' },
+    account: `a${i}`,
+    asset: 'ETH',
+    side: 'long' as const,
+    sizeUsd: Decimal.parse('1000'),
+    collateralUsd: Decimal.parse(String(150 - 1.5 * i)),
+    entryPrice: Decimal.parse('1000'),
+    liquidationPrice: Decimal.parse(String(850 + 1.5 * i)),
+  }));
+  const portfolio = compilePortfolio({ assets: { ETH: { price: Decimal.parse('1000') } }, positions });
+  const horizonDays = 1;
+  const trueVolatility = 0.8;
+  // The world: the price moves by a lognormal factor with the true volatility; what is liquidated and lost is valued
+  // as the simulation values a path (one path, no volatility, the factor as drift).
+  const world = new SeededRandom(77);
+  const sd = trueVolatility * Math.sqrt(horizonDays / 365);
+  const steps = Array.from({ length: 250 }, (_, t) => {
+    const factor = Math.exp(-(sd * sd) / 2 + sd * world.normal());
+    const realised = simulatePaths(portfolio, { volatility: {}, drift: { ETH: (Math.log(factor) * 365) / horizonDays }, horizonDays, paths: 1 });
+    return { time: t * 86_400, factor, liquidations: realised.totalLiquidations[0]!, insolvency: realised.totalInsolvency[0]! };
+  });
+  const run = (volatility: number) =>
+    backtestMonteCarlo(
+      steps.map((s) => ({ time: s.time, portfolio, volatility: { ETH: volatility }, realisedLiquidationsUsd: s.liquidations, realisedInsolvencyUsd: s.insolvency })),
+      { horizonDays, paths: 2000, seed: 5, confidence: 0.95 },
+    );
+
+  it('the world is what it says: a realised liquidation is the positions whose price the factor passed, at the moved size', () => {
+    const s = steps.find((x) => x.factor < 0.95 && x.factor > 0.9)!;
+    const price = 1000 * s.factor;
+    const hand = positions.filter((p) => price <= Number(p.liquidationPrice.toString())).length * 1000 * s.factor;
+    expect(s.liquidations).toBeCloseTo(hand, 6);
+  });
+
+  it('a correct model passes Kupiec and Christoffersen at its level', () => {
+    const r = run(trueVolatility);
+    expect(r.liquidations.kupiec.observations).toBe(250);
+    expect(r.liquidations.kupiec.observedRate).toBeGreaterThan(0.02);
+    expect(r.liquidations.kupiec.observedRate).toBeLessThan(0.09);
+    expect(r.liquidations.kupiec.pValue).toBeGreaterThan(0.05);
+    expect(r.liquidations.christoffersen.pValue).toBeGreaterThan(0.05);
+    expect(r.liquidations.confidence).toBe(0.95);
+  });
+
+  it('a model with half the volatility fails Kupiec: its LaR is exceeded far more often than 5%', () => {
+    const r = run(trueVolatility / 2);
+    expect(r.liquidations.kupiec.observedRate).toBeGreaterThan(0.12);
+    expect(r.liquidations.kupiec.pValue).toBeLessThan(0.01);
+    expect(r.insolvency.kupiec.observedRate).toBeGreaterThanOrEqual(r.liquidations.kupiec.observedRate - 0.1);
+  });
+
+  it('a model with twice the volatility is rejected too: almost never exceeded', () => {
+    const r = run(trueVolatility * 2);
+    expect(r.liquidations.kupiec.observedRate).toBeLessThan(0.01);
+    expect(r.liquidations.kupiec.pValue).toBeLessThan(0.05);
+  });
+});
+
+describe('quantile exceedances and the curve backtest', () => {
+  it('an exceedance is realised above predicted, strictly', () => {
+    const q = quantileExceedances(
+      [
+        { time: 0, predicted: 10, realised: 10 },
+        { time: 1, predicted: 10, realised: 11 },
+        { time: 2, predicted: 0, realised: 0 },
+        { time: 3, predicted: 5, realised: 1 },
+      ],
+      0.9,
+    );
+    expect(q.points.map((p) => p.exceeded)).toEqual([false, true, false, false]);
+    expect(q.kupiec).toMatchObject({ observations: 4, exceedances: 1 });
+    expect(q.meanPredicted).toBe(6.25);
+    expect(q.meanRealised).toBe(5.5);
+    expect(() => quantileExceedances([{ time: 0, predicted: 1, realised: 0 }], 0.95)).toThrow(expect.objectContaining({ code: 'RISK_TOO_LITTLE_HISTORY' }));
+  });
+  it('buckets by move, with sums, mean absolute error and realised over predicted', () => {
+    const r = curveBacktest([
+      { time: 0, asset: 'ETH', move: -0.15, predicted: 8500, realised: 10000 },
+      { time: 1, asset: 'ETH', move: -0.12, predicted: 1000, realised: 0 },
+      { time: 2, asset: 'BTC', move: 0.03, predicted: 0, realised: 200 },
+      { time: 3, asset: 'ETH', move: 0.25, predicted: 100, realised: 100 },
+    ]);
+    expect(r.buckets).toEqual([
+      { fromMove: -0.2, toMove: -0.1, observations: 2, predictedUsd: 9500, realisedUsd: 10000, meanAbsoluteErrorUsd: 1250, realisedToPredicted: 10000 / 9500 },
+      { fromMove: 0.02, toMove: 0.05, observations: 1, predictedUsd: 0, realisedUsd: 200, meanAbsoluteErrorUsd: 200, realisedToPredicted: null },
+      { fromMove: 0.2, toMove: null, observations: 1, predictedUsd: 100, realisedUsd: 100, meanAbsoluteErrorUsd: 0, realisedToPredicted: 1 },
+    ]);
+    expect(r).toMatchObject({ observations: 4, predictedUsd: 9600, realisedUsd: 10300, meanAbsoluteErrorUsd: (1500 + 1000 + 200) / 4 });
   });
 });

@@ -48,6 +48,26 @@ export const FORECAST_QUERY = `query Forecast($protocol: String!, $network: Stri
   forecast(protocol: $protocol, network: $network, threshold: $threshold) { horizonDays threshold bandLevel lastRatio lastTimestamp trendPerDay volatilityPerSqrtDay daysToThreshold probabilityOfThresholdWithinHorizon leadingIndicator reasons path { timestamp median low high } }
 }`;
 
+const TESTS = 'kupiec { pValue observations exceedances expectedRate observedRate } christoffersen { pValue } conditionalCoverage { pValue }';
+export const BACKTEST_QUERY = `query Backtest($protocol: String!, $network: String!, $threshold: Float) {
+  backtest(protocol: $protocol, network: $network, windowHours: 12, threshold: $threshold) {
+    observations forecasts windowHours horizonHours
+    quantile { confidence horizonDays ${TESTS} }
+    band { bandLevel horizonDays coverage below above ${TESTS} }
+    crossings { threshold horizonDays predictions hits misses falseAlarms hitRate brierScore }
+  }
+}`;
+const MC_BACKTEST = `confidence horizonHours realised meanPredictedUSD meanRealisedUSD ${TESTS}`;
+export const RISK_BACKTEST_QUERY = `query RiskBacktest($protocol: String!, $network: String!) {
+  riskBacktest(protocol: $protocol, network: $network) {
+    from to windowHours horizonHours confidence paths observations
+    liquidations { ${MC_BACKTEST} } insolvency { ${MC_BACKTEST} }
+    curve { minMove observations predictedUSD realisedUSD meanAbsoluteErrorUSD realisedToPredicted originsWithoutMove
+      buckets { fromMove toMove observations predictedUSD realisedUSD meanAbsoluteErrorUSD realisedToPredicted } }
+    leftOut { originsBeyondCap originsWithoutSnapshot originsWithTooLittlePriceHistory unpricedPositions liquidationsWithUnknownShortfall unpricedLiquidations notes }
+  }
+}`;
+
 const DISTANCE = 'down downReason up upReason';
 export const DISTANCE_QUERY = `query Distance($protocol: String!, $network: String!) {
   ratio(protocol: $protocol, network: $network) { distanceToInsolvency { marketWide { ${DISTANCE} } firstBadDebt { ${DISTANCE} } perAsset { asset distance { ${DISTANCE} } firstBadDebt { ${DISTANCE} } } resolution maxDown maxUp } }
@@ -137,6 +157,12 @@ export const deployment: View = {
     const stressBody = section(root, 'stress', 'Stress scenario', 'A market-wide move of every non-stable asset, and per-asset moves that override it, then the liquidation cascade (the stressTest query).');
     const varBody = section(root, 'var', 'Value at risk and liquidations at risk', 'Monte Carlo over correlated price paths, volatilities estimated from indexed hourly prices (the valueAtRisk query).');
     const fcBody = section(root, 'forecast', 'Forecast', 'Trend and volatility of ln(ratio) from the hourly history, a median path with its band, and the time to the threshold (the forecast query).');
+    const btBody = section(
+      root,
+      'backtests',
+      'Backtests',
+      'How the predictions above did on this deployment’s own indexed hours: exceedances of each quantile against the rate its confidence states (Kupiec: the rate; Christoffersen: no clustering; a p-value under 5% rejects the model), the band’s coverage, and the curve against the liquidations that followed (the backtest and riskBacktest queries; docs/risk-methodology.md, Backtests).',
+    );
     const distBody = section(root, 'distance', 'Distance to insolvency', 'How far prices can move before the buffer, after the cascade, turns negative (RatioSnapshot.distanceToInsolvency).');
 
     const curveDone = gql(CURVE_QUERY, scope).then((a) => {
@@ -310,6 +336,76 @@ export const deployment: View = {
         ),
         // The indicator and its reasons are about a threshold; this model has none (models.ts), so they are not shown.
         model?.threshold == null ? h('p', { class: 'note' }, 'This collateral model has no threshold, so the time to it, the chance of touching it and the leading indicator do not apply.') : f.reasons.length ? h('p', { class: 'note' }, f.reasons.join(' ')) : '',
+      );
+    });
+
+    const forecastBacktest = h('div', { id: 'backtest-forecast' }, h('p', { class: 'muted loading' }, 'Loading…'));
+    const riskBacktest = h('div', { id: 'backtest-risk' }, h('p', { class: 'muted loading' }, 'Loading…'));
+    btBody.replaceChildren(forecastBacktest, riskBacktest);
+    const tests = (t: any) => [`${int(t.kupiec.exceedances)} of ${int(t.kupiec.observations)}`, pct(t.kupiec.expectedRate), pct(t.kupiec.pValue), pct(t.christoffersen.pValue)];
+    void gql(BACKTEST_QUERY, { protocol, network, threshold: model?.threshold ?? 1 }).then((a) => {
+      const b = a.data?.backtest;
+      if (!b) {
+        forecastBacktest.replaceChildren(note(`Forecast backtest: ${errorText(a.errors) || 'no answer'}`, 'error'));
+        return;
+      }
+      const c = b.crossings;
+      forecastBacktest.replaceChildren(
+        table(
+          `The forecast: ${int(b.forecasts)} forecasts from ${int(b.observations)} hours, each fitted on ${b.windowHours} hours, checked ${b.horizonHours} hour(s) later`,
+          ['prediction', 'confidence', 'horizon', 'exceeded', 'expected rate', 'Kupiec p', 'Christoffersen p'],
+          [
+            ['ratio’s lower quantile', pct(b.quantile.confidence, 0), `${b.horizonHours} h`, ...tests(b.quantile)],
+            [`band (coverage ${pct(b.band.coverage)}; ${int(b.band.below)} below, ${int(b.band.above)} above)`, pct(b.band.bandLevel, 0), `${b.horizonHours} h`, ...tests(b.band)],
+          ],
+          { numeric: [3, 4, 5, 6], id: 'backtest-forecast-table' },
+        ),
+        h(
+          'p',
+          { class: 'note' },
+          `Threshold ${c.threshold}× crossings: ${int(c.hits)} predicted and happened, ${int(c.misses)} missed, ${int(c.falseAlarms)} false alarms in ${int(c.predictions)} forecasts; hit rate ${c.hitRate === null ? '– (never touched)' : pct(c.hitRate)}, Brier score ${c.brierScore.toFixed(3)}.`,
+        ),
+      );
+    });
+    void gql(RISK_BACKTEST_QUERY, { protocol, network }).then((a) => {
+      const r = a.data?.riskBacktest;
+      if (!r) {
+        riskBacktest.replaceChildren(note(`VaR, LaR and curve backtest: ${errorText(a.errors) || 'no answer'}`, 'error'));
+        return;
+      }
+      const row = (label: string, q: any) => [label, pct(q.confidence, 0), `${q.horizonHours} h`, ...tests(q), usdFloat(q.meanPredictedUSD), usdFloat(q.meanRealisedUSD)];
+      const c = r.curve;
+      const range = (b: any) => `${move(b.fromMove)} to ${b.toMove === null ? 'beyond' : move(b.toMove)}`;
+      const l = r.leftOut;
+      const left = [
+        l.originsBeyondCap ? `${int(l.originsBeyondCap)} earlier origins beyond the cap of observations` : '',
+        l.originsWithoutSnapshot.length ? `${int(l.originsWithoutSnapshot.length)} origins without a snapshot` : '',
+        l.originsWithTooLittlePriceHistory.length ? `${int(l.originsWithTooLittlePriceHistory.length)} origins with too little price history` : '',
+        l.unpricedPositions ? `${int(l.unpricedPositions)} unpriced positions` : '',
+        l.liquidationsWithUnknownShortfall ? `${int(l.liquidationsWithUnknownShortfall)} liquidations of unknown shortfall` : '',
+        l.unpricedLiquidations ? `${int(l.unpricedLiquidations)} unpriced liquidations` : '',
+      ].filter(Boolean);
+      riskBacktest.replaceChildren(
+        table(
+          `Monte Carlo VaR and LaR: ${int(r.observations)} origins from ${utc(r.from)} to ${utc(r.to)}, ${int(r.paths)} paths each, volatilities from the ${r.windowHours} hours before each`,
+          ['prediction', 'confidence', 'horizon', 'exceeded', 'expected rate', 'Kupiec p', 'Christoffersen p', 'mean predicted', 'mean realised'],
+          [row('liquidations at risk', r.liquidations), row('insolvency VaR', r.insolvency)],
+          { numeric: [3, 4, 5, 6, 7, 8], id: 'backtest-risk-table' },
+        ),
+        h('p', { class: 'note' }, `Realised: LaR against ${r.liquidations.realised}; VaR against ${r.insolvency.realised}.`),
+        c.buckets.length
+          ? table(
+              `Liquidation curve at the realised moves of at least ${pct(c.minMove, 0)} over ${r.horizonHours} h: ${int(c.observations)} moves, mean absolute error ${usdFloat(c.meanAbsoluteErrorUSD)}`,
+              ['move', 'moves', 'predicted', 'realised', 'mean abs. error', 'realised / predicted'],
+              c.buckets.map((b: any) => [range(b), int(b.observations), usdFloat(b.predictedUSD), usdFloat(b.realisedUSD), usdFloat(b.meanAbsoluteErrorUSD), b.realisedToPredicted === null ? '–' : b.realisedToPredicted.toFixed(2)]),
+              { numeric: [1, 2, 3, 4, 5], id: 'backtest-curve-table' },
+            )
+          : note(`Liquidation curve: no asset moved by ${pct(c.minMove, 0)} over ${r.horizonHours} h at any origin, so there is nothing to check it against.`),
+        h(
+          'p',
+          { class: 'note', id: 'backtest-left-out' },
+          `Origins without such a move: ${int(c.originsWithoutMove.length)} of ${int(r.observations)}. Left out: ${left.length ? left.join('; ') : 'nothing'}. ${l.notes.join('. ')}.`,
+        ),
       );
     });
 
