@@ -139,7 +139,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       : null;
   const alertsAt = config.alerts.stateFile !== null || existsSync(options.dataDir) || config.alerts.rules.length > 0;
   const alerts = alertsAt
-    ? new AlertService({ config: config.alerts, dataDir: options.dataDir, redisUrl: config.redisUrl, live, sources: current, schema: liveSchema, risk, logger, requestTimeoutMs: config.requestTimeoutMs, production: config.production, followers: options.followers ?? null })
+    ? new AlertService({ config: config.alerts, dataDir: options.dataDir, redisUrl: config.redisUrl, live, sources: current, schema: liveSchema, risk, logger, requestTimeoutMs: config.requestTimeoutMs, production: config.production, followers: options.followers ?? null, records })
     : null;
   const server = createSvrServer({
     alerts: alerts ?? undefined,

@@ -5,7 +5,7 @@
  * history points, and the ratios list. Each replayed answer equals the
  * recorded one byte for byte, on this svr and on a second one over the same
  * data and the same record store; an unknown digest is refused with its
- * code.
+ * code; an alert event's provenance replays to the figure that crossed.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -170,6 +170,47 @@ test('svr replay --digest replays an answer the gateway served, and fails with t
     log2.mockRestore();
   }
   expect(printed).toEqual([JSON.stringify(points.data!.history[0], null, 2)]);
+});
+
+test("an alert event carries its figure's provenance, and replaying it gives the figure that crossed", async () => {
+  const created = await post(
+    gql(first),
+    `mutation { d: createAlertRule(input: { kind: DISTANCE_BELOW, protocol: "gmx-v1", network: "avalanche", threshold: "2000000" }) { id }
+                v: createAlertRule(input: { kind: VAR_ABOVE, protocol: "gmx-v1", network: "avalanche", threshold: "1" }) { id } }`,
+  );
+  expect(created.errors).toBeUndefined();
+  await first.alerts!.checkRisk(true);
+  await first.alerts!.settled();
+  first.records!.flush();
+  const events = await post(
+    gql(first),
+    '{ alertEvents { rule { id kind } state value block { number hash } provenance { methodologyVersion query parameters reads { protocol network deployment blockNumber blockHash timestamp } record digest } } }',
+  );
+  expect(events.errors).toBeUndefined();
+  const of = (id: string) => events.data!.alertEvents.find((e: any) => e.rule.id === id);
+  const distance = of(created.data!.d.id);
+  const risk = of(created.data!.v.id);
+  for (const e of [distance, risk]) {
+    expect(e.state).toBe('FIRING');
+    expect(e.provenance.reads).toEqual([expect.objectContaining({ protocol: 'gmx-v1', network: 'avalanche', blockNumber: e.block.number, blockHash: e.block.hash, deployment: expect.any(String) })]);
+  }
+  expect(distance.provenance.query).toBe('distanceToInsolvency');
+  expect(risk.provenance.query).toBe('valueAtRisk');
+  // By record on the second svr, and by digest alone (the event's record went to the shared store): the same computation, the same figure.
+  // (The demo's distances are all "no fall in the searched range": the rule sees the search's end, and the event's value is null.)
+  for (const args of [{ record: distance.provenance.record }, { digest: distance.provenance.digest }]) {
+    const again = await replay(second, 'distanceToInsolvency', args);
+    expect(again.errors).toBeUndefined();
+    expect(again.answer.provenance).toEqual(distance.provenance);
+    const down = again.answer.marketWide.down as number | null;
+    expect(down === null ? null : down.toFixed(9)).toBe(distance.value);
+  }
+  for (const args of [{ record: risk.provenance.record }, { digest: risk.provenance.digest }]) {
+    const again = await replay(second, 'valueAtRisk', args);
+    expect(again.errors).toBeUndefined();
+    expect(again.answer.provenance).toEqual(risk.provenance);
+    expect(again.answer.total.var99.value.toFixed(6)).toBe(risk.value);
+  }
 });
 
 test('a history point replays at the recorded blocks, not at the head', async () => {
