@@ -131,6 +131,8 @@ export const replayResolvers: Resolvers = {
   Query: {
     ...Object.fromEntries(Object.entries(REPLAY_KINDS).map(([kind, { field }]) => [field, replayQuery(kind)])),
     provenanceRecord: (_, { digest }, ctx) => {
+      // What the store holds now, not what any block pins: no answer cache may keep a null for a digest served later.
+      ctx.sources.readsBeyondBlocks();
       const text = ctx.records?.get(digest) ?? null;
       return text === null ? null : provenanceOfRecord(parseRecordText(text));
     },

@@ -7,6 +7,7 @@
  * data and the same record store; an unknown digest is refused with its
  * code; an alert event's provenance replays to the figure that crossed.
  */
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -136,6 +137,14 @@ test('a digest no svr sharing the store served is refused with REPLAY_RECORD_UNK
   const neither = await replay(second, 'ratio', {});
   expect(neither.errors![0].extensions).toMatchObject({ replayCode: 'REPLAY_BAD_RECORD' });
   const curve = await post(gql(first), '{ liquidationCurve(networks: ["avalanche"]) { provenance { record digest } } }');
+  // The digest of a curve not yet served (the same at another step): unknown, then found once served (no answer cache keeps the null).
+  const unserved = JSON.parse(curve.data!.liquidationCurve.provenance.record);
+  unserved.parameters.step = 0.25;
+  const digest = createHash('sha256').update(JSON.stringify(unserved)).digest('hex');
+  const ask = () => post(gql(first), 'query($d: String!) { provenanceRecord(digest: $d) { query digest } }', { d: digest });
+  expect((await ask()).data!.provenanceRecord).toBeNull();
+  await post(gql(first), '{ liquidationCurve(networks: ["avalanche"], step: 0.25) { provenance { digest } } }');
+  expect((await ask()).data!.provenanceRecord).toEqual({ query: 'liquidationCurve', digest });
   first.records!.flush();
   const crossed = await replay(second, 'forecast', { digest: curve.data!.liquidationCurve.provenance.digest });
   expect(crossed.errors![0].extensions).toMatchObject({ replayCode: 'REPLAY_UNSUPPORTED_QUERY' });
