@@ -135,7 +135,12 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   // Beside the alert state: the data directory, unless the config names a file.
   const records =
     config.replay.recordsFile !== null || existsSync(options.dataDir)
-      ? new ProvenanceStore({ path: config.replay.recordsFile ?? join(options.dataDir, 'provenance.sqlite'), maxRecords: config.replay.maxRecords, maxBytes: config.replay.maxBytes })
+      ? new ProvenanceStore({
+          path: config.replay.recordsFile ?? join(options.dataDir, 'provenance.sqlite'),
+          maxRecords: config.replay.maxRecords,
+          maxBytes: config.replay.maxBytes,
+          onError: (e) => logger.warn({ records: config.replay.recordsFile }, `provenance records not kept (replay by digest of them needs the record): ${e.message}`),
+        })
       : null;
   const alertsAt = config.alerts.stateFile !== null || existsSync(options.dataDir) || config.alerts.rules.length > 0;
   const alerts = alertsAt

@@ -10,7 +10,8 @@
  * out; serving a stored digest again does not renew it).
  *
  * Off the answer's path: a served record goes to a pending batch, written in
- * one transaction on the next turn of the event loop; a digest served again
+ * one transaction on the next turn of the event loop (at most WRITE_BATCH a
+ * turn, so a long history does not hold the loop); a digest served again
  * (a warm answer) is found in a bounded in-memory set of the ones written
  * lately and costs a map lookup. The file opens on the first record.
  */
@@ -22,12 +23,16 @@ export interface ProvenanceStoreOptions {
   path: string;
   maxRecords: number;
   maxBytes: number;
+  /** A batch that could not be written (its records are dropped: a replay by digest of them then needs the record). */
+  onError?: (e: Error) => void;
 }
 
 export const DEFAULT_RECORD_LIMITS = { maxRecords: 100_000, maxBytes: 128 * 1024 * 1024 } as const;
 
 /** Digests written lately, kept in memory so that serving one again does not touch the file. */
 const RECENT_DIGESTS = 10_000;
+/** Records written per turn of the event loop: a history of 10,000 points is written over many turns, none blocking long. */
+const WRITE_BATCH = 256;
 /** Records read per eviction step. */
 const EVICTION_BATCH = 256;
 
@@ -53,6 +58,8 @@ export class ProvenanceStore {
       const db = new Database(this.options.path);
       db.pragma('journal_mode = WAL');
       db.pragma('busy_timeout = 5000');
+      // A record lost to a power cut costs a replay by digest, not a wrong answer: no fsync per batch (WAL stays consistent).
+      db.pragma('synchronous = NORMAL');
       db.exec(`
         CREATE TABLE IF NOT EXISTS records (seq INTEGER PRIMARY KEY AUTOINCREMENT, digest TEXT NOT NULL UNIQUE, record TEXT NOT NULL, bytes INTEGER NOT NULL, served_at INTEGER NOT NULL);
         CREATE TABLE IF NOT EXISTS totals (id INTEGER PRIMARY KEY CHECK (id = 1), records INTEGER NOT NULL, bytes INTEGER NOT NULL);
@@ -67,7 +74,7 @@ export class ProvenanceStore {
   keep(digest: string, record: string): void {
     if (this.closed || this.recent.has(digest) || this.pending.has(digest)) return;
     this.pending.set(digest, record);
-    this.flushing ??= setImmediate(() => this.flush());
+    this.flushing ??= setImmediate(() => this.writeSome());
   }
 
   /** The record served under `digest`, or null when this store has none (never served here, or evicted). */
@@ -75,36 +82,69 @@ export class ProvenanceStore {
     const pending = this.pending.get(digest);
     if (pending !== undefined) return pending;
     if (this.closed) return null;
-    const row = this.db.prepare('SELECT record FROM records WHERE digest = ?').get(digest) as { record: string } | undefined;
-    return row?.record ?? null;
+    try {
+      const row = this.db.prepare('SELECT record FROM records WHERE digest = ?').get(digest) as { record: string } | undefined;
+      return row?.record ?? null;
+    } catch (e) {
+      this.options.onError?.(e as Error);
+      return null;
+    }
   }
 
-  /** Writes the pending records in one transaction, then evicts past the bounds. */
+  /** Writes every pending record now (tests, shutdown). */
   flush(): void {
+    while (this.pending.size > 0) this.write();
     if (this.flushing) clearImmediate(this.flushing);
     this.flushing = null;
-    if (this.pending.size === 0) return;
-    const batch = [...this.pending];
-    this.pending.clear();
-    const db = this.db;
-    const insert = db.prepare('INSERT OR IGNORE INTO records (digest, record, bytes, served_at) VALUES (?, ?, ?, ?)');
-    const add = db.prepare('UPDATE totals SET records = records + 1, bytes = bytes + ? WHERE id = 1');
-    db.transaction(() => {
-      const now = Math.floor(Date.now() / 1000);
-      for (const [digest, record] of batch) {
-        const bytes = Buffer.byteLength(record);
-        if (insert.run(digest, record, bytes, now).changes > 0) {
-          add.run(bytes);
-          this.written++;
-        }
-      }
-      this.evict();
-    })();
+  }
+
+  /** One batch now, the rest on the next turn. */
+  private writeSome(): void {
+    this.flushing = null;
+    this.write();
+    if (this.pending.size > 0 && !this.closed) this.flushing = setImmediate(() => this.writeSome());
+  }
+
+  /** Up to WRITE_BATCH pending records in one transaction, then eviction past the bounds. */
+  private write(): void {
+    const batch: Array<[string, string]> = [];
+    for (const entry of this.pending) {
+      batch.push(entry);
+      if (batch.length === WRITE_BATCH) break;
+    }
+    for (const [digest] of batch) this.pending.delete(digest);
+    try {
+      this.insert(batch);
+    } catch (e) {
+      this.options.onError?.(e as Error);
+      return;
+    }
     for (const [digest] of batch) {
       this.recent.add(digest);
       // The set keeps insertion order: the first is the oldest.
       if (this.recent.size > RECENT_DIGESTS) this.recent.delete(this.recent.values().next().value as string);
     }
+  }
+
+  private insert(batch: ReadonlyArray<[string, string]>): void {
+    const db = this.db;
+    const insert = db.prepare('INSERT OR IGNORE INTO records (digest, record, bytes, served_at) VALUES (?, ?, ?, ?)');
+    const add = db.prepare('UPDATE totals SET records = records + ?, bytes = bytes + ? WHERE id = 1');
+    db.transaction(() => {
+      const now = Math.floor(Date.now() / 1000);
+      let records = 0;
+      let bytes = 0;
+      for (const [digest, record] of batch) {
+        const size = Buffer.byteLength(record);
+        if (insert.run(digest, record, size, now).changes > 0) {
+          records++;
+          bytes += size;
+        }
+      }
+      add.run(records, bytes);
+      this.written += records;
+      this.evict();
+    })();
   }
 
   /** Oldest first, until the store is within both bounds (in the caller's transaction). */

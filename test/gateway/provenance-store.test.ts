@@ -4,7 +4,7 @@
  * after), each digest is written once, and past either bound the records
  * first served longest ago go first.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ProvenanceStore } from '../../server/gateway/provenance-store';
@@ -67,4 +67,32 @@ test('past maxBytes the oldest go first until the store is within it', () => {
   } finally {
     store.close();
   }
+});
+
+test('a long batch is written a bounded number of records per turn of the event loop, all of it in the end', async () => {
+  const store = new ProvenanceStore({ path: join(dir, 'p.sqlite'), maxRecords: 10_000, maxBytes: 1 << 30 });
+  try {
+    for (let i = 0; i < 600; i++) store.keep(`d${i}`, record(i));
+    expect(store.written).toBe(0); // nothing on the answer's own turn
+    const turn = () => new Promise<void>((ok) => setImmediate(ok));
+    await turn();
+    expect(store.written).toBe(256);
+    expect(store.get('d599')).toBe(record(599)); // still pending, still found
+    await turn();
+    await turn();
+    expect(store.written).toBe(600);
+  } finally {
+    store.close();
+  }
+});
+
+test('a store that cannot be written says so and drops its records, never throwing into the event loop', () => {
+  writeFileSync(join(dir, 'a-file'), '');
+  const errors: string[] = [];
+  const store = new ProvenanceStore({ path: join(dir, 'a-file', 'p.sqlite'), maxRecords: 10, maxBytes: 1 << 20, onError: (e) => errors.push(e.message) });
+  store.keep('d1', record(1));
+  expect(() => store.flush()).not.toThrow();
+  expect(store.get('d1')).toBeNull();
+  expect(errors.length).toBeGreaterThan(0);
+  store.close();
 });
