@@ -60,3 +60,19 @@ test('the request total is capped over fields each within their own cap', () => 
   const heavy = Array.from({ length: 30 }, (_, i) => `h${i}: history(protocol: "gmx-v1", interval: HOUR, from: 0, to: ${3600 * 9999}) { timestamp }`).join(' ');
   expect(refusal(`{ ${heavy} }`).message).toMatch(new RegExp(`^the request weighs 300000 work units .*; at most ${COST_CAPS.workUnitsPerRequest} are allowed`));
 });
+
+test('a replay weighs what its record asks for; a digest alone or an unreadable record, the heaviest a record may ask', () => {
+  const r = (parameters: Record<string, unknown>) => JSON.stringify({ methodologyVersion: 1, query: 'x', parameters, reads: [] });
+  const q = (field: string, selection: string) => `query($record: String, $digest: String) { ${field}(record: $record, digest: $digest) { ${selection} } }`;
+  expect(weigh(q('replayValueAtRisk', 'paths'), { record: r({ paths: 500 }) })).toEqual({ units: 500, varPaths: 500 });
+  expect(weigh(q('replayValueAtRisk', 'paths'), { digest: 'ab' })).toEqual({ units: COST_CAPS.valueAtRiskPathsPerRequest, varPaths: COST_CAPS.valueAtRiskPathsPerRequest });
+  expect(weigh(q('replayLiquidationCurve', 'coverage { complete }'), { record: r({ from: -0.4, to: 0.2, step: 0.1 }) }).units).toBe(7);
+  expect(weigh(q('replayLiquidationCurve', 'coverage { complete }'), { digest: 'ab' }).units).toBe(COST_CAPS.liquidationCurvePoints);
+  expect(weigh(q('replayForecast', 'lastRatio'), { record: r({ horizonDays: 2, interval: 'HOUR' }) }).units).toBe(2 * 24 + 168);
+  expect(weigh(q('replayForecast', 'lastRatio'), { record: 'not json' }).units).toBe(COST_CAPS.forecastHorizonDays * 24 + 168);
+  expect(weigh(q('replayContagion', 'debtRank'), { digest: 'ab' }).units).toBe(FIXED_WEIGHTS.contagion);
+  expect(weigh(q('replayDistanceToInsolvency', 'maxDown'), { digest: 'ab' }).units).toBe(FIXED_WEIGHTS.distanceToInsolvency);
+  expect(weigh(q('replayStressTest', 'rounds'), { digest: 'ab' }).units).toBe(FIXED_WEIGHTS.stressTest);
+  // A record asking for more than a query may is refused by the original's own cap.
+  expect(refusal(q('replayLiquidationCurve', 'coverage { complete }'), { record: r({ from: 0, to: 1, step: 0.0001 }) }).extensions).toMatchObject({ field: 'liquidationCurve' });
+});
