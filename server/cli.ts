@@ -18,8 +18,7 @@ import type { FollowerStatusSource, HeadFeed } from './indexer/heads';
 import type { GatewayConfig } from './gateway';
 import { PROJECT_ROOT } from './paths';
 import { loadConfig, startServer } from './gateway';
-import { REPLAY_SELECTION } from './gateway/provenance';
-import { REPLAY_RISK_SELECTIONS } from './gateway/replay-risk';
+import { REPLAY_KINDS } from './gateway/replay';
 
 const SUBGRAPHS = join(PROJECT_ROOT, 'subgraph');
 
@@ -530,30 +529,39 @@ export function program(): Command {
   cli
     .command('replay')
     .description(
-      'Recompute a ratio, stress test or VaR answer from its provenance record (provenance.record, or a whole answer holding one) on a running svr gateway, ' +
+      'Recompute an answer (ratio, aggregate, history point, stress test, VaR, liquidation curve, contagion, distance to insolvency, forecast) from its provenance record ' +
+        '(provenance.record, or a whole answer holding one), or from its digest alone for an answer that gateway served, on a running svr gateway, ' +
         'at the same blocks with the same methodology version, and print it; fails, with the reason, when it cannot be the same answer.',
     )
-    .argument('<record>', "a file with the record (or an answer with a provenance field), or - for standard input")
+    .argument('[record]', 'a file with the record (or an answer with a provenance field), or - for standard input; leave it out with --digest')
     .option('--url <url>', 'the gateway to replay on', 'http://127.0.0.1:4000/graphql')
-    .option('--digest <digest>', 'refuse unless the record is the one this digest names')
-    .action(async (file: string, opts: { url: string; digest?: string }) => {
-      const text = readFileSync(file === '-' ? 0 : file, 'utf8');
-      const record = recordIn(text);
-      // The record says which answer it is; the gateway checks the rest.
-      const kind = (JSON.parse(record) as { query?: unknown }).query;
-      const { field, selection } =
-        kind === 'stressTest' || kind === 'valueAtRisk' ? REPLAY_RISK_SELECTIONS[kind] : { field: 'replayRatio', selection: REPLAY_SELECTION };
-      const res = await fetch(opts.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query: `query($record: String!, $digest: String) { ${field}(record: $record, digest: $digest) { ${selection} } }`, variables: { record, digest: opts.digest } }),
-      });
-      const body = (await res.json()) as { data?: Record<string, unknown> | null; errors?: Array<{ message: string; extensions?: { replayCode?: string; code?: string } }> };
-      if (body.errors?.length) {
-        const e = body.errors[0]!;
-        throw new Error(`replay failed (${e.extensions?.replayCode ?? e.extensions?.code ?? 'error'}): ${e.message}`);
+    .option('--digest <digest>', 'with a record: refuse unless it is the one this digest names; alone: the record the gateway served under this digest')
+    .action(async (file: string | undefined, opts: { url: string; digest?: string }) => {
+      const ask = async (query: string, variables: Record<string, unknown>) => {
+        const res = await fetch(opts.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+        const body = (await res.json()) as { data?: Record<string, any> | null; errors?: Array<{ message: string; extensions?: { replayCode?: string; code?: string } }> };
+        if (body.errors?.length) {
+          const e = body.errors[0]!;
+          throw new Error(`replay failed (${e.extensions?.replayCode ?? e.extensions?.code ?? 'error'}): ${e.message}`);
+        }
+        return body.data!;
+      };
+      if (file === undefined && opts.digest === undefined) throw new Error('give a record file (or -), or --digest <digest> of an answer the gateway served');
+      let record: string | null = null;
+      let kind: unknown;
+      if (file !== undefined) {
+        record = recordIn(readFileSync(file === '-' ? 0 : file, 'utf8'));
+        kind = (JSON.parse(record) as { query?: unknown }).query;
+      } else {
+        const found = (await ask('query($digest: String!) { provenanceRecord(digest: $digest) { query } }', { digest: opts.digest })).provenanceRecord as { query: string } | null;
+        if (!found) throw new Error(`replay failed (REPLAY_RECORD_UNKNOWN): the gateway keeps no record with digest ${opts.digest}; pass the record file`);
+        kind = found.query;
       }
-      console.log(JSON.stringify(body.data![field], null, 2));
+      // The record says which answer it is; the gateway checks the rest.
+      const replay = typeof kind === 'string' ? REPLAY_KINDS[kind] : undefined;
+      if (!replay) throw new Error(`replay failed (REPLAY_UNSUPPORTED_QUERY): a ${String(kind)} answer cannot be replayed; replay covers ${Object.keys(REPLAY_KINDS).join(', ')}`);
+      const data = await ask(`query($record: String, $digest: String) { ${replay.field}(record: $record, digest: $digest) { ${replay.selection} } }`, { record, digest: opts.digest });
+      console.log(JSON.stringify(data[replay.field], null, 2));
     });
 
   return cli;
@@ -580,7 +588,7 @@ function recordIn(text: string): string {
     return null;
   };
   const record = find(value);
-  if (!record) throw new Error('no provenance record in the file: it needs provenance { record } of a ratio answer');
+  if (!record) throw new Error('no provenance record in the file: it needs provenance { record } of an answer');
   return record;
 }
 

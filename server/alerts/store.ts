@@ -6,7 +6,9 @@
  * the webhook deliveries still owed (an outbox: a delivery is written with its
  * event, in one transaction, and removed from the owed ones only once the
  * receiver answered 2xx). Replicas on one host may share the file: a delivery
- * is leased before it is sent.
+ * is leased before it is sent. An event keeps the provenance of the figure
+ * that crossed (server/gateway/provenance.ts), as the answer that carried the
+ * figure stated it.
  */
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
@@ -18,6 +20,16 @@ export interface AlertBlock {
   hash: string;
   timestamp: number | null;
   deployment: string | null;
+}
+
+/** The provenance of the figure an event is about, as the gateway's Provenance type shapes it (record: canonical JSON; digest: its sha256). */
+export interface AlertProvenance {
+  methodologyVersion: number;
+  query: string;
+  parameters: string;
+  reads: Array<{ protocol: string; network: string; deployment: string | null; blockNumber: number; blockHash: string | null; timestamp: number | null }>;
+  record: string;
+  digest: string;
 }
 
 export interface StoredAlertEvent {
@@ -35,6 +47,8 @@ export interface StoredAlertEvent {
   at: number;
   acknowledged: boolean;
   message: string;
+  /** What the figure was computed from; null for the status kinds (LAG_ABOVE, DEPLOYMENT_FAILING, SOURCE_MISSING), which no methodology defines. */
+  provenance: AlertProvenance | null;
 }
 
 export interface Delivery {
@@ -64,6 +78,9 @@ export class AlertStore {
         event_id TEXT NOT NULL, webhook_id TEXT NOT NULL, body TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL,
         status TEXT NOT NULL DEFAULT 'pending', last_error TEXT, lease_until INTEGER, delivered_at INTEGER, PRIMARY KEY (event_id, webhook_id));
     `);
+    // State files from before events kept their figure's provenance: their events have none.
+    const columns = (this.db.prepare('PRAGMA table_info(events)').all() as Array<{ name: string }>).map((c) => c.name);
+    if (!columns.includes('provenance_json')) this.db.exec('ALTER TABLE events ADD COLUMN provenance_json TEXT');
   }
 
   apiRules(): AlertRule[] {
@@ -98,9 +115,23 @@ export class AlertStore {
       this.db.prepare('INSERT INTO progress (rule_id, scope, state, event_id) VALUES (?, ?, ?, ?) ON CONFLICT (rule_id, scope) DO UPDATE SET state = excluded.state, event_id = excluded.event_id')
         .run(event.rule.id, event.scope, event.state, event.id);
       const inserted = this.db
-        .prepare(`INSERT OR IGNORE INTO events (id, rule_id, rule_json, state, protocol, network, scope, value, threshold, block_json, at, message, seq)
-                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM events))`)
-        .run(event.id, event.rule.id, JSON.stringify(event.rule), event.state, event.protocol, event.network, event.scope, event.value, event.threshold, event.block ? JSON.stringify(event.block) : null, event.at, event.message);
+        .prepare(`INSERT OR IGNORE INTO events (id, rule_id, rule_json, state, protocol, network, scope, value, threshold, block_json, at, message, provenance_json, seq)
+                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM events))`)
+        .run(
+          event.id,
+          event.rule.id,
+          JSON.stringify(event.rule),
+          event.state,
+          event.protocol,
+          event.network,
+          event.scope,
+          event.value,
+          event.threshold,
+          event.block ? JSON.stringify(event.block) : null,
+          event.at,
+          event.message,
+          event.provenance ? JSON.stringify(event.provenance) : null,
+        );
       if (!owned || inserted.changes === 0) return;
       const add = this.db.prepare('INSERT OR IGNORE INTO deliveries (event_id, webhook_id, body, next_at) VALUES (?, ?, ?, ?)');
       for (const w of webhookIds) add.run(event.id, w, body, Date.now());
@@ -121,6 +152,7 @@ export class AlertStore {
       at: r.at as number,
       acknowledged: r.acknowledged === 1,
       message: r.message as string,
+      provenance: r.provenance_json ? (JSON.parse(r.provenance_json as string) as AlertProvenance) : null,
     };
   }
 

@@ -10,6 +10,13 @@
  * - LAG_ABOVE, DEPLOYMENT_FAILING, SOURCE_MISSING: the `Deployment` fields
  *   (lag, health, hasIndexingErrors, reachable) every statusIntervalSeconds.
  *
+ * Each event carries the provenance of the figure that crossed (the reads'
+ * deployments, blocks, hashes and times, the methodology version, the
+ * parameters, the digest): the answer's own for the risk kinds, the
+ * snapshot's for the ratio and buffer; a replay query recomputes the figure
+ * from it. The record also goes to the served-records store, so the digest
+ * alone replays it.
+ *
  * A crossing is (rule, transition, scope, block hash); its id is a digest of
  * those, the same on every replica. The replica that claims it
  * (claims.ts) records the webhook deliveries; every replica records the
@@ -35,6 +42,7 @@ import {
   clearAtOf,
   parseRule,
   type AlertBlock,
+  type AlertProvenance,
   type AlertRule,
   type AlertState,
   type AlertsConfig,
@@ -45,6 +53,8 @@ import {
 import type { Sources } from '../sources';
 import type { WorkerPool } from '../workers/pool';
 import type { GatewayContext } from './context';
+import { ratioProvenance } from './provenance';
+import type { ProvenanceStore } from './provenance-store';
 import type { AggregateUpdateParent, RatioUpdateParent, RatioSnapshotParent } from './parents';
 import type { LiveFigures, Scope } from './live';
 import { GraphQLError } from 'graphql';
@@ -62,6 +72,7 @@ export interface AlertEventView {
   at: number;
   acknowledged: boolean;
   message: string;
+  provenance: AlertProvenance | null;
 }
 
 export interface AlertRuleView {
@@ -79,7 +90,7 @@ export function ruleView(rule: AlertRule): AlertRuleView {
 }
 
 export function eventView(e: StoredAlertEvent): AlertEventView {
-  return { id: e.id, rule: ruleView(e.rule), state: e.state, protocol: e.protocol, network: e.network, value: e.value, threshold: e.threshold, block: e.block, at: e.at, acknowledged: e.acknowledged, message: e.message };
+  return { id: e.id, rule: ruleView(e.rule), state: e.state, protocol: e.protocol, network: e.network, value: e.value, threshold: e.threshold, block: e.block, at: e.at, acknowledged: e.acknowledged, message: e.message, provenance: e.provenance };
 }
 
 export interface AlertServiceOptions {
@@ -96,6 +107,8 @@ export interface AlertServiceOptions {
   production: boolean;
   /** The followers of this process, for LAG_ABOVE and DEPLOYMENT_FAILING over followed deployments (Deployment.lag, health). */
   followers?: FollowerStatusSource | null;
+  /** The store of the provenance records served: an event's figure is replayable by its digest. */
+  records?: ProvenanceStore | null;
 }
 
 /** What a check is over: one deployment, or an aggregate's selection. */
@@ -116,23 +129,17 @@ const FIGURE_NAMES: Record<AlertRule['kind'], string> = {
 };
 
 const DISTANCE_QUERY = parse(`query svr_alert_distance($protocols: [String!], $networks: [String!]) {
-  aggregate(protocols: $protocols, networks: $networks) { distanceToInsolvency { marketWide { down } provenance { reads { protocol network blockNumber blockHash timestamp } } } }
+  aggregate(protocols: $protocols, networks: $networks) { distanceToInsolvency { marketWide { down } provenance { methodologyVersion query parameters reads { protocol network deployment blockNumber blockHash timestamp } record digest } } }
 }`);
 const DISTANCE_ONE_QUERY = parse(`query svr_alert_distance_one($protocol: String!, $network: String!) {
-  ratio(protocol: $protocol, network: $network) { distanceToInsolvency { marketWide { down } provenance { reads { protocol network blockNumber blockHash timestamp } } } }
+  ratio(protocol: $protocol, network: $network) { distanceToInsolvency { marketWide { down } provenance { methodologyVersion query parameters reads { protocol network deployment blockNumber blockHash timestamp } record digest } } }
 }`);
 const VAR_QUERY = parse(`query svr_alert_var($protocols: [String!], $networks: [String!]) {
-  valueAtRisk(protocols: $protocols, networks: $networks) { total { var99 { value } } provenance { reads { protocol network blockNumber blockHash timestamp } } }
+  valueAtRisk(protocols: $protocols, networks: $networks) { total { var99 { value } } provenance { methodologyVersion query parameters reads { protocol network deployment blockNumber blockHash timestamp } record digest } }
 }`);
 const STATUS_QUERY = parse(`query svr_alert_status { protocols { deployments { protocol network blockNumber lag health hasIndexingErrors reachable error } } }`);
 
-interface ProvenanceRead {
-  protocol: string;
-  network: string;
-  blockNumber: number;
-  blockHash: string | null;
-  timestamp: number | null;
-}
+type ProvenanceRead = AlertProvenance['reads'][number];
 
 export class AlertService {
   private opened: AlertStore | null = null;
@@ -282,7 +289,7 @@ export class AlertService {
           rule.id,
           live.onRatio(this.scopeOf(rule), (u: RatioUpdateParent) => {
             const v = figure(u.snapshot);
-            if (v !== null && v !== undefined) this.observe(rule, scope, Decimal.parse(v), v, u.block, u.block.hash);
+            if (v !== null && v !== undefined) this.observe(rule, scope, Decimal.parse(v), v, u.block, u.block.hash, () => ratioProvenance(u.snapshot));
           }),
         );
       } else {
@@ -293,7 +300,7 @@ export class AlertService {
             const v = figure(u.snapshot);
             if (v === null || v === undefined) return;
             const hashes = [...u.blocks].sort((a, b) => (a.deployment! < b.deployment! ? -1 : 1)).map((b) => b.hash).join(',');
-            this.observe(rule, scope, Decimal.parse(v), v, u.blocks.length === 1 ? u.blocks[0] : null, hashes);
+            this.observe(rule, scope, Decimal.parse(v), v, u.blocks.length === 1 ? u.blocks[0] : null, hashes, () => ratioProvenance(u.snapshot));
           }),
         );
       }
@@ -312,8 +319,19 @@ export class AlertService {
     return byScope.get(scope) ?? INITIAL_PROGRESS;
   }
 
-  /** One check of a rule over a scope; a transition is recorded and told in order, one after another. */
-  observe(rule: AlertRule, scope: CheckScope, value: Decimal | boolean, valueText: string | null, block: AlertBlock | null, blockHashes: string): void {
+  /**
+   * One check of a rule over a scope; a transition is recorded and told in order, one after another.
+   * `provenance`: the figure's, made only when the check is a transition.
+   */
+  observe(
+    rule: AlertRule,
+    scope: CheckScope,
+    value: Decimal | boolean,
+    valueText: string | null,
+    block: AlertBlock | null,
+    blockHashes: string,
+    provenance: () => AlertProvenance | null = () => null,
+  ): void {
     if (this.closed) return;
     const before = this.progressOf(rule, scope.key);
     const { progress, transition, line } = checkRule(rule, before, value);
@@ -340,7 +358,9 @@ export class AlertService {
       at: Math.floor(Date.now() / 1000),
       acknowledged: false,
       message,
+      provenance: provenance(),
     };
+    if (event.provenance) this.options.records?.keep(event.provenance.digest, event.provenance.record);
     this.chain = this.chain.then(() => this.record(event)).catch((e) => this.options.logger.error({ err: e, event: id }, 'recording an alert event failed'));
   }
 
@@ -405,15 +425,16 @@ export class AlertService {
           const { block, hashes } = this.blockOf(d.provenance.reads);
           // No fall in the searched range makes the buffer negative: as far from the line as the search can tell.
           const down = d.marketWide.down as number | null;
-          if (down === null) this.observe(rule, scope, Decimal.parse('1000000'), null, block, hashes);
-          else this.observe(rule, scope, Decimal.parse(down.toFixed(9)), down.toFixed(9), block, hashes);
+          const provenance = () => d.provenance as AlertProvenance;
+          if (down === null) this.observe(rule, scope, Decimal.parse('1000000'), null, block, hashes, provenance);
+          else this.observe(rule, scope, Decimal.parse(down.toFixed(9)), down.toFixed(9), block, hashes, provenance);
         } else {
           const data = await this.run(VAR_QUERY, { protocols: this.scopeOf(rule).protocols, networks: this.scopeOf(rule).networks });
           const v = data?.valueAtRisk;
           if (!v) continue;
           const { block, hashes } = this.blockOf(v.provenance.reads);
           const text = (v.total.var99.value as number).toFixed(6);
-          this.observe(rule, scope, Decimal.parse(text), text, block, hashes);
+          this.observe(rule, scope, Decimal.parse(text), text, block, hashes, () => v.provenance as AlertProvenance);
         }
       }
     } catch (e) {

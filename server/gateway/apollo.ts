@@ -24,7 +24,7 @@ import { resolvers } from './resolvers';
 import { riskResolvers } from './risk-resolvers';
 import { backtestResolvers } from './backtest-resolvers';
 import { provenanceResolvers } from './provenance';
-import { replayRiskResolvers } from './replay-risk';
+import { replayResolvers } from './replay';
 import { liveResolvers } from './live-resolvers';
 import { alertResolvers } from './alert-resolvers';
 
@@ -96,7 +96,7 @@ const entityResolvers = {
 
 export function gatewaySchema(options: { federation?: boolean } = {}): GraphQLSchema {
   const all: Record<string, unknown> = { ...resolvers, BigDecimal: BigDecimalScalar, Timestamp: TimestampScalar };
-  for (const [type, fields] of [riskResolvers, backtestResolvers, provenanceResolvers, replayRiskResolvers, liveResolvers, alertResolvers].flatMap((r) => Object.entries(r))) all[type] = { ...(all[type] as object), ...(fields as object) };
+  for (const [type, fields] of [riskResolvers, backtestResolvers, provenanceResolvers, replayResolvers, liveResolvers, alertResolvers].flatMap((r) => Object.entries(r))) all[type] = { ...(all[type] as object), ...(fields as object) };
   if (options.federation) {
     for (const [type, r] of Object.entries(entityResolvers)) all[type] = { ...(all[type] as object), ...r };
     return buildSubgraphSchema([{ typeDefs: federatedTypeDefs(), resolvers: all as never }]);

@@ -21,6 +21,7 @@
  *     "subscriptions": { "maxConnections": 1000, "maxConnectionsPerClient": 20, "maxSubscriptionsPerConnection": 20,
  *                        "maxSubscriptions": 5000, "maxQueuedEvents": 64, "maxBufferedBytes": 4194304, "headPollMs": 1000 },
  *     "alerts": { "rules": [...], "webhooks": [...] }   (server/alerts/config.ts, docs/alerts.md)
+ *     "replay": { "recordsFile": "/var/lib/svr/provenance.sqlite", "maxRecords": 100000, "maxBytes": 134217728 }
  *   }
  *
  * `workers`: each worker pool's threads (default: the reader pool, which
@@ -41,6 +42,10 @@
  * from Apollo's CDN and needs the internet) or "off" (the default in production,
  * which turns introspection off).
  *
+ * `replay`: the store of the provenance records svr served, for replay by
+ * digest alone (provenance-store.ts; default `<data dir>/provenance.sqlite`,
+ * 100,000 records, 128 MiB, the oldest served first out).
+ *
  * Environment: REDIS_URL (the shared cache), NODE_ENV=production (production
  * mode), SVR_CORS_ORIGINS (comma-separated), SVR_CONFIG (the file), SVR_EXPLORER.
  * Without "sources", the gateway reads the embedded endpoints of every
@@ -52,6 +57,7 @@ import { DEFAULT_READER_OPTIONS, type ReaderOptions, type SourceDefinition } fro
 import { availableParallelism } from 'node:os';
 import { DEFAULT_POOL_QUEUE, defaultPoolSize } from '../workers/pool';
 import { FollowConfigError, parseFollowConfig, type FollowConfig } from '../indexer/follow-config';
+import { DEFAULT_RECORD_LIMITS } from './provenance-store';
 import { AlertRuleError, DEFAULT_ALERTS, parseAlertsConfig, type AlertsConfig } from '../alerts';
 
 /** Bounds of the subscriptions over WebSocket (ws.ts, docs/gateway.md "Subscriptions"). */
@@ -119,6 +125,8 @@ export interface GatewayConfig {
   explorer: Explorer;
   subscriptions: SubscriptionLimits;
   alerts: AlertsConfig;
+  /** The served-records store (provenance-store.ts): its file (null: `<data dir>/provenance.sqlite`) and bounds. */
+  replay: { recordsFile: string | null; maxRecords: number; maxBytes: number };
   /** Where the settings came from, for the start-up banner. */
   file: string | null;
 }
@@ -202,7 +210,7 @@ export function loadConfig(options: { file?: string | null; env?: NodeJS.Process
     }
   }
   try {
-    allowOnly(raw, ['sources', 'cache', 'upstream', 'requestTimeoutMs', 'limits', 'cors', 'workers', 'subgraphEndpoints', 'production', 'chains', 'follow', 'followRestart', 'explorer', 'subscriptions', 'alerts'], 'config');
+    allowOnly(raw, ['sources', 'cache', 'upstream', 'requestTimeoutMs', 'limits', 'cors', 'workers', 'subgraphEndpoints', 'production', 'chains', 'follow', 'followRestart', 'explorer', 'subscriptions', 'alerts', 'replay'], 'config');
     let live: FollowConfig | null;
     try {
       live = parseFollowConfig(raw, env);
@@ -219,6 +227,8 @@ export function loadConfig(options: { file?: string | null; env?: NodeJS.Process
     } catch (e) {
       throw e instanceof AlertRuleError ? new ConfigError(e.message) : e;
     }
+    const replay = object(raw.replay ?? {}, 'replay');
+    allowOnly(replay, ['recordsFile', 'maxRecords', 'maxBytes'], 'replay');
     const workers = object(raw.workers ?? {}, 'workers');
     allowOnly(workers, ['size', 'maxQueue'], 'workers');
     if (raw.subgraphEndpoints !== undefined && raw.subgraphEndpoints !== 'public' && raw.subgraphEndpoints !== 'loopback') {
@@ -283,6 +293,11 @@ export function loadConfig(options: { file?: string | null; env?: NodeJS.Process
         trustForwardedFor: (subscriptions.trustForwardedFor as boolean | undefined) ?? DEFAULT_SUBSCRIPTIONS.trustForwardedFor,
       },
       alerts,
+      replay: {
+        recordsFile: replay.recordsFile === undefined ? null : resolve(text(replay, 'recordsFile', 'replay')),
+        maxRecords: Math.floor(positive(replay, 'maxRecords', 'replay', DEFAULT_RECORD_LIMITS.maxRecords)),
+        maxBytes: Math.floor(positive(replay, 'maxBytes', 'replay', DEFAULT_RECORD_LIMITS.maxBytes)),
+      },
       file,
     };
   } catch (e) {

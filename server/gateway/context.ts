@@ -5,6 +5,7 @@ import type { FollowerStatusSource } from '../indexer/heads';
 import type { Dataset } from './dataset';
 import type { AlertService } from './alert-service';
 import type { LiveFigures } from './live';
+import type { ProvenanceStore } from './provenance-store';
 
 export interface GatewayContext {
   /** The sources, read for this request: one block per source, batched and cached. */
@@ -36,6 +37,8 @@ export interface GatewayContext {
   live?: LiveFigures;
   /** The alert rules and events (alert-service.ts); absent where the gateway runs without them. */
   alerts?: AlertService;
+  /** The provenance records served, for replay by digest (provenance-store.ts); absent where the gateway keeps none. */
+  records?: ProvenanceStore;
   /** The request's Authorization header (HTTP), for the alert mutations' token. */
   authorization?: string;
   /** Over a WebSocket: how far the subscriber may fall behind, and how it is dropped when it does. */

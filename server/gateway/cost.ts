@@ -80,15 +80,38 @@ function num(v: unknown, fallback: number): number {
   return typeof v === 'number' && Number.isFinite(v) ? v : fallback;
 }
 
-/** A VaR record's paths, or the largest a record may ask for when the record cannot be read. */
-function recordedPaths(record: unknown): number {
-  const most = COST_CAPS.valueAtRiskPathsPerRequest;
-  if (typeof record !== 'string' || record.length > 65_536) return most;
+/** The replay queries, and the query whose answer each recomputes: a replay weighs what its record asks the original to do. */
+const REPLAYED: Record<string, string> = {
+  replayValueAtRisk: 'valueAtRisk',
+  replayStressTest: 'stressTest',
+  replayLiquidationCurve: 'liquidationCurve',
+  replayContagion: 'contagion',
+  replayDistanceToInsolvency: 'distanceToInsolvency',
+  replayForecast: 'forecast',
+};
+
+/** The arguments of the heaviest answer a record could ask for: a replay by digest alone, or of a record that cannot be read, weighs that. */
+const HEAVIEST: Record<string, Args> = {
+  valueAtRisk: { paths: COST_CAPS.valueAtRiskPathsPerRequest },
+  liquidationCurve: { from: 0, to: COST_CAPS.liquidationCurvePoints - 1, step: 1 },
+  forecast: { horizonDays: COST_CAPS.forecastHorizonDays, interval: 'HOUR' },
+};
+
+/** The arguments a record's parameters stand for (valueAtRisk's paths, a curve's range, a forecast's horizon), or the heaviest. */
+function recordedArguments(field: string, record: unknown): Args {
+  const heaviest = HEAVIEST[field] ?? {};
+  if (typeof record !== 'string' || record.length > 65_536) return heaviest;
   try {
-    const paths = (JSON.parse(record) as { parameters?: { paths?: unknown } }).parameters?.paths;
-    return typeof paths === 'number' && Number.isInteger(paths) && paths >= 1 && paths <= most ? paths : most;
+    const parameters = (JSON.parse(record) as { parameters?: unknown }).parameters;
+    if (typeof parameters !== 'object' || parameters === null) return heaviest;
+    const p = parameters as Args;
+    if (field === 'valueAtRisk') {
+      const paths = p.paths;
+      return typeof paths === 'number' && Number.isInteger(paths) && paths >= 1 && paths <= COST_CAPS.valueAtRiskPathsPerRequest ? { paths } : heaviest;
+    }
+    return { ...heaviest, ...Object.fromEntries(Object.keys(heaviest).filter((k) => p[k] !== undefined).map((k) => [k, p[k]])) };
   } catch {
-    return most;
+    return heaviest;
   }
 }
 
@@ -173,13 +196,15 @@ export function fieldWeight(name: string, args: Args): Weighed | null {
       }
       return { units: observations * paths + RISK_BACKTEST_READ_UNITS * observations + span, varPaths: 0 };
     }
-    case 'replayValueAtRisk': {
-      // The paths are the record's; a record the resolver will refuse weighs the most a record could ask for.
-      const paths = recordedPaths(args.record);
-      return { units: Math.max(1, paths), varPaths: paths };
-    }
+    case 'replayValueAtRisk':
     case 'replayStressTest':
-      return { units: FIXED_WEIGHTS.stressTest, varPaths: 0 };
+    case 'replayLiquidationCurve':
+    case 'replayContagion':
+    case 'replayDistanceToInsolvency':
+    case 'replayForecast': {
+      const field = REPLAYED[name]!;
+      return fieldWeight(field, recordedArguments(field, args.record));
+    }
     case 'stressTest':
     case 'contagion':
     case 'distanceToInsolvency':

@@ -21,6 +21,7 @@ import type { Explorer } from './config';
 import type { Dataset } from './dataset';
 import { WebFiles, wantsExplorer } from './web';
 import type { AlertService } from './alert-service';
+import type { ProvenanceStore } from './provenance-store';
 import type { GraphQLQuestion, HttpAnswer, WholeResponses } from './whole-responses';
 
 export interface GatewayHttpOptions {
@@ -56,6 +57,8 @@ export interface GatewayHttpOptions {
   web?: WebFiles;
   /** The alert rules and events the alert queries and mutations read and change. */
   alerts?: AlertService;
+  /** The store of the provenance records served (replay by digest). */
+  records?: ProvenanceStore;
 }
 
 function corsHeaders(req: IncomingMessage, origins: string[]): Record<string, string> {
@@ -139,7 +142,7 @@ export function gatewayRequestHandler(options: GatewayHttpOptions): (req: Incomi
               extensions: { code: 'INTERNAL_SERVER_ERROR', requestId, http: { status: 500 } },
             });
           }
-          return { sources, sourceErrors: [], signal: deadline.signal, requestId, risk: options.risk, dataset: options.dataset, alerts: options.alerts, authorization: req.headers.authorization, followers: options.followers ?? null };
+          return { sources, sourceErrors: [], signal: deadline.signal, requestId, risk: options.risk, dataset: options.dataset, alerts: options.alerts, records: options.records, authorization: req.headers.authorization, followers: options.followers ?? null };
         },
       });
       const out: Record<string, string> = {};

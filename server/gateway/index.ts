@@ -7,7 +7,9 @@ import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import pino, { type Logger } from 'pino';
 import { PollingHeadFeed, ResponseCache, SourceRegistry, Sources, type HeadFeed } from '../sources';
+import { join } from 'node:path';
 import { AlertService } from './alert-service';
+import { ProvenanceStore } from './provenance-store';
 import { gatewaySchema } from './apollo';
 import { LiveFigures } from './live';
 import { attachSubscriptions, type SubscriptionServer } from './ws';
@@ -80,6 +82,8 @@ export interface RunningServer {
   subscriptions: SubscriptionServer;
   /** The alert engine, or null when there is nowhere to keep its state (no data directory and no alerts.stateFile). */
   alerts: AlertService | null;
+  /** The provenance records served, for replay by digest; null when there is nowhere to keep them (no data directory and no replay.recordsFile). */
+  records: ProvenanceStore | null;
   close(): Promise<void>;
 }
 
@@ -128,12 +132,23 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     });
   const live = new LiveFigures({ sources: current, heads, risk, logger, timeoutMs: config.requestTimeoutMs });
   const liveSchema = gatewaySchema();
+  // Beside the alert state: the data directory, unless the config names a file.
+  const records =
+    config.replay.recordsFile !== null || existsSync(options.dataDir)
+      ? new ProvenanceStore({
+          path: config.replay.recordsFile ?? join(options.dataDir, 'provenance.sqlite'),
+          maxRecords: config.replay.maxRecords,
+          maxBytes: config.replay.maxBytes,
+          onError: (e) => logger.warn({ records: config.replay.recordsFile }, `provenance records not kept (replay by digest of them needs the record): ${e.message}`),
+        })
+      : null;
   const alertsAt = config.alerts.stateFile !== null || existsSync(options.dataDir) || config.alerts.rules.length > 0;
   const alerts = alertsAt
-    ? new AlertService({ config: config.alerts, dataDir: options.dataDir, redisUrl: config.redisUrl, live, sources: current, schema: liveSchema, risk, logger, requestTimeoutMs: config.requestTimeoutMs, production: config.production, followers: options.followers ?? null })
+    ? new AlertService({ config: config.alerts, dataDir: options.dataDir, redisUrl: config.redisUrl, live, sources: current, schema: liveSchema, risk, logger, requestTimeoutMs: config.requestTimeoutMs, production: config.production, followers: options.followers ?? null, records })
     : null;
   const server = createSvrServer({
     alerts: alerts ?? undefined,
+    records: records ?? undefined,
     apollo,
     sources: current,
     maxBodyBytes: config.limits.maxBodyBytes,
@@ -175,6 +190,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     sources: current,
     live,
     alerts: alerts ?? undefined,
+    records: records ?? undefined,
     risk,
     logger,
   });
@@ -184,6 +200,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     live,
     subscriptions,
     alerts,
+    records,
     server,
     url: base,
     sources,
@@ -211,6 +228,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       await risk.close();
       await apollo.stop();
       await cache.close();
+      records?.close();
       deployments.close();
     },
   };

@@ -1,7 +1,7 @@
 /**
  * Provenance of every figure-bearing answer (ratios, history points, risk
- * answers), and the replay of ratio answers (replay-risk.ts replays the
- * stress test and the VaR through the checks here).
+ * answers, alert events), and the checks every replay makes (replay.ts
+ * dispatches a record to the code that recomputes its kind of answer).
  *
  * A record names what an answer was computed from: the methodology version
  * (server/risk/methodology.ts), the query and its parameters, and for every
@@ -19,13 +19,12 @@ import { SourceError, type BlockPin } from '../sources';
 import type { GatewayContext } from './context';
 import type { Resolvers } from './generated/resolvers-types';
 import type { RatioSnapshotParent, SourceRead } from './parents';
-import { snapshotAtPins } from './resolvers';
 
 /** Methodology versions replay can compute: only the current one (older definitions are not kept in the code). */
 export const REPLAYABLE_METHODOLOGY_VERSIONS: readonly number[] = [METHODOLOGY_VERSION];
 
 /** A record longer than this is refused before parsing (a record of every deployment is a few kilobytes). */
-const MAX_RECORD_CHARS = 65_536;
+export const MAX_RECORD_CHARS = 65_536;
 
 export interface ReadRecord {
   protocol: string;
@@ -45,12 +44,6 @@ export interface ProvenanceRecord {
   /** What shapes the answer besides the reads: arguments with their defaults filled in, and what the answer had to leave out. */
   parameters: Record<string, unknown>;
   reads: ReadRecord[];
-}
-
-/** A ratio answer's record: replayRatio takes these. */
-interface RatioRecord extends ProvenanceRecord {
-  query: 'ratio';
-  parameters: { protocol: string; network: string | null; missingSources: string[] };
 }
 
 /** JSON with object keys sorted at every depth and no whitespace: one text per value. */
@@ -89,6 +82,7 @@ const sourceKeyOf = (r: { protocol: string; network: string }) => `${r.protocol}
 
 export type ReplayErrorCode =
   | 'REPLAY_BAD_RECORD'
+  | 'REPLAY_RECORD_UNKNOWN'
   | 'REPLAY_UNSUPPORTED_QUERY'
   | 'REPLAY_DIGEST_MISMATCH'
   | 'REPLAY_UNSUPPORTED_METHODOLOGY'
@@ -97,16 +91,15 @@ export type ReplayErrorCode =
   | 'REPLAY_BLOCK_UNKNOWN';
 
 /** A replay that cannot give the recorded answer: BAD_USER_INPUT (the record is the caller's), with the precise reason in replayCode. */
-function replayError(code: ReplayErrorCode, message: string): GraphQLError {
+export function replayError(code: ReplayErrorCode, message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', replayCode: code } });
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isWhole = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 
-/** The record in `text`, checked field by field; errors say which field is wrong. */
-/** A record of the given kind of answer in `text`, its envelope and reads checked field by field; its parameters are the caller's to check. */
-export function parseRecordOf(text: string, query: string): ProvenanceRecord {
+/** The record in `text`, its envelope and reads checked field by field (errors say which field is wrong); its kind and parameters are the caller's to check. */
+export function parseRecordText(text: string): ProvenanceRecord {
   if (text.length > MAX_RECORD_CHARS) throw replayError('REPLAY_BAD_RECORD', `the record is ${text.length} characters; a provenance record is at most ${MAX_RECORD_CHARS}`);
   let value: unknown;
   try {
@@ -118,13 +111,7 @@ export function parseRecordOf(text: string, query: string): ProvenanceRecord {
   if (!isObject(value)) throw bad('top level is not an object');
   if (!isWhole(value.methodologyVersion)) throw bad('methodologyVersion is not a whole number');
   if (typeof value.query !== 'string') throw bad('query is not text');
-  if (value.query !== query) {
-    const how = REPLAY_QUERIES[value.query];
-    throw replayError('REPLAY_UNSUPPORTED_QUERY', how ? `this is a ${value.query} record: replay it with ${how}` : `a ${value.query} answer cannot be replayed yet (its provenance and digest still identify the computation); replay covers ${Object.keys(REPLAY_QUERIES).join(', ')}`);
-  }
   if (!isObject(value.parameters)) throw bad('parameters is not an object');
-  const missing = value.parameters.missingSources;
-  if (!Array.isArray(missing) || !missing.every((m) => typeof m === 'string')) throw bad('parameters.missingSources is not a list of texts');
   if (!Array.isArray(value.reads) || value.reads.length === 0) throw bad('reads is not a non-empty list');
   const reads = value.reads.map((r, i): ReadRecord => {
     if (!isObject(r) || typeof r.protocol !== 'string' || typeof r.network !== 'string') throw bad(`read ${i} needs protocol and network`);
@@ -136,30 +123,28 @@ export function parseRecordOf(text: string, query: string): ProvenanceRecord {
   });
   const keys = reads.map(sourceKeyOf);
   if (new Set(keys).size !== keys.length) throw bad('reads name one source twice');
-  return { methodologyVersion: value.methodologyVersion, query, parameters: value.parameters, reads };
+  return { methodologyVersion: value.methodologyVersion, query: value.query, parameters: value.parameters, reads };
 }
 
-/** The kinds of answer replay recomputes, and the query that does it. */
-const REPLAY_QUERIES: Record<string, string> = { ratio: 'replayRatio', stressTest: 'replayStressTest', valueAtRisk: 'replayValueAtRisk' };
+/** The Provenance of a stored or passed record, as the schema shapes it. */
+export function provenanceOfRecord(record: ProvenanceRecord) {
+  return { ...record, parameters: canonicalJson(record.parameters), record: canonicalJson(record), digest: digestOf(record) };
+}
 
 /** A bad parameter of a record: the record is not one svr wrote. */
 export function badParameter(what: string): GraphQLError {
   return replayError('REPLAY_BAD_RECORD', `the record's parameters: ${what}; pass provenance.record as svr returned it`);
 }
 
-export function parseRecord(text: string): RatioRecord {
-  const record = parseRecordOf(text, 'ratio');
-  const p = record.parameters;
-  if (typeof p.protocol !== 'string' || !(p.network === null || typeof p.network === 'string')) throw badParameter('protocol must be text and network text or null');
-  return { ...record, query: 'ratio', parameters: { protocol: p.protocol, network: p.network, missingSources: p.missingSources as string[] } };
+/** The sources a record's answer had to leave out (ratio and risk records name them). */
+export function missingSourcesOf(p: Record<string, unknown>): string[] {
+  const missing = p.missingSources;
+  if (!Array.isArray(missing) || !missing.every((m) => typeof m === 'string')) throw badParameter('missingSources is not a list of texts');
+  return missing as string[];
 }
 
-/**
- * The checks every replay makes before recomputing: the digest names this
- * record, its methodology is this svr's, and every read is still there at
- * that block under that hash, from that deployment.
- */
-export async function replayReads(ctx: GatewayContext, record: ProvenanceRecord, digest: string | null | undefined): Promise<SourceRead[]> {
+/** The checks every replay makes before reading: the digest names this record, and its methodology is this svr's. */
+export function checkRecord(record: ProvenanceRecord, digest: string | null | undefined): void {
   if (digest !== null && digest !== undefined && digest !== digestOf(record)) {
     throw replayError('REPLAY_DIGEST_MISMATCH', `the record's digest is ${digestOf(record)}, not ${digest}: the record is not the one that digest names`);
   }
@@ -169,6 +154,10 @@ export async function replayReads(ctx: GatewayContext, record: ProvenanceRecord,
       `the record was computed with methodology version ${record.methodologyVersion}; this svr computes version ${REPLAYABLE_METHODOLOGY_VERSIONS.join(', ')} (docs/methodology-changelog.md): replay it on an svr of that version`,
     );
   }
+}
+
+/** The record's reads as pins, each checked against its source: still there at that block under that hash, from that deployment. */
+export async function replayReads(ctx: GatewayContext, record: ProvenanceRecord): Promise<SourceRead[]> {
   return Promise.all(record.reads.map((r) => pinOf(ctx, r)));
 }
 
@@ -208,14 +197,6 @@ async function pinOf(ctx: GatewayContext, read: ReadRecord): Promise<SourceRead>
   };
 }
 
-/** The fields of a RatioSnapshot a replay is compared on: every one but stale and ageSeconds, which say how old the read was, not what it found. */
-export const REPLAY_SELECTION = `protocol network collateralModels { model backing obligations leftOut perMarketBacking }
-  collateralUSD openInterestUSD longOpenInterestUSD shortOpenInterestUSD debtUSD realisedBadDebtUSD ratio bufferUSD unpricedTokens priced
-  blockNumber timestamp complete missingSources
-  markets { network market name collateralUSD openInterestUSD longOpenInterestUSD shortOpenInterestUSD debtUSD realisedBadDebtUSD ratio bufferUSD priced }
-  collateral { network token symbol amount valueUSD }
-  provenance { methodologyVersion query parameters reads { protocol network deployment blockNumber blockHash timestamp } record digest }`;
-
 export const provenanceResolvers: Resolvers = {
   RatioSnapshot: {
     provenance: (snapshot) => ratioProvenance(snapshot),
@@ -223,11 +204,15 @@ export const provenanceResolvers: Resolvers = {
   HistoryPoint: {
     provenance: (point) => provenanceOf('history', { protocol: point.series.protocol, network: point.series.network, interval: point.series.interval, timestamp: point.timestamp }, point.series.reads),
   },
-  Query: {
-    replayRatio: async (_, { record: text, digest }, ctx, info) => {
-      const record = parseRecord(text);
-      const reads = await replayReads(ctx, record, digest);
-      return snapshotAtPins(ctx, record.parameters.protocol, record.parameters.network, reads, record.parameters.missingSources, info);
+  // A record served (its digest or its text selected) is kept for replay by digest alone: the store batches and dedupes.
+  Provenance: {
+    digest: (p, _, ctx) => {
+      ctx.records?.keep(p.digest, p.record);
+      return p.digest;
+    },
+    record: (p, _, ctx) => {
+      ctx.records?.keep(p.digest, p.record);
+      return p.record;
     },
   },
 };

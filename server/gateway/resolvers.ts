@@ -259,13 +259,16 @@ export async function history(
   interval: 'HOUR' | 'DAY',
   from: number | null | undefined,
   to: number | null | undefined,
+  at?: readonly SourceRead[],
 ): Promise<{ points: HistoryPointParent[]; reads: SourceRead[] }> {
   const rs = ctx.sources;
-  const sources = network ? [sourceOf(rs, protocol, network)] : (checkNames(rs, [protocol]), rs.registry.select([protocol]));
   if ((from ?? 0) < 0 || (to ?? 0) < 0) throw userError('`from` and `to` must not be negative');
   if (from !== null && from !== undefined && to !== null && to !== undefined && from > to) throw userError('`from` is after `to`');
   const size = INTERVAL_SECONDS[interval];
-  const heads = await settle(ctx, sources, async (s) => ({ source: s, pin: await rs.head(s) }));
+  // `at`: the sources read at those blocks (a replay), in the registry's order as a first answer reads them; else each at its head.
+  const heads = at
+    ? { ok: rs.registry.list().flatMap((s) => at.filter((r) => r.source === s)), missing: [] }
+    : await settle(ctx, network ? [sourceOf(rs, protocol, network)] : (checkNames(rs, [protocol]), rs.registry.select([protocol])), async (s) => ({ source: s, pin: await rs.head(s) }));
   if (heads.ok.length === 0) {
     const e = ctx.sourceErrors[ctx.sourceErrors.length - 1];
     throw e ? sourceGraphQLError(e) : userError('no source to read');

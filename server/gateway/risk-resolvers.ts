@@ -17,6 +17,7 @@ import { provenanceOf } from './provenance';
 import { checkNames, history, userError } from './resolvers';
 import { estimateVolatility } from './risk-history';
 import { buildPortfolio, type BuiltPortfolio } from './risk-portfolio';
+import type { SourceRead } from './parents';
 import type * as tasks from './risk-tasks';
 import type { RiskTask } from './risk-tasks';
 
@@ -112,29 +113,81 @@ export async function valueAtRiskAnswer(ctx: GatewayContext, built: BuiltPortfol
   };
 }
 
+/** A liquidation curve's arguments, defaults filled in: what its provenance records and its replay reruns. */
+export interface LiquidationCurveParameters {
+  from: number;
+  to: number;
+  step: number;
+  asset: string | null;
+}
+
+export async function liquidationCurveAnswer(ctx: GatewayContext, built: BuiltPortfolio, cover: RiskCoverage, used: LiquidationCurveParameters) {
+  const options = { from: used.from, to: used.to, step: used.step };
+  const curves = await compute(ctx, 'liquidationCurve', { portfolio: portfolioToWire(built.portfolio), options, asset: used.asset });
+  return { curves, coverage: cover, provenance: provenanceOf('liquidationCurve', { ...options, asset: used.asset, missingSources: built.missingSources }, built.reads) };
+}
+
+/** A contagion's shock and channels; sharedAccountWithdrawal null: the engine's default (the record keeps the value it used). */
+export interface ContagionParameters {
+  shock: ContagionShock;
+  depthsUSD: Record<string, string>;
+  sharedAccountWithdrawal: number | null;
+}
+
+export async function contagionAnswer(ctx: GatewayContext, built: BuiltPortfolio, cover: RiskCoverage, used: ContagionParameters) {
+  const result = await compute(ctx, 'contagion', {
+    portfolio: portfolioToWire(built.portfolio),
+    shock: used.shock,
+    depthUsd: used.depthsUSD,
+    sharedAccountWithdrawal: used.sharedAccountWithdrawal ?? undefined,
+  });
+  const recorded = { shock: used.shock, depthsUSD: used.depthsUSD, sharedAccountWithdrawal: result.sharedAccountWithdrawal, missingSources: built.missingSources };
+  return { ...result, coverage: cover, provenance: provenanceOf('contagion', recorded, built.reads) };
+}
+
+/**
+ * The distance to insolvency of a snapshot read at `reads` (in the registry's order, as the snapshot read them);
+ * `only`: the venue it is of ("protocol/network"), or "*" for every venue read.
+ */
+export async function distanceAnswer(ctx: GatewayContext, reads: readonly SourceRead[], only: string) {
+  const pins = new Map<string, BlockPin>(reads.map((r) => [sourceKey(r.source), r.pin]));
+  const built = await buildPortfolio(
+    ctx,
+    reads.map((r) => r.source),
+    pins,
+  );
+  const venues = reads.map((r) => sourceKey(r.source));
+  const result = await compute(ctx, 'distanceToInsolvency', { portfolio: portfolioToWire(built.portfolio), only });
+  const { marketWide: _m, firstBadDebt: _f, perAsset: _p, ...options } = result;
+  return { ...result, coverage: coverage(built, venues), provenance: provenanceOf('distanceToInsolvency', { only, options, missingSources: built.missingSources }, built.reads) };
+}
+
+/** A forecast's arguments, defaults filled in. */
+export interface ForecastParameters {
+  protocol: string;
+  network: string | null;
+  interval: 'HOUR' | 'DAY';
+  horizonDays: number;
+  threshold: number;
+}
+
+/** The forecast from the history read at each source's head, or at `at` (a replay). */
+export async function forecastAnswer(ctx: GatewayContext, used: ForecastParameters, at?: readonly SourceRead[]) {
+  const { points, reads } = await history(ctx, used.protocol, used.network, used.interval, null, null, at);
+  const observations = points.filter((p) => p.ratio !== null && Number(p.ratio) > 0).map((p) => ({ time: p.timestamp, ratio: Number(p.ratio) }));
+  const result = await compute(ctx, 'forecast', { observations, options: { horizonDays: used.horizonDays, threshold: used.threshold } });
+  const parameters = { ...used, horizonDays: result.horizonDays, threshold: result.threshold, bandLevel: result.bandLevel, from: observations[0]?.time ?? null, to: result.lastTimestamp };
+  return { ...result, provenance: provenanceOf('forecast', parameters, reads) };
+}
+
 export const riskResolvers: Resolvers = {
   RatioSnapshot: {
-    distanceToInsolvency: async (snapshot, _, ctx) => {
-      const pins = new Map<string, BlockPin>(snapshot.reads.map((r) => [sourceKey(r.source), r.pin]));
-      const built = await buildPortfolio(
-        ctx,
-        snapshot.reads.map((r) => r.source),
-        pins,
-      );
-      const venues = snapshot.reads.map((r) => sourceKey(r.source));
-      const only = snapshot.network ? `${snapshot.protocol}/${snapshot.network}` : '*';
-      const result = await compute(ctx, 'distanceToInsolvency', { portfolio: portfolioToWire(built.portfolio), only });
-      const { marketWide: _m, firstBadDebt: _f, perAsset: _p, ...options } = result;
-      return { ...result, coverage: coverage(built, venues), provenance: provenanceOf('distanceToInsolvency', { only, options, missingSources: built.missingSources }, built.reads) };
-    },
+    distanceToInsolvency: (snapshot, _, ctx) => distanceAnswer(ctx, snapshot.reads, snapshot.network ? `${snapshot.protocol}/${snapshot.network}` : '*'),
   },
   Query: {
     liquidationCurve: async (_, { protocols, networks, asset, from, to, step }, ctx) => {
       const { built, cover } = await portfolioFor(ctx, protocols, networks);
-      const options = { from: from ?? -0.5, to: to ?? 0.5, step: step ?? 0.05 };
-      const chosen = asset ? assetName(asset) : null;
-      const curves = await compute(ctx, 'liquidationCurve', { portfolio: portfolioToWire(built.portfolio), options, asset: chosen });
-      return { curves, coverage: cover, provenance: provenanceOf('liquidationCurve', { ...options, asset: chosen, missingSources: built.missingSources }, built.reads) };
+      return liquidationCurveAnswer(ctx, built, cover, { from: from ?? -0.5, to: to ?? 0.5, step: step ?? 0.05, asset: asset ? assetName(asset) : null });
     },
     stressTest: async (_, { scenario, protocols, networks }, ctx) => {
       const { built, cover } = await portfolioFor(ctx, protocols, networks);
@@ -197,21 +250,9 @@ export const riskResolvers: Resolvers = {
       } else if (shock.protocol && shock.network && shock.lossFraction !== null && shock.lossFraction !== undefined && !shock.asset) {
         engineShock = { kind: 'venue', venue: { protocol: shock.protocol, network: shock.network }, lossFraction: shock.lossFraction };
       } else throw userError('a shock is either { asset, move } or { protocol, network, lossFraction }');
-      const result = await compute(ctx, 'contagion', {
-        portfolio: portfolioToWire(built.portfolio),
-        shock: engineShock,
-        depthUsd,
-        sharedAccountWithdrawal: parameters?.sharedAccountWithdrawal ?? undefined,
-      });
-      const used = { shock: engineShock, depthsUSD: depthUsd, sharedAccountWithdrawal: result.sharedAccountWithdrawal, missingSources: built.missingSources };
-      return { ...result, coverage: cover, provenance: provenanceOf('contagion', used, built.reads) };
+      return contagionAnswer(ctx, built, cover, { shock: engineShock, depthsUSD: depthUsd, sharedAccountWithdrawal: parameters?.sharedAccountWithdrawal ?? null });
     },
-    forecast: async (_, { protocol, network, interval, horizonDays, threshold }, ctx) => {
-      const { points, reads } = await history(ctx, protocol, network, interval ?? 'HOUR', null, null);
-      const observations = points.filter((p) => p.ratio !== null && Number(p.ratio) > 0).map((p) => ({ time: p.timestamp, ratio: Number(p.ratio) }));
-      const result = await compute(ctx, 'forecast', { observations, options: { horizonDays: horizonDays ?? 7, threshold: threshold ?? 1 } });
-      const parameters = { protocol, network: network ?? null, interval: interval ?? 'HOUR', horizonDays: result.horizonDays, threshold: result.threshold, bandLevel: result.bandLevel, from: observations[0]?.time ?? null, to: result.lastTimestamp };
-      return { ...result, provenance: provenanceOf('forecast', parameters, reads) };
-    },
+    forecast: (_, { protocol, network, interval, horizonDays, threshold }, ctx) =>
+      forecastAnswer(ctx, { protocol, network: network ?? null, interval: interval ?? 'HOUR', horizonDays: horizonDays ?? 7, threshold: threshold ?? 1 }),
   },
 };

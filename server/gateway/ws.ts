@@ -26,6 +26,7 @@ import { bracketDepth } from '../subgraph-api';
 import type { WorkerPool } from '../workers/pool';
 import { queryLimits } from './apollo';
 import type { AlertService } from './alert-service';
+import type { ProvenanceStore } from './provenance-store';
 import type { GatewayLimits, SubscriptionLimits } from './config';
 import type { GatewayContext } from './context';
 import { requestWeight } from './cost';
@@ -42,6 +43,8 @@ export interface SubscriptionServerOptions {
   sources: () => Sources;
   live: LiveFigures;
   alerts?: AlertService;
+  /** The store of the provenance records served (replay by digest). */
+  records?: ProvenanceStore;
   risk: WorkerPool;
   logger: Logger;
 }
@@ -157,6 +160,7 @@ export function attachSubscriptions(server: Server, options: SubscriptionServerO
           risk: options.risk,
           live: options.live,
           alerts: options.alerts,
+          records: options.records,
           subscriber: { maxQueuedEvents: bounds.maxQueuedEvents, drop, release },
         };
         return { schema: options.schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };

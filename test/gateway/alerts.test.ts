@@ -30,7 +30,7 @@ async function mutate(url: string, query: string, variables?: Record<string, unk
 }
 
 const RATIO = `subscription { ratioUpdated { block { number } snapshot { ratio } } }`;
-const ALERTS = `subscription { alertEvents { id state value threshold protocol network block { number hash } rule { id kind threshold clearAt origin } message acknowledged } }`;
+const ALERTS = `subscription { alertEvents { id state value threshold protocol network block { number hash } rule { id kind threshold clearAt origin } message acknowledged provenance { methodologyVersion query parameters reads { protocol network deployment blockNumber blockHash timestamp } record digest } } }`;
 
 function writeConfig(dir: string, hookUrl: string): string {
   const file = join(dir, 'svr.config.json');
@@ -102,6 +102,11 @@ describe('alerts: webhook, subscription, restart, hysteresis', () => {
     ]);
     expect(receiver.attempts.every((a) => receiver.validSignature(a))).toBe(true);
     expect(JSON.parse(receiver.attempts[2].body)).toMatchObject({ id: fired.id, state: 'FIRING', value: '0.9', block: { number: 2, hash: crossing.hash } });
+    // The event carries the provenance of the ratio that crossed (the subscription and the webhook alike), and it replays to that ratio.
+    expect(fired.provenance).toMatchObject({ query: 'ratio', reads: [{ protocol: 'gmx-v1', network: 'arbitrum-one', blockNumber: 2, blockHash: crossing.hash }] });
+    expect(JSON.parse(receiver.attempts[2].body).provenance).toEqual(fired.provenance);
+    const replayed = await post(`${g.url}/graphql`, 'query($r: String!) { replayRatio(record: $r) { ratio blockNumber provenance { digest } } }', { r: fired.provenance.record });
+    expect(replayed.data).toEqual({ replayRatio: { ratio: '0.9', blockNumber: 2, provenance: { digest: fired.provenance.digest } } });
     expect(receiver.delivered().map((a) => a.eventId)).toEqual([fired.id]);
     await until('delivery marked delivered', () => g.alerts!.store.deliveries()[0]?.status === 'delivered');
     expect(g.alerts!.store.deliveries()).toEqual([{ eventId: fired.id, webhookId: 'ops', status: 'delivered', attempts: 3, lastError: 'HTTP 500' }]);
@@ -125,9 +130,9 @@ describe('alerts: webhook, subscription, restart, hysteresis', () => {
     ({ gateway: g, ratio, alerts } = await start());
     await ratio.next('block 2 after the restart', (e) => e.ratioUpdated.block.number === 2);
     await g.alerts!.settled();
-    const after = await post(`${g.url}/graphql`, `{ alertEvents { id state acknowledged block { number hash } } firingAlerts { id } alertRules { id origin } }`);
+    const after = await post(`${g.url}/graphql`, `{ alertEvents { id state acknowledged block { number hash } provenance { digest } } firingAlerts { id } alertRules { id origin } }`);
     expect(after.data).toEqual({
-      alertEvents: [{ id: fired.id, state: 'FIRING', acknowledged: true, block: { number: 2, hash: crossing.hash } }],
+      alertEvents: [{ id: fired.id, state: 'FIRING', acknowledged: true, block: { number: 2, hash: crossing.hash }, provenance: { digest: fired.provenance.digest } }],
       firingAlerts: [{ id: fired.id }],
       alertRules: [
         { id: 'gmx-arb-ratio', origin: 'config' },
@@ -136,6 +141,9 @@ describe('alerts: webhook, subscription, restart, hysteresis', () => {
     });
     expect(alerts.events).toEqual([]);
     expect(receiver.attempts).toHaveLength(3);
+    // The restarted svr kept the event's record: its digest alone replays the crossing ratio.
+    const byDigest = await post(`${g.url}/graphql`, 'query($d: String) { replayRatio(digest: $d) { ratio blockNumber } }', { d: fired.provenance.digest });
+    expect(byDigest.data).toEqual({ replayRatio: { ratio: '0.9', blockNumber: 2 } });
 
     // Inside the band (1 to 1.1): 1.05, 0.95, 1.05 change nothing; 1.15 resolves.
     for (const collateral of ['1050', '950', '1050', '1150']) {

@@ -73,3 +73,19 @@ test('riskBacktest weighs observations x paths plus its reads, and each of its c
   expect(refusal('{ riskBacktest(protocol: "x", network: "y", windowHours: 10) { observations } }').extensions.argument).toBe('windowHours');
   expect(refusal('{ riskBacktest(protocol: "x", network: "y", observations: 100, paths: 100, horizonHours: 24) { observations } }').extensions.argument).toBe('windowHours, observations, horizonHours');
 });
+
+test('a replay weighs what its record asks for; a digest alone or an unreadable record, the heaviest a record may ask', () => {
+  const r = (parameters: Record<string, unknown>) => JSON.stringify({ methodologyVersion: 1, query: 'x', parameters, reads: [] });
+  const q = (field: string, selection: string) => `query($record: String, $digest: String) { ${field}(record: $record, digest: $digest) { ${selection} } }`;
+  expect(weigh(q('replayValueAtRisk', 'paths'), { record: r({ paths: 500 }) })).toEqual({ units: 500, varPaths: 500 });
+  expect(weigh(q('replayValueAtRisk', 'paths'), { digest: 'ab' })).toEqual({ units: COST_CAPS.valueAtRiskPathsPerRequest, varPaths: COST_CAPS.valueAtRiskPathsPerRequest });
+  expect(weigh(q('replayLiquidationCurve', 'coverage { complete }'), { record: r({ from: -0.4, to: 0.2, step: 0.1 }) }).units).toBe(7);
+  expect(weigh(q('replayLiquidationCurve', 'coverage { complete }'), { digest: 'ab' }).units).toBe(COST_CAPS.liquidationCurvePoints);
+  expect(weigh(q('replayForecast', 'lastRatio'), { record: r({ horizonDays: 2, interval: 'HOUR' }) }).units).toBe(2 * 24 + 168);
+  expect(weigh(q('replayForecast', 'lastRatio'), { record: 'not json' }).units).toBe(COST_CAPS.forecastHorizonDays * 24 + 168);
+  expect(weigh(q('replayContagion', 'debtRank'), { digest: 'ab' }).units).toBe(FIXED_WEIGHTS.contagion);
+  expect(weigh(q('replayDistanceToInsolvency', 'maxDown'), { digest: 'ab' }).units).toBe(FIXED_WEIGHTS.distanceToInsolvency);
+  expect(weigh(q('replayStressTest', 'rounds'), { digest: 'ab' }).units).toBe(FIXED_WEIGHTS.stressTest);
+  // A record asking for more than a query may is refused by the original's own cap.
+  expect(refusal(q('replayLiquidationCurve', 'coverage { complete }'), { record: r({ from: 0, to: 1, step: 0.0001 }) }).extensions).toMatchObject({ field: 'liquidationCurve' });
+});

@@ -73,8 +73,11 @@ const cases: fc.Arbitrary<Case> = fc.oneof(
     query: 'query($protocol: String!, $network: String, $interval: Interval, $horizonDays: Float, $threshold: Float) { forecast(protocol: $protocol, network: $network, interval: $interval, horizonDays: $horizonDays, threshold: $threshold) { lastRatio } }',
     variables: v,
   })),
-  fc.record({ record: fc.oneof(anyText, fc.json({ maxDepth: 3 })), digest: maybe(anyText) }).map((v) => ({
-    query: 'query($record: String!, $digest: String) { replayRatio(record: $record, digest: $digest) { ratio } replayStressTest(record: $record, digest: $digest) { rounds } replayValueAtRisk(record: $record, digest: $digest) { paths } }',
+  fc.record({ record: maybe(fc.oneof(anyText, fc.json({ maxDepth: 3 }))), digest: maybe(anyText) }).map((v) => ({
+    query:
+      'query($record: String, $digest: String) { replayRatio(record: $record, digest: $digest) { ratio } replayStressTest(record: $record, digest: $digest) { rounds } replayValueAtRisk(record: $record, digest: $digest) { paths } ' +
+      'replayLiquidationCurve(record: $record, digest: $digest) { curves { asset } } replayContagion(record: $record, digest: $digest) { debtRank } replayDistanceToInsolvency(record: $record, digest: $digest) { maxDown } ' +
+      'replayForecast(record: $record, digest: $digest) { lastRatio } replayHistoryPoint(record: $record, digest: $digest) { ratio } provenanceRecord(digest: "00") { digest } }',
     variables: v,
   })),
   fc.record({ protocol: anyText, network: anyText, from: maybe(anyTimestamp), to: maybe(anyTimestamp), windowHours: maybe(anyInt), horizonHours: maybe(anyInt), confidence: maybe(anyNumber), bandLevel: maybe(anyNumber), threshold: maybe(anyNumber) }).map((v) => ({

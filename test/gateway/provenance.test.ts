@@ -102,7 +102,8 @@ test('an answer at a past time replays at that time, not at the head', async () 
 
 test('svr replay prints the replayed answer from a saved answer, and fails with the reason', async () => {
   const { program } = await import('../../server/cli');
-  const { REPLAY_SELECTION } = await import('../../server/gateway/provenance');
+  const { REPLAY_KINDS } = await import('../../server/gateway/replay');
+  const REPLAY_SELECTION = REPLAY_KINDS.ratio.selection;
   const answer = await post(gql(first), `{ ratio(protocol: "aave-v3", network: "optimism") { ${REPLAY_SELECTION} } }`);
   const dir = mkdtempSync(join(tmpdir(), 'svr-replay-'));
   try {
@@ -117,8 +118,7 @@ test('svr replay prints the replayed answer from a saved answer, and fails with 
     }
     expect(printed).toEqual([JSON.stringify(answer.data!.ratio, null, 2)]);
     // A VaR record: the command picks replayValueAtRisk and prints every field of the answer, as the query gave it.
-    const { REPLAY_RISK_SELECTIONS } = await import('../../server/gateway/replay-risk');
-    const risk = await post(gql(first), `{ valueAtRisk(networks: ["avalanche"], paths: 500, volatilities: [{ asset: "AVAX", volatility: 1.2 }]) { ${REPLAY_RISK_SELECTIONS.valueAtRisk.selection} } }`);
+    const risk = await post(gql(first), `{ valueAtRisk(networks: ["avalanche"], paths: 500, volatilities: [{ asset: "AVAX", volatility: 1.2 }]) { ${REPLAY_KINDS.valueAtRisk.selection} } }`);
     writeFileSync(saved, JSON.stringify(risk));
     printed.length = 0;
     const log2 = jest.spyOn(console, 'log').mockImplementation((text: string) => void printed.push(text));
