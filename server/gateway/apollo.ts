@@ -7,7 +7,7 @@
  * The same schema can be built as an Apollo Federation subgraph.
  */
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
@@ -162,6 +162,23 @@ export function internalErrors(logger: Logger): ApolloServerPlugin<GatewayContex
   };
 }
 
+/**
+ * Answers are never to be kept by browsers or proxies (`cache-control: no-store`: the figures move
+ * every block; svr keeps whole answers itself, by block). Said here once per answer, rather than by
+ * Apollo's cache-control plugin, which wraps every field's resolver to gather cache hints svr never gives.
+ */
+function noStore(): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response }) {
+          response.http.headers.set('cache-control', 'no-store');
+        },
+      };
+    },
+  };
+}
+
 export interface ApolloOptions {
   limits: GatewayLimits;
   production: boolean;
@@ -199,6 +216,8 @@ export function createApollo(options: ApolloOptions): ApolloServer<GatewayContex
     plugins: [
       ...armor.plugins,
       workBounds<GatewayContext>(),
+      ApolloServerPluginCacheControlDisabled(),
+      noStore(),
       partialAnswers(options.logger),
       internalErrors(options.logger),
       ...(options.plugins ?? []),

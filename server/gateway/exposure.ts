@@ -2,7 +2,7 @@
  * Joins across sources: one account everywhere (accountExposure) and one asset
  * everywhere (assetExposure).
  */
-import { sourceKey, type BlockPin, type RequestSources, type SourceDefinition } from '../sources';
+import { sourceKey, type ReadAt, type RequestSources, type SourceDefinition } from '../sources';
 import { Decimal } from '../numeric/decimal';
 import { rayMul } from '../numeric/ray';
 import { assetOfSymbol } from '../risk';
@@ -40,10 +40,10 @@ interface LendingBalanceRow {
 }
 
 
-/** Perpetual positions of an account, open at the pinned block. */
-async function perpPositions(rs: RequestSources, source: SourceDefinition, pin: BlockPin, account: string): Promise<AccountPositionFigures[]> {
+/** Perpetual positions of an account, open at the block read (a pin, or the head). */
+async function perpPositions(rs: RequestSources, source: SourceDefinition, at: ReadAt, account: string): Promise<AccountPositionFigures[]> {
   const rows = (
-    await rs.all<PositionRow>(source, 'positions', 'side sizeUSD collateralUSD liquidationPriceUSD market { id name }', pin, `account: ${gqlString(account)}, isOpen: true`)
+    await rs.all<PositionRow>(source, 'positions', 'side sizeUSD collateralUSD liquidationPriceUSD market { id name }', at, `account: ${gqlString(account)}, isOpen: true`)
   ).value;
   return rows.map((p) => ({
     protocol: source.protocol,
@@ -64,13 +64,13 @@ async function perpPositions(rs: RequestSources, source: SourceDefinition, pin: 
  * current indexes, with the account's health factor (Aave: the sum of
  * collateral x liquidation threshold over the debt; null without debt).
  */
-async function lendingPositions(rs: RequestSources, source: SourceDefinition, pin: BlockPin, account: string): Promise<AccountPositionFigures[]> {
+async function lendingPositions(rs: RequestSources, source: SourceDefinition, at: ReadAt, account: string): Promise<AccountPositionFigures[]> {
   const balances = (
     await rs.all<LendingBalanceRow>(
       source,
       'lendingBalances',
       'market { id name liquidationThreshold } token { id symbol decimals lastPriceUSD } scaledSupply scaledVariableDebt stableDebt usedAsCollateral',
-      pin,
+      at,
       `account: ${gqlString(account)}`,
     )
   ).value;
@@ -81,7 +81,7 @@ async function lendingPositions(rs: RequestSources, source: SourceDefinition, pi
       source,
       'lendingReserves',
       'liquidityIndex variableBorrowIndex',
-      pin,
+      at,
       `id_in: [${reserveIds.map(gqlString).join(', ')}]`,
     )
   ).value;
@@ -118,8 +118,8 @@ async function lendingPositions(rs: RequestSources, source: SourceDefinition, pi
   return out;
 }
 
-export async function readAccount(rs: RequestSources, source: SourceDefinition, pin: BlockPin, account: string): Promise<AccountPositionFigures[]> {
-  return (await readProtocolType(rs, source, pin)) === 'LENDING' ? lendingPositions(rs, source, pin, account) : perpPositions(rs, source, pin, account);
+export async function readAccount(rs: RequestSources, source: SourceDefinition, at: ReadAt, account: string): Promise<AccountPositionFigures[]> {
+  return (await readProtocolType(rs, source, at)) === 'LENDING' ? lendingPositions(rs, source, at, account) : perpPositions(rs, source, at, account);
 }
 
 export interface AssetChannelFigures {
@@ -132,20 +132,20 @@ export interface AssetChannelFigures {
 }
 
 /** A token by address, or every token that stands for the same asset as a symbol (server/risk/assets.ts: ETH finds WETH, WETH.e and sETH). */
-export async function readAssetChannel(rs: RequestSources, source: SourceDefinition, pin: BlockPin, token: string): Promise<AssetChannelFigures | null> {
-  const tokens = (await rs.all<{ id: string; symbol: string }>(source, 'tokens', 'symbol', pin)).value;
+export async function readAssetChannel(rs: RequestSources, source: SourceDefinition, at: ReadAt, token: string): Promise<AssetChannelFigures | null> {
+  const tokens = (await rs.all<{ id: string; symbol: string }>(source, 'tokens', 'symbol', at)).value;
   const byAddress = /^0x[0-9a-fA-F]+$/.test(token);
   const wanted = byAddress ? token.toLowerCase() : assetOfSymbol(token);
   const matched = tokens.filter((t) => (byAddress ? t.id === wanted : assetOfSymbol(t.symbol) === wanted));
   if (matched.length === 0) return null;
   const ids = `[${matched.map((t) => gqlString(t.id)).join(', ')}]`;
   const [collateral, markets] = await Promise.all([
-    rs.all<{ id: string; amountUSD: string; priced: boolean }>(source, 'collateralBalances', 'amountUSD priced', pin, `token_in: ${ids}`),
+    rs.all<{ id: string; amountUSD: string; priced: boolean }>(source, 'collateralBalances', 'amountUSD priced', at, `token_in: ${ids}`),
     rs.all<{ id: string; longOpenInterestUSD: string; shortOpenInterestUSD: string; totalBorrowBalanceUSD: string | null }>(
       source,
       'markets',
       'longOpenInterestUSD shortOpenInterestUSD totalBorrowBalanceUSD',
-      pin,
+      at,
       `indexToken_in: ${ids}`,
     ),
   ]);

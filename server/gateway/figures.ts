@@ -9,7 +9,7 @@
  */
 import { Decimal, sum } from '../numeric/decimal';
 import { MODEL_DEFINITIONS, balanceOfTotals, isCollateralModel, type Balance, type CollateralModel } from '../risk';
-import { SourceError, blockArgument, gqlString, sourceKey, type BlockPin, type RequestSources, type SourceDefinition } from '../sources';
+import { HEAD, SourceError, gqlString, sourceKey, type BlockPin, type ReadAt, type RequestSources, type SourceDefinition } from '../sources';
 
 export interface Figures {
   collateralUSD: Decimal;
@@ -51,8 +51,8 @@ function dec(text: string | null | undefined): Decimal {
  * The deployment's protocol type at the pinned block; PERPETUAL before its
  * Protocol entity exists (nothing is indexed yet, so nothing depends on it).
  */
-export async function readProtocolType(rs: RequestSources, source: SourceDefinition, pin: BlockPin): Promise<'PERPETUAL' | 'LENDING'> {
-  const rows = await rs.fetch<Array<{ type: 'PERPETUAL' | 'LENDING' }>>(source, `protocols(first: 1, block: ${blockArgument(pin)}) { id type }`);
+export async function readProtocolType(rs: RequestSources, source: SourceDefinition, at: ReadAt): Promise<'PERPETUAL' | 'LENDING'> {
+  const rows = await rs.read<Array<{ type: 'PERPETUAL' | 'LENDING' }>>(source, at, { name: 'protocols', args: 'first: 1', selection: 'id type' });
   return rows.value[0]?.type ?? 'PERPETUAL';
 }
 
@@ -97,15 +97,20 @@ function modelOf(source: SourceDefinition, value: string): CollateralModel {
   return value;
 }
 
-export async function readProtocol(rs: RequestSources, source: SourceDefinition, pin: BlockPin): Promise<ProtocolFigures> {
-  const got = await rs.fetch<ProtocolRow[]>(
-    source,
-    `protocols(first: 2, block: ${blockArgument(pin)}) { id type collateralModel status statusSince statusSource totalValueLockedUSD priced unpricedTokens longOpenInterestUSD shortOpenInterestUSD totalBorrowBalanceUSD realisedBadDebtUSD }`,
-  );
+export async function readProtocol(rs: RequestSources, source: SourceDefinition, at: ReadAt): Promise<ProtocolFigures> {
+  const got = await rs.read<ProtocolRow[]>(source, at, {
+    name: 'protocols',
+    args: 'first: 2',
+    selection:
+      'id type collateralModel status statusSince statusSource totalValueLockedUSD priced unpricedTokens longOpenInterestUSD shortOpenInterestUSD totalBorrowBalanceUSD realisedBadDebtUSD',
+  });
   const rows = got.value;
   if (rows.length > 1) throw new SourceError('UPSTREAM_QUERY_ERROR', sourceKey(source), `has ${rows.length} Protocol entities; a deployment has one`);
   // No Protocol entity at that block: before the protocol's first indexed event. Zeros would be a claim; this is no data.
-  if (rows.length === 0) throw new SourceError('NO_DATA', sourceKey(source), `has no data at block ${pin.number}: it is before the protocol's first indexed event`);
+  if (rows.length === 0) {
+    const number = at === HEAD ? (await rs.head(source)).number : at.number;
+    throw new SourceError('NO_DATA', sourceKey(source), `has no data at block ${number}: it is before the protocol's first indexed event`);
+  }
   const p = rows[0];
   return {
     model: modelOf(source, p.collateralModel),
@@ -147,9 +152,11 @@ interface MarketRow {
  * entity) only interprets the rows, so it may still be on its way: the markets
  * then go out in the same batch as the Protocol read, one round trip for both.
  */
-export async function readMarkets(rs: RequestSources, source: SourceDefinition, pin: BlockPin, model: CollateralModel | Promise<CollateralModel>, where = ''): Promise<MarketFigures[]> {
+export async function readMarkets(rs: RequestSources, source: SourceDefinition, at: ReadAt, model: CollateralModel | Promise<CollateralModel>, where = ''): Promise<MarketFigures[]> {
+  // Awaited once the rows are in; a failing read of the rows must not leave a failing model unhandled.
+  Promise.resolve(model).catch(() => undefined);
   const rows = (
-    await rs.all<MarketRow>(source, 'markets', 'name indexToken { id } totalValueLockedUSD priced longOpenInterestUSD shortOpenInterestUSD totalBorrowBalanceUSD realisedBadDebtUSD', pin, where)
+    await rs.all<MarketRow>(source, 'markets', 'name indexToken { id } totalValueLockedUSD priced longOpenInterestUSD shortOpenInterestUSD totalBorrowBalanceUSD realisedBadDebtUSD', at, where)
   ).value;
   const pooled = !MODEL_DEFINITIONS[await model].perMarketBacking;
   return rows.map((m) => ({
@@ -185,8 +192,8 @@ interface CollateralRow {
 }
 
 /** Collateral per token (the CollateralBalance entities, summed per token). */
-export async function readCollateral(rs: RequestSources, source: SourceDefinition, pin: BlockPin, where = ''): Promise<TokenHolding[]> {
-  const rows = (await rs.all<CollateralRow>(source, 'collateralBalances', 'token { id symbol decimals } amount amountUSD priced', pin, where)).value;
+export async function readCollateral(rs: RequestSources, source: SourceDefinition, at: ReadAt, where = ''): Promise<TokenHolding[]> {
+  const rows = (await rs.all<CollateralRow>(source, 'collateralBalances', 'token { id symbol decimals } amount amountUSD priced', at, where)).value;
   const byToken = new Map<string, { symbol: string; decimals: number | null; raw: bigint; usd: Decimal; priced: boolean }>();
   for (const r of rows) {
     const t = byToken.get(r.token.id) ?? { symbol: r.token.symbol, decimals: r.token.decimals, raw: 0n, usd: Decimal.ZERO, priced: true };
@@ -254,10 +261,7 @@ export async function readSnapshots(
   const [type, inRange, previous] = await Promise.all([
     readProtocolType(rs, source, pin),
     rs.all<SnapshotRow>(source, collection, `${field} ${SNAPSHOT_FIELDS}`, pin, `${field}_gte: ${from}, ${field}_lte: ${to}`),
-    rs.fetch<SnapshotRow[]>(
-      source,
-      `${collection}(first: 1, orderBy: ${field}, orderDirection: desc, where: { ${field}_lt: ${from} }, block: ${blockArgument(pin)}) { id ${field} ${SNAPSHOT_FIELDS} }`,
-    ),
+    rs.read<SnapshotRow[]>(source, pin, { name: collection, args: `first: 1, orderBy: ${field}, orderDirection: desc, where: { ${field}_lt: ${from} }`, selection: `id ${field} ${SNAPSHOT_FIELDS}` }),
   ]);
   const toRow = (r: SnapshotRow): HistoryRow => ({ id: r.id, index: (r.day ?? r.hour)!, figures: snapshotFigures(type, r) });
   return {

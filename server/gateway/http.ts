@@ -114,10 +114,6 @@ export function gatewayRequestHandler(options: GatewayHttpOptions): (req: Incomi
       sendJson(res, 400, { errors: [{ message: `the query nests brackets more than ${options.maxNesting} levels deep; flatten it`, extensions: { code: 'GRAPHQL_PARSE_FAILED' } }] }, cors);
       return;
     }
-    const headers = new HeaderMap();
-    for (const [key, value] of Object.entries(req.headers)) {
-      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
-    }
     // The whole request gets requestTimeoutMs; reads and pool work still running then are cancelled and reported by source.
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(new Error(`the request ran past its deadline of ${options.requestTimeoutMs} ms`)), options.requestTimeoutMs);
@@ -134,6 +130,11 @@ export function gatewayRequestHandler(options: GatewayHttpOptions): (req: Incomi
     }
     /** Apollo's answer; a streamed one (incremental delivery) is written out here and gives null. */
     const execute = async (): Promise<HttpAnswer | null> => {
+      // Apollo's view of the request's headers: made only when it answers (never for an answer from the cache).
+      const headers = new HeaderMap();
+      for (const [key, value] of Object.entries(req.headers)) {
+        if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+      }
       const response = await apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
         context: async () => {

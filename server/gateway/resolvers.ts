@@ -5,7 +5,7 @@
  * `complete: false` and names it in `missingSources`; a GraphQL error names it too.
  */
 import { GraphQLError, Kind, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
-import { SourceError, sourceKey, type BlockPin, type IndexingStatus, type RequestSources, type SourceDefinition } from '../sources';
+import { HEAD, SourceError, sourceKey, type BlockPin, type IndexingStatus, type ReadAt, type RequestSources, type SourceDefinition } from '../sources';
 import type { GatewayContext } from './context';
 import type { FollowerStatus } from '../indexer/heads';
 import { settle } from './settle';
@@ -60,10 +60,11 @@ interface TimeSpec {
   timestamp?: number | null;
 }
 
-function pinFor(rs: RequestSources, source: SourceDefinition, spec: TimeSpec): Promise<BlockPin> {
+/** Where to read: a past block or time, resolved to its pin first; the head, found by the reads themselves (one round trip). */
+async function readAtFor(rs: RequestSources, source: SourceDefinition, spec: TimeSpec): Promise<ReadAt> {
   if (spec.block !== null && spec.block !== undefined) return rs.atBlock(source, spec.block);
   if (spec.timestamp !== null && spec.timestamp !== undefined) return blockAtTimestamp(rs, source, spec.timestamp);
-  return rs.head(source);
+  return HEAD;
 }
 
 interface SourceRatio {
@@ -75,7 +76,7 @@ interface SourceRatio {
 }
 
 async function readSourceRatio(rs: RequestSources, source: SourceDefinition, spec: TimeSpec, info: GraphQLResolveInfo | null): Promise<SourceRatio> {
-  return readSourceRatioAt(rs, source, await pinFor(rs, source, spec), info);
+  return readSourceRatioAt(rs, source, await readAtFor(rs, source, spec), info);
 }
 
 /**
@@ -88,15 +89,15 @@ function wants(info: SnapshotSelection, name: string): boolean {
   return info === 'all' ? true : info ? selects(info, name) : false;
 }
 
-async function readSourceRatioAt(rs: RequestSources, source: SourceDefinition, pin: BlockPin, info: SnapshotSelection): Promise<SourceRatio> {
-  // Protocol, collateral and markets in one batch: one round trip to the source after its head.
-  const protocol = readProtocol(rs, source, pin);
+async function readSourceRatioAt(rs: RequestSources, source: SourceDefinition, at: ReadAt, info: SnapshotSelection): Promise<SourceRatio> {
+  // Protocol, collateral and markets in one batch: one round trip to the source, with its head when `at` is HEAD.
+  const protocol = readProtocol(rs, source, at);
   const [figures, collateral, markets] = await Promise.all([
     protocol,
-    wants(info, 'collateral') ? readCollateral(rs, source, pin) : [],
-    wants(info, 'markets') ? readMarkets(rs, source, pin, protocol.then((f) => f.model)) : [],
+    wants(info, 'collateral') ? readCollateral(rs, source, at) : [],
+    wants(info, 'markets') ? readMarkets(rs, source, at, protocol.then((f) => f.model)) : [],
   ]);
-  return { source, pin, figures, markets, collateral };
+  return { source, pin: at === HEAD ? await rs.head(source) : at, figures, markets, collateral };
 }
 
 /** The headline figures, formatted; what they mean is server/risk/solvency.ts's. */
@@ -169,7 +170,7 @@ export async function snapshotAtPins(
  * read, so both fields cost one query per deployment. Null when no deployment could be read.
  */
 async function protocolAtHead(ctx: GatewayContext, protocol: string): Promise<ProtocolFigures | null> {
-  const { ok } = await settle(ctx, ctx.sources.registry.select([protocol]), async (s) => readProtocol(ctx.sources, s, await ctx.sources.head(s)));
+  const { ok } = await settle(ctx, ctx.sources.registry.select([protocol]), (s) => readProtocol(ctx.sources, s, HEAD));
   return ok[0] ?? null;
 }
 
@@ -321,7 +322,7 @@ function normalizeAddress(account: string): string {
 async function accountExposure(ctx: GatewayContext, account: string): Promise<AccountExposure> {
   const address = normalizeAddress(account);
   const rs = ctx.sources;
-  const { ok, missing } = await settle(ctx, rs.registry.list(), async (s) => readAccount(rs, s, await rs.head(s), address));
+  const { ok, missing } = await settle(ctx, rs.registry.list(), (s) => readAccount(rs, s, HEAD, address));
   const positions: AccountPositionFigures[] = ok.flat();
   let collateral = Decimal.ZERO;
   let debt = Decimal.ZERO;
@@ -353,7 +354,7 @@ async function accountExposure(ctx: GatewayContext, account: string): Promise<Ac
 async function assetExposure(ctx: GatewayContext, token: string): Promise<AssetExposure> {
   if (!token.trim()) throw userError('`token` must be an address or a symbol');
   const rs = ctx.sources;
-  const { ok, missing } = await settle(ctx, rs.registry.list(), async (s) => readAssetChannel(rs, s, await rs.head(s), token.trim()));
+  const { ok, missing } = await settle(ctx, rs.registry.list(), (s) => readAssetChannel(rs, s, HEAD, token.trim()));
   return {
     token,
     channels: ok

@@ -1,6 +1,6 @@
 /**
- * The response cache in front of the sources: keyv, in memory by default or
- * shared through Redis (@keyv/redis) when a Redis URL is given, so gateway
+ * The response cache in front of the sources: in memory by default, or shared
+ * through Redis (keyv with @keyv/redis) when a Redis URL is given, so gateway
  * replicas share it.
  *
  * - Fresh entries (younger than their time to live) are served as they are.
@@ -13,8 +13,8 @@
  * - A cache that fails (Redis down) is bypassed, never fatal: the sources
  *   are read directly and the failure is reported once per minute.
  * - In memory, the cache is bounded by bytes (least recently used out first):
- *   reads pinned to block hashes make new keys every block, and keyv's own
- *   memory store drops an expired entry only when it is read again.
+ *   reads pinned to block hashes make new keys every block, and an expired
+ *   entry is dropped only when it is read again (or pushed out).
  */
 import Keyv from 'keyv';
 import KeyvRedis from '@keyv/redis';
@@ -70,7 +70,7 @@ function weigh(value: unknown): number {
 }
 
 /**
- * keyv's store for the in-memory cache: a Map bounded by the bytes of its
+ * The in-memory cache's store: a Map bounded by the bytes of its
  * values, least recently used first out. A value of more than a quarter of
  * the bound is not kept. Values are weighed once, when written.
  */
@@ -122,26 +122,35 @@ export class ByteBoundedStore {
   }
 }
 
+/** An in-memory entry, with when it expires (ms since the epoch): past it, the entry is gone. */
+interface Held {
+  entry: Entry<unknown>;
+  expires: number;
+}
+
 export class ResponseCache {
-  private readonly keyv: Keyv;
+  /** The Redis client (null in memory). */
+  private readonly keyv: Keyv | null;
   private readonly inflight = new Map<string, Promise<unknown>>();
   /** Bumped by forget(): a load that started before it does not write its (older) value after it. */
   private readonly epochs = new Map<string, number>();
   private lastErrorReport = 0;
+  private readonly namespace: string;
   readonly stats = { hits: 0, staleHits: 0, misses: 0, loads: 0, errors: 0 };
-  /** The in-memory store (null with Redis). */
+  /**
+   * The in-memory store (null with Redis), read and written directly: it cannot fail or hang, so
+   * no client, timeout or error path stands between a warm answer and its entry. Entries are kept
+   * as the objects they are (no JSON round trip per hit); nothing mutates a cached value.
+   */
   readonly memory: ByteBoundedStore | null;
 
   constructor(private readonly options: CacheOptions = {}) {
-    const store = options.redisUrl ? new KeyvRedis(options.redisUrl, { throwOnConnectError: false, connectionTimeout: 2000 }) : undefined;
-    this.memory = store ? null : new ByteBoundedStore(options.memoryBytes ?? DEFAULT_MEMORY_CACHE_BYTES);
-    // In memory, entries are kept as the objects they are (no JSON round trip per hit); nothing mutates a cached value.
-    this.keyv = new Keyv({
-      ...(store ? { store } : { store: this.memory as never, serialize: undefined, deserialize: undefined }),
-      namespace: options.namespace ?? 'svr',
-      throwOnErrors: true,
-    });
-    this.keyv.on('error', (e: Error) => this.reportError(e));
+    this.namespace = options.namespace ?? 'svr';
+    this.memory = options.redisUrl ? null : new ByteBoundedStore(options.memoryBytes ?? DEFAULT_MEMORY_CACHE_BYTES);
+    this.keyv = options.redisUrl
+      ? new Keyv({ store: new KeyvRedis(options.redisUrl, { throwOnConnectError: false, connectionTimeout: 2000 }), namespace: this.namespace, throwOnErrors: true })
+      : null;
+    this.keyv?.on('error', (e: Error) => this.reportError(e));
   }
 
   get backend(): 'redis' | 'memory' {
@@ -166,9 +175,24 @@ export class ResponseCache {
     return Promise.race([op, limit]).finally(() => clearTimeout(timer));
   }
 
+  private memoryKey(key: string): string {
+    return `${this.namespace}:${key}`;
+  }
+
+  /** The in-memory entry under `key`, unless it expired (then it goes). */
+  private held<T>(key: string): Entry<T> | undefined {
+    const at = this.memoryKey(key);
+    const held = this.memory!.get(at) as Held | undefined;
+    if (!held) return undefined;
+    if (held.expires > Date.now()) return held.entry as Entry<T>;
+    this.memory!.delete(at);
+    return undefined;
+  }
+
   private async read<T>(key: string): Promise<Entry<T> | undefined> {
+    if (this.memory) return this.held<T>(key);
     try {
-      return (await this.bounded(this.keyv.get<Entry<T>>(key))) ?? undefined;
+      return (await this.bounded(this.keyv!.get<Entry<T>>(key))) ?? undefined;
     } catch (e) {
       this.reportError(e as Error);
       return undefined;
@@ -176,8 +200,13 @@ export class ResponseCache {
   }
 
   private async write<T>(key: string, value: T, policy: CachePolicy): Promise<void> {
+    const entry: Entry<T> = { v: value, t: Date.now() };
+    if (this.memory) {
+      this.memory.set(this.memoryKey(key), { entry, expires: entry.t + policy.ttlMs + policy.staleMs } satisfies Held);
+      return;
+    }
     try {
-      await this.bounded(this.keyv.set(key, { v: value, t: Date.now() } satisfies Entry<T>, policy.ttlMs + policy.staleMs));
+      await this.bounded(this.keyv!.set(key, entry, policy.ttlMs + policy.staleMs));
     } catch (e) {
       this.reportError(e as Error);
     }
@@ -305,6 +334,18 @@ export class ResponseCache {
     return out as Array<Cached<T> | Error>;
   }
 
+  /**
+   * The value under `key` while fresh, read at once from memory (counted as a hit); undefined when
+   * there is none, it is past its time to live, or the cache is Redis (ask `get`).
+   */
+  fresh<T>(key: string, policy: CachePolicy): Cached<T> | undefined {
+    const entry = this.memory ? this.held<T>(key) : undefined;
+    const ageMs = entry ? Math.max(0, Date.now() - entry.t) : Infinity;
+    if (!entry || ageMs > policy.ttlMs) return undefined;
+    this.stats.hits++;
+    return { value: entry.v, stale: false, ageMs };
+  }
+
   /** The value under `key` if there is one within its stale window, as it is (no load, no revalidation). */
   async peek<T>(key: string, policy: CachePolicy): Promise<Cached<T> | undefined> {
     const entry = await this.read<T>(key);
@@ -326,22 +367,31 @@ export class ResponseCache {
   async forget(key: string): Promise<void> {
     this.epochs.set(key, (this.epochs.get(key) ?? 0) + 1);
     this.inflight.delete(key);
+    if (this.memory) {
+      this.memory.delete(this.memoryKey(key));
+      return;
+    }
     try {
-      await this.bounded(this.keyv.delete(key));
+      await this.bounded(this.keyv!.delete(key));
     } catch (e) {
       this.reportError(e as Error);
     }
   }
 
   async clear(): Promise<void> {
+    if (this.memory) {
+      this.memory.clear();
+      return;
+    }
     try {
-      await this.bounded(this.keyv.clear());
+      await this.bounded(this.keyv!.clear());
     } catch (e) {
       this.reportError(e as Error);
     }
   }
 
   async close(): Promise<void> {
+    if (!this.keyv) return;
     try {
       // A Redis client that never connected may never settle its disconnect: bounded like every other call.
       await this.bounded(this.keyv.disconnect());

@@ -3,7 +3,16 @@
  * and jittered exponential backoff between attempts for failures worth
  * retrying (timeouts, connection errors, 5xx, 429). A 4xx other than 429, a
  * malformed body and GraphQL errors are answers, not accidents: not retried.
+ *
+ * On node:http(s) with keep-alive agents rather than fetch: a cold fan-out is
+ * one request per source, and fetch's streams and signals cost about four
+ * times the CPU per request on loopback (bench/gateway.ts). Compressed answers
+ * (gzip, deflate, br) are asked for and inflated, as fetch did.
  */
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { promisify } from 'node:util';
+import { brotliDecompress, gunzip, inflate } from 'node:zlib';
 import { SourceError } from './errors';
 import type { SourceDefinition } from './registry';
 import { sourceKey } from './registry';
@@ -22,29 +31,87 @@ export interface GraphQLResponseBody {
   errors?: Array<{ message: string; path?: Array<string | number> }>;
 }
 
-/** Counts of what went over the wire, for metrics, tests and benchmarks (plain counters: nothing on the hot path). */
-export const httpStats = { requests: 0, attempts: 0, failures: {} as Record<string, number> };
+/**
+ * What went over the wire, for metrics, tests and benchmarks (plain counters: nothing on the hot path): requests and attempts,
+ * failures by code, requests by source key, and the last document sent to each source (bench/gateway.ts times it alone).
+ */
+export const httpStats = { requests: 0, attempts: 0, failures: {} as Record<string, number>, bySource: {} as Record<string, number>, lastQuery: {} as Record<string, string> };
+
+/** Connections kept open between requests (graph-node and svr keep them alive); an idle one does not hold the process open. */
+const AGENTS = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
+
+const INFLATE: Record<string, (b: Buffer) => Promise<Buffer>> = { gzip: promisify(gunzip), deflate: promisify(inflate), br: promisify(brotliDecompress) };
+
+/** The endpoints' parsed URLs: the configured sources' (and their status endpoints'), a bounded set. */
+const URLS = new Map<string, URL>();
+
+function urlOf(text: string): URL {
+  let url = URLS.get(text);
+  if (!url) {
+    url = new URL(text);
+    if (URLS.size < 10_000) URLS.set(text, url);
+  }
+  return url;
+}
+
+/** The status and body text of one POST, or the error that stopped it (the timeout's and the signal's told apart by the caller). */
+function post(source: SourceDefinition, body: string, timeoutMs: number, signal: AbortSignal | undefined): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const url = urlOf(source.url);
+    const https = url.protocol === 'https:';
+    let timedOut = false;
+    let timer: NodeJS.Timeout | undefined;
+    const onAbort = () => req.destroy();
+    const settle = (fn: () => void) => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      fn();
+    };
+    const failed = (e: Error) => settle(() => reject(Object.assign(e, { timedOut })));
+    const req = (https ? httpsRequest : httpRequest)(
+      url,
+      {
+        method: 'POST',
+        agent: https ? AGENTS.https : AGENTS.http,
+        headers: { 'content-type': 'application/json', accept: 'application/json', 'accept-encoding': 'gzip, deflate, br', 'content-length': Buffer.byteLength(body), ...source.headers },
+      },
+      (res: IncomingMessage) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', failed);
+        res.on('end', () => {
+          const encoding = String(res.headers['content-encoding'] ?? '').trim().toLowerCase();
+          const raw = Buffer.concat(chunks);
+          const inflate = encoding && encoding !== 'identity' ? INFLATE[encoding] : undefined;
+          if (encoding && encoding !== 'identity' && !inflate) return failed(new Error(`an answer in content-encoding ${encoding}, which svr does not read`));
+          (inflate ? inflate(raw) : Promise.resolve(raw)).then((b) => settle(() => resolve({ status: res.statusCode ?? 0, text: b.toString('utf8') })), failed);
+        });
+        res.on('close', () => {
+          if (!res.complete) failed(new Error('the connection closed before the answer ended'));
+        });
+      },
+    );
+    req.on('error', failed);
+    timer = setTimeout(() => {
+      timedOut = true;
+      req.destroy();
+    }, timeoutMs);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    req.end(body);
+  });
+}
 
 async function attempt(source: SourceDefinition, body: string, timeoutMs: number, signal?: AbortSignal): Promise<GraphQLResponseBody> {
   const key = sourceKey(source);
-  const timeout = AbortSignal.timeout(timeoutMs);
-  const abort = signal ? AbortSignal.any([timeout, signal]) : timeout;
   let text: string;
   let status: number;
   try {
-    const res = await fetch(source.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json', ...source.headers },
-      body,
-      signal: abort,
-    });
-    status = res.status;
-    text = await res.text();
+    if (signal?.aborted) throw new Error('aborted');
+    ({ status, text } = await post(source, body, timeoutMs, signal));
   } catch (e) {
-    if (timeout.aborted) throw new SourceError('UPSTREAM_TIMEOUT', key, `no answer within ${timeoutMs} ms`, true);
+    if ((e as { timedOut?: boolean }).timedOut) throw new SourceError('UPSTREAM_TIMEOUT', key, `no answer within ${timeoutMs} ms`, true);
     if (signal?.aborted) throw new SourceError('UPSTREAM_TIMEOUT', key, 'the request was cancelled (the gateway request ran out of time)', false);
-    const cause = (e as Error & { cause?: { code?: string; message?: string } }).cause;
-    throw new SourceError('UPSTREAM_UNREACHABLE', key, `cannot reach ${source.url}: ${cause?.code ?? cause?.message ?? (e as Error).message}`, true);
+    throw new SourceError('UPSTREAM_UNREACHABLE', key, `cannot reach ${source.url}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, true);
   }
   if (status >= 500 || status === 429) throw new SourceError('UPSTREAM_HTTP_ERROR', key, `HTTP ${status}: ${text.slice(0, 200)}`, true);
   let parsed: unknown;
@@ -71,6 +138,9 @@ export async function postGraphQL(
 ): Promise<GraphQLResponseBody> {
   const body = JSON.stringify({ query });
   httpStats.requests++;
+  const key = sourceKey(source);
+  httpStats.bySource[key] = (httpStats.bySource[key] ?? 0) + 1;
+  httpStats.lastQuery[key] = query;
   for (let n = 0; ; n++) {
     httpStats.attempts++;
     try {

@@ -2,6 +2,6 @@
 export { ResponseCache, type CacheOptions, type CachePolicy, type Cached } from './cache';
 export { SourceError, type SourceErrorCode } from './errors';
 export { postGraphQL, httpStats, type HttpOptions, type GraphQLResponseBody } from './http';
-export { Sources, RequestSources, DEFAULT_READER_OPTIONS, blockArgument, gqlString, type BlockPin, type IndexingStatus, type ReaderOptions, type ReadSet } from './reader';
+export { Sources, RequestSources, DEFAULT_READER_OPTIONS, HEAD, blockArgument, gqlString, type BlockPin, type IndexingStatus, type ReadAt, type ReaderOptions, type ReadSet, type RootField } from './reader';
 export { PollingHeadFeed, type DeploymentHead, type HeadFeed, type PollingHeadFeedOptions } from './heads';
 export { SourceRegistry, sourceKey, type SourceDefinition } from './registry';
