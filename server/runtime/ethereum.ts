@@ -163,19 +163,19 @@ export function writeEthValue(heap: AscHeap, value: EthValue): number {
   const t = TypeId.EthereumValue;
   switch (value.kind) {
     case 'address':
-      return heap.writeEnum(EthValueKind.ADDRESS, BigInt(heap.writeBytes(value.value)), t);
+      return heap.writeEnum(EthValueKind.ADDRESS, heap.writeBytes(value.value), t);
     case 'fixedBytes':
-      return heap.writeEnum(EthValueKind.FIXED_BYTES, BigInt(heap.writeBytes(value.value)), t);
+      return heap.writeEnum(EthValueKind.FIXED_BYTES, heap.writeBytes(value.value), t);
     case 'bytes':
-      return heap.writeEnum(EthValueKind.BYTES, BigInt(heap.writeBytes(value.value)), t);
+      return heap.writeEnum(EthValueKind.BYTES, heap.writeBytes(value.value), t);
     case 'int':
-      return heap.writeEnum(EthValueKind.INT, BigInt(heap.writeBigInt(value.value)), t);
+      return heap.writeEnum(EthValueKind.INT, heap.writeBigInt(value.value), t);
     case 'uint':
-      return heap.writeEnum(EthValueKind.UINT, BigInt(heap.writeBigInt(value.value)), t);
+      return heap.writeEnum(EthValueKind.UINT, heap.writeBigInt(value.value), t);
     case 'bool':
-      return heap.writeEnum(EthValueKind.BOOL, value.value ? 1n : 0n, t);
+      return heap.writeEnum(EthValueKind.BOOL, value.value ? 1 : 0, t);
     case 'string':
-      return heap.writeEnum(EthValueKind.STRING, BigInt(heap.writeString(value.value)), t);
+      return heap.writeEnum(EthValueKind.STRING, heap.writeString(value.value), t);
     case 'fixedArray':
     case 'array':
     case 'tuple': {
@@ -185,7 +185,7 @@ export function writeEthValue(heap: AscHeap, value: EthValue): number {
         value.items.map((v) => writeEthValue(heap, v)),
         TypeId.ArrayEthereumValue,
       );
-      return heap.writeEnum(kind, BigInt(items), t);
+      return heap.writeEnum(kind, items, t);
     }
   }
 }

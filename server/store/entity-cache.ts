@@ -54,10 +54,14 @@ function debugId(idType: IdType, id: string): string {
   return `${idType}(${id})`;
 }
 
+const CANONICAL_HEX = /^0x(?:[0-9a-f]{2})*$/;
+
 /** The canonical text of an id, so that `0xAB` and `0xab` name the same Bytes entity. */
 export function normalizeId(idType: IdType, id: string): string {
   if (idType === 'String') return id;
   if (idType === 'Bytes') {
+    // Already canonical (what `toHexString()` gives) is the common case.
+    if (CANONICAL_HEX.test(id)) return id;
     try {
       return bytesToHex(hexToBytes(id));
     } catch {
@@ -101,21 +105,36 @@ function merge(target: EntityData, update: EntityData, removeNulls: boolean): bo
 }
 
 function withoutNulls(data: EntityData): EntityData {
-  return new Map([...data].filter(([, v]) => v.kind !== 'Null'));
+  for (const v of data.values()) {
+    if (v.kind === 'Null') return new Map([...data].filter(([, w]) => w.kind !== 'Null'));
+  }
+  return new Map(data);
 }
 
+/**
+ * The entity as the block's op leaves it. Not a copy where there is nothing
+ * to merge: the callers (EntityAccess) only read it.
+ */
 function applyOp(op: Op | undefined, entity: EntityData | null): EntityData | null {
   if (!op) return entity;
   if (op.kind === 'remove') return null;
-  if (op.kind === 'overwrite' || entity === null) return new Map(op.data);
+  if (op.kind === 'overwrite' || entity === null) return op.data;
   const merged = new Map(entity);
   merge(merged, op.data, true);
   return merged;
 }
 
+interface Update {
+  entityType: string;
+  id: string;
+  op: Op;
+  /** applyOp of the op on the stored entity, kept until the op changes (reads repeat within a block). */
+  view?: EntityData | null;
+}
+
 export class EntityCache implements EntityAccess {
   private readonly current = new Map<string, EntityData | null>();
-  private readonly updates = new Map<string, { entityType: string; id: string; op: Op }>();
+  private readonly updates = new Map<string, Update>();
 
   constructor(
     private readonly schema: SubgraphSchema,
@@ -160,33 +179,39 @@ export class EntityCache implements EntityAccess {
     return this.current.get(k)!;
   }
 
+  /** `next`'s map is the cache's from here on (set hands over a map of its own). */
   private pushOp(entityType: string, id: string, next: Op): void {
     const k = this.key(entityType, id);
     const existing = this.updates.get(k);
     if (!existing || next.kind !== 'update') {
-      this.updates.set(k, { entityType, id, op: next.kind === 'update' ? { kind: 'update', data: new Map(next.data) } : next });
+      this.updates.set(k, { entityType, id, op: next });
       return;
     }
+    existing.view = undefined;
     const op = existing.op;
     // An update on a remove becomes an overwrite; updates accumulate, nulls included.
-    if (op.kind === 'remove') existing.op = { kind: 'overwrite', data: new Map(next.data) };
+    if (op.kind === 'remove') existing.op = { kind: 'overwrite', data: next.data };
     else merge(op.data, next.data, false);
   }
 
   get(entityType: string, rawId: string, scope: GetScope): EntityData | null {
     const type = this.entityType(entityType, 'get');
     const id = normalizeId(type.idType, rawId);
-    const base = scope === 'store' ? this.stored(type.name, id) : null;
-    return applyOp(this.updates.get(this.key(type.name, id))?.op, base);
+    const update = this.updates.get(this.key(type.name, id));
+    if (scope === 'block') return applyOp(update?.op, null);
+    const base = this.stored(type.name, id);
+    if (!update) return base;
+    // The stored entity of a key does not change within a block, so the merged view holds until the next op.
+    if (update.view === undefined) update.view = applyOp(update.op, base);
+    return update.view;
   }
 
-  set(entityType: string, rawId: string, input: EntityData): void {
+  set(entityType: string, rawId: string, data: EntityData): void {
     const type = this.entityType(entityType, 'set');
     // graph-node's store_set: a timeseries point always gets a generated id (whatever the mapping
     // passed) and the block's time as its timestamp, overriding what the mapping set.
     const generated = rawId === 'auto' || type.timeseries;
     const id = generated ? this.generateId(type) : normalizeId(type.idType, rawId);
-    const data = new Map(input);
     if (generated) data.set('id', idValue(type.idType, id));
     if (type.timeseries) data.set('timestamp', { kind: 'Timestamp', value: BigInt(this.blockTimestamp) * 1_000_000n });
     const keyId = idValue(type.idType, id);
