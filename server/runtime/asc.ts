@@ -4,7 +4,7 @@
  * (graph-node runtime/wasm/src/asc_abi/). Objects are allocated through the
  * module's exported `__new`, so the header (rtId, rtSize) is the module's own.
  */
-import { bigIntFromBytesLE, bigIntToBytesLE, decimalFromWasm, type BigDecimalValue } from './numbers';
+import { BIGINT_MAX_BITS, bigIntFromBytesLE, bigIntToBytesLE, decimalFromWasm, type BigDecimalValue } from './numbers';
 import type { Value } from './values';
 import { RuntimeError } from './errors';
 
@@ -82,6 +82,8 @@ export class AscHeap {
   private view: DataView;
   private bytes: Uint8Array;
   private units: Uint16Array;
+  /** The memory as a Buffer, for its hex encoder. */
+  private buffer: Buffer;
   private readonly classIds = new Map<number, number>();
   /** The stub allocator's bump pointer, once `useStubAllocator` found that the module allocates as stub.ts does. */
   private offsetGlobal: WebAssembly.Global | null = null;
@@ -92,6 +94,7 @@ export class AscHeap {
     this.view = new DataView(exports.memory.buffer);
     this.bytes = new Uint8Array(exports.memory.buffer);
     this.units = new Uint16Array(exports.memory.buffer, 0, exports.memory.buffer.byteLength >>> 1);
+    this.buffer = Buffer.from(exports.memory.buffer);
   }
 
   /**
@@ -104,6 +107,7 @@ export class AscHeap {
       this.view = new DataView(this.exports.memory.buffer);
       this.bytes = new Uint8Array(this.exports.memory.buffer);
       this.units = new Uint16Array(this.exports.memory.buffer, 0, this.exports.memory.buffer.byteLength >>> 1);
+      this.buffer = Buffer.from(this.exports.memory.buffer);
     }
   }
 
@@ -223,9 +227,34 @@ export class AscHeap {
 
   // ---- strings -------------------------------------------------------------
 
+  /**
+   * Strings lately read or written, by pointer: entity and field names are the
+   * mapping's static strings, ids come back as the strings the host wrote. A
+   * hit counts only if memory still holds exactly that text, so it never
+   * answers for changed or reused memory; only well-formed, NUL-free strings
+   * (which read back as themselves) are kept.
+   */
+  private readonly knownStrings = new Map<number, string>();
+
+  private rememberString(ptr: number, text: string): void {
+    if (this.knownStrings.size >= 4096) this.knownStrings.clear();
+    this.knownStrings.set(ptr, text);
+  }
+
+  /** Whether the memory at `ptr` holds the UTF-16 code units of `text`. */
+  private holdsString(ptr: number, text: string): boolean {
+    if ((ptr & 1) !== 0 || ptr + text.length * 2 > this.bytes.byteLength) return false;
+    const units = this.units;
+    const base = ptr >>> 1;
+    for (let i = 0; i < text.length; i++) if (units[base + i] !== text.charCodeAt(i)) return false;
+    return true;
+  }
+
   readString(ptr: number): string {
     this.checkPtr(ptr, 'a string');
     const size = this.rtSize(ptr);
+    const known = this.knownStrings.get(ptr);
+    if (known !== undefined && known.length * 2 === size && this.holdsString(ptr, known)) return known;
     let text: string;
     if (size <= 512 && (ptr & 1) === 0) {
       // Short strings (entity and field names, ids) are the common case: decode them directly.
@@ -242,7 +271,9 @@ export class AscHeap {
       }
     }
     // graph-node strips NUL characters when it reads strings from the mapping.
-    return text.includes('\u0000') ? text.replace(/\u0000/g, '') : text;
+    if (text.includes('\u0000')) return text.replace(/\u0000/g, '');
+    if (size <= 512 && size % 2 === 0) this.rememberString(ptr, text);
+    return text;
   }
 
   writeString(text: string): number {
@@ -250,7 +281,14 @@ export class AscHeap {
     if ((ptr & 1) === 0) {
       const units = this.units;
       const base = ptr >>> 1;
-      for (let i = 0; i < text.length; i++) units[base + i] = text.charCodeAt(i);
+      // NULs and surrogates do not read back as themselves (NULs are stripped, lone surrogates refused).
+      let plain = text.length <= 256;
+      for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        units[base + i] = c;
+        if (c === 0 || (c & 0xf800) === 0xd800) plain = false;
+      }
+      if (plain) this.rememberString(ptr, text);
     } else {
       for (let i = 0; i < text.length; i++) this.view.setUint16(ptr + 2 * i, text.charCodeAt(i), true);
     }
@@ -272,6 +310,14 @@ export class AscHeap {
     return this.bytes.slice(dataStart, dataStart + byteLength);
   }
 
+  /** A byte array as 0x-prefixed lower-case hex (bytesToHex of readBytes), read in place. */
+  readHex(ptr: number): string {
+    this.checkPtr(ptr, 'a byte array');
+    const dataStart = this.u32(ptr + 4);
+    const byteLength = this.u32(ptr + 8);
+    return '0x' + this.buffer.toString('hex', dataStart, dataStart + byteLength);
+  }
+
   writeArrayBuffer(data: Uint8Array): number {
     const ptr = this.alloc(data.length, TypeId.ArrayBuffer);
     this.bytes.set(data, ptr);
@@ -287,6 +333,17 @@ export class AscHeap {
     return ptr;
   }
 
+  /**
+   * BigInts the host wrote, by the pointer of their Uint8Array: what a mapping
+   * passes back (an entity's field to `plus`, an event parameter to `store.set`)
+   * is mostly what the host handed it. A hit counts only if the array still
+   * views the same bytes at the same place; values past graph-node's size
+   * check are not kept, so that reading them fails as it should.
+   */
+  private readonly writtenBigInts = new Map<number, { value: bigint; dataStart: number; bytes: Uint8Array }>();
+  /** Bytes of BigInts lately written, by value: an entity's unchanged fields are written again and again. */
+  private readonly bigIntBytes = new Map<bigint, Uint8Array>();
+
   /** graph-node checks the size of every BigInt it reads from a mapping (BigInt::new); bigIntFromBytesLE does. */
   readBigInt(ptr: number): bigint {
     this.checkPtr(ptr, 'a BigInt');
@@ -295,11 +352,33 @@ export class AscHeap {
     if (dataStart + byteLength > this.bytes.byteLength) {
       throw new RuntimeError(`a BigInt at ${ptr} reaches outside the module's memory`);
     }
+    const written = this.writtenBigInts.get(ptr);
+    if (written !== undefined && written.dataStart === dataStart && written.bytes.length === byteLength && this.holdsBytes(dataStart, written.bytes)) {
+      return written.value;
+    }
     return bigIntFromBytesLE(this.bytes, dataStart, byteLength);
   }
 
   writeBigInt(value: bigint): number {
-    return this.writeBytes(bigIntToBytesLE(value));
+    let bytes = this.bigIntBytes.get(value);
+    if (bytes === undefined) {
+      bytes = bigIntToBytesLE(value);
+      if (this.bigIntBytes.size >= 1024) this.bigIntBytes.clear();
+      this.bigIntBytes.set(value, bytes);
+    }
+    const ptr = this.writeBytes(bytes);
+    if (bytes.length * 8 <= BIGINT_MAX_BITS) {
+      if (this.writtenBigInts.size >= 4096) this.writtenBigInts.clear();
+      this.writtenBigInts.set(ptr, { value, dataStart: this.u32(ptr + 4), bytes });
+    }
+    return ptr;
+  }
+
+  /** Whether memory from `start` holds `bytes`. */
+  private holdsBytes(start: number, bytes: Uint8Array): boolean {
+    const memory = this.bytes;
+    for (let i = 0; i < bytes.length; i++) if (memory[start + i] !== bytes[i]) return false;
+    return true;
   }
 
   /** graph-ts BigDecimal {digits: BigInt, exp: BigInt}; graph-node normalizes what it reads. */

@@ -166,7 +166,7 @@ export function hostFunctions(heap: () => AscHeap, ctx: () => HostContext): Reco
       const text = Buffer.from(h().readBytes(p)).toString('utf8'); // lossy, as String::from_utf8_lossy
       return h().writeString(text.replace(/\u0000+$/, ''));
     },
-    'typeConversion.bytesToHex': (p) => h().writeString(bytesToHex(h().readBytes(p))),
+    'typeConversion.bytesToHex': (p) => h().writeString(h().readHex(p)),
     'typeConversion.bigIntToString': (p) => h().writeString(N.bigIntToString(big(p))),
     'typeConversion.bigIntToHex': (p) => h().writeString(N.bigIntToHex(big(p))),
     'typeConversion.stringToH160': (p) => {
