@@ -235,6 +235,21 @@ export class SqliteStore implements EntityReader {
    * them block by block more than halves the indexing rate. Idempotent.
    */
   createAttributeIndexes(): void {
+    // Building an index sorts the table: let the sort spill to temporary files, SQLite's default, rather
+    // than to memory (temp_store = MEMORY is for the blocks' savepoint journals). It changes outside a transaction only.
+    const journalsInMemory = !this.db.readonly && Number(this.db.pragma('temp_store', { simple: true })) === 2;
+    if (journalsInMemory) {
+      this.flush();
+      this.db.pragma('temp_store = DEFAULT');
+    }
+    try {
+      this.buildAttributeIndexes();
+    } finally {
+      if (journalsInMemory) this.db.pragma('temp_store = MEMORY');
+    }
+  }
+
+  private buildAttributeIndexes(): void {
     this.db.transaction(() => {
       for (const type of this.tables()) {
         // Block-range indexes serve `_change_block` filters and rolling back to a block.
@@ -388,7 +403,8 @@ export class SqliteStore implements EntityReader {
 
   /**
    * Applies one block: its entity changes, the data sources it created and the
-   * new head, all or nothing (a savepoint). Like graph-node during sync,
+   * new head, all or nothing (a savepoint; the head row itself is written when
+   * the batch commits). Like graph-node during sync,
    * consecutive blocks share one write transaction, committed every few
    * hundred blocks or every second and by `flush()`: a crash loses at most the
    * uncommitted blocks, whole, and the head committed with them says where to
