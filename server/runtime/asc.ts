@@ -4,7 +4,7 @@
  * (graph-node runtime/wasm/src/asc_abi/). Objects are allocated through the
  * module's exported `__new`, so the header (rtId, rtSize) is the module's own.
  */
-import { bigIntFromBytesLE, bigIntToBytesLE, decimalFromWasm, type BigDecimalValue } from './numbers';
+import { BIGINT_MAX_BITS, bigIntFromBytesLE, bigIntToBytesLE, decimalFromWasm, type BigDecimalValue } from './numbers';
 import type { Value } from './values';
 import { RuntimeError } from './errors';
 
@@ -68,14 +68,33 @@ export interface AscExports {
 
 const utf16 = new TextDecoder('utf-16le', { fatal: true });
 
+/**
+ * AssemblyScript 0.19's stub runtime (std/assembly/rt/stub.ts, common.ts): a
+ * block is a 4-byte mmInfo then the payload, aligned to 16; an object's
+ * header (gcInfo, gcInfo2, rtId, rtSize) takes 16 bytes of the payload.
+ */
+const BLOCK_OVERHEAD = 4;
+const OBJECT_OVERHEAD = 16;
+const AL_MASK = 15;
+const OBJECT_MAXSIZE = (1 << 30) - BLOCK_OVERHEAD - OBJECT_OVERHEAD;
+
 export class AscHeap {
   private view: DataView;
   private bytes: Uint8Array;
+  private units: Uint16Array;
+  /** The memory as a Buffer, for its hex encoder. */
+  private buffer: Buffer;
   private readonly classIds = new Map<number, number>();
+  /** The stub allocator's bump pointer, once `useStubAllocator` found that the module allocates as stub.ts does. */
+  private offsetGlobal: WebAssembly.Global | null = null;
+  /** While the host runs (between `enter` and `leave`), the bump pointer as JS keeps it; -1 otherwise. */
+  private cursor = -1;
 
   constructor(private readonly exports: AscExports) {
     this.view = new DataView(exports.memory.buffer);
     this.bytes = new Uint8Array(exports.memory.buffer);
+    this.units = new Uint16Array(exports.memory.buffer, 0, exports.memory.buffer.byteLength >>> 1);
+    this.buffer = Buffer.from(exports.memory.buffer);
   }
 
   /**
@@ -87,6 +106,57 @@ export class AscHeap {
     if (this.bytes.byteLength === 0) {
       this.view = new DataView(this.exports.memory.buffer);
       this.bytes = new Uint8Array(this.exports.memory.buffer);
+      this.units = new Uint16Array(this.exports.memory.buffer, 0, this.exports.memory.buffer.byteLength >>> 1);
+      this.buffer = Buffer.from(this.exports.memory.buffer);
+    }
+  }
+
+  /**
+   * Allocate as the module's stub `__new` does, in JS, instead of calling into
+   * the module for each of the hundred-odd objects a trigger's event and
+   * entities take. Used only if a probe allocation through the module's own
+   * `__new` lands where stub.ts would put it, with the header it would write;
+   * the probe is undone. Returns whether the JS allocator is in use.
+   */
+  useStubAllocator(offset: WebAssembly.Global): boolean {
+    const before = Number(offset.value);
+    const size = 13;
+    const classId = this.classId(TypeId.String);
+    const mmInfo = stubPayload(size);
+    const end = before + BLOCK_OVERHEAD + mmInfo;
+    const saved = this.bytes.slice(before, end);
+    const ptr = this.exports.__new(size, classId);
+    this.refresh();
+    const ok =
+      ptr === before + BLOCK_OVERHEAD + OBJECT_OVERHEAD &&
+      Number(offset.value) === end &&
+      this.u32(before) === mmInfo &&
+      this.u32(before + 4) === 0 &&
+      this.u32(before + 8) === 0 &&
+      this.u32(before + 12) === classId &&
+      this.u32(before + 16) === size;
+    this.bytes.set(saved, before);
+    offset.value = before;
+    this.offsetGlobal = ok ? offset : null;
+    return ok;
+  }
+
+  /** Whether allocations between `enter` and `leave` are made in JS (`useStubAllocator` adopted the module's allocator). */
+  get allocatesInJs(): boolean {
+    return this.offsetGlobal !== null;
+  }
+
+  /** On entry to the host (a host function, or writing a trigger): take the bump pointer into JS. */
+  enter(): void {
+    this.refresh();
+    if (this.offsetGlobal) this.cursor = Number(this.offsetGlobal.value);
+  }
+
+  /** On the way back to the mapping: hand the bump pointer back. */
+  leave(): void {
+    if (this.cursor >= 0) {
+      this.offsetGlobal!.value = this.cursor;
+      this.cursor = -1;
     }
   }
 
@@ -100,7 +170,29 @@ export class AscHeap {
   }
 
   alloc(size: number, typeId: number): number {
-    const ptr = this.exports.__new(size, this.classId(typeId));
+    const classId = this.classId(typeId);
+    const offset = this.cursor;
+    if (offset >= 0) {
+      const mmInfo = stubPayload(size);
+      const end = offset + BLOCK_OVERHEAD + mmInfo;
+      // Growing memory, and an allocation too large, are left to the module's own __new (and its trap).
+      if (size <= OBJECT_MAXSIZE && end <= this.bytes.byteLength) {
+        const view = this.view;
+        view.setUint32(offset, mmInfo, true);
+        view.setUint32(offset + 4, 0, true);
+        view.setUint32(offset + 8, 0, true);
+        view.setUint32(offset + 12, classId, true);
+        view.setUint32(offset + 16, size, true);
+        this.cursor = end;
+        return offset + BLOCK_OVERHEAD + OBJECT_OVERHEAD;
+      }
+      this.offsetGlobal!.value = offset;
+      const ptr = this.exports.__new(size, classId);
+      this.refresh();
+      this.cursor = Number(this.offsetGlobal!.value);
+      return ptr;
+    }
+    const ptr = this.exports.__new(size, classId);
     this.refresh();
     return ptr;
   }
@@ -135,9 +227,34 @@ export class AscHeap {
 
   // ---- strings -------------------------------------------------------------
 
+  /**
+   * Strings lately read or written, by pointer: entity and field names are the
+   * mapping's static strings, ids come back as the strings the host wrote. A
+   * hit counts only if memory still holds exactly that text, so it never
+   * answers for changed or reused memory; only well-formed, NUL-free strings
+   * (which read back as themselves) are kept.
+   */
+  private readonly knownStrings = new Map<number, string>();
+
+  private rememberString(ptr: number, text: string): void {
+    if (this.knownStrings.size >= 4096) this.knownStrings.clear();
+    this.knownStrings.set(ptr, text);
+  }
+
+  /** Whether the memory at `ptr` holds the UTF-16 code units of `text`. */
+  private holdsString(ptr: number, text: string): boolean {
+    if ((ptr & 1) !== 0 || ptr + text.length * 2 > this.bytes.byteLength) return false;
+    const units = this.units;
+    const base = ptr >>> 1;
+    for (let i = 0; i < text.length; i++) if (units[base + i] !== text.charCodeAt(i)) return false;
+    return true;
+  }
+
   readString(ptr: number): string {
     this.checkPtr(ptr, 'a string');
     const size = this.rtSize(ptr);
+    const known = this.knownStrings.get(ptr);
+    if (known !== undefined && known.length * 2 === size && this.holdsString(ptr, known)) return known;
     let text: string;
     if (size <= 512 && (ptr & 1) === 0) {
       // Short strings (entity and field names, ids) are the common case: decode them directly.
@@ -154,12 +271,27 @@ export class AscHeap {
       }
     }
     // graph-node strips NUL characters when it reads strings from the mapping.
-    return text.includes('\u0000') ? text.replace(/\u0000/g, '') : text;
+    if (text.includes('\u0000')) return text.replace(/\u0000/g, '');
+    if (size <= 512 && size % 2 === 0) this.rememberString(ptr, text);
+    return text;
   }
 
   writeString(text: string): number {
     const ptr = this.alloc(text.length * 2, TypeId.String);
-    for (let i = 0; i < text.length; i++) this.view.setUint16(ptr + 2 * i, text.charCodeAt(i), true);
+    if ((ptr & 1) === 0) {
+      const units = this.units;
+      const base = ptr >>> 1;
+      // NULs and surrogates do not read back as themselves (NULs are stripped, lone surrogates refused).
+      let plain = text.length <= 256;
+      for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        units[base + i] = c;
+        if (c === 0 || (c & 0xf800) === 0xd800) plain = false;
+      }
+      if (plain) this.rememberString(ptr, text);
+    } else {
+      for (let i = 0; i < text.length; i++) this.view.setUint16(ptr + 2 * i, text.charCodeAt(i), true);
+    }
     return ptr;
   }
 
@@ -178,6 +310,14 @@ export class AscHeap {
     return this.bytes.slice(dataStart, dataStart + byteLength);
   }
 
+  /** A byte array as 0x-prefixed lower-case hex (bytesToHex of readBytes), read in place. */
+  readHex(ptr: number): string {
+    this.checkPtr(ptr, 'a byte array');
+    const dataStart = this.u32(ptr + 4);
+    const byteLength = this.u32(ptr + 8);
+    return '0x' + this.buffer.toString('hex', dataStart, dataStart + byteLength);
+  }
+
   writeArrayBuffer(data: Uint8Array): number {
     const ptr = this.alloc(data.length, TypeId.ArrayBuffer);
     this.bytes.set(data, ptr);
@@ -193,13 +333,52 @@ export class AscHeap {
     return ptr;
   }
 
+  /**
+   * BigInts the host wrote, by the pointer of their Uint8Array: what a mapping
+   * passes back (an entity's field to `plus`, an event parameter to `store.set`)
+   * is mostly what the host handed it. A hit counts only if the array still
+   * views the same bytes at the same place; values past graph-node's size
+   * check are not kept, so that reading them fails as it should.
+   */
+  private readonly writtenBigInts = new Map<number, { value: bigint; dataStart: number; bytes: Uint8Array }>();
+  /** Bytes of BigInts lately written, by value: an entity's unchanged fields are written again and again. */
+  private readonly bigIntBytes = new Map<bigint, Uint8Array>();
+
   /** graph-node checks the size of every BigInt it reads from a mapping (BigInt::new); bigIntFromBytesLE does. */
   readBigInt(ptr: number): bigint {
-    return bigIntFromBytesLE(this.readBytes(ptr));
+    this.checkPtr(ptr, 'a BigInt');
+    const dataStart = this.u32(ptr + 4);
+    const byteLength = this.u32(ptr + 8);
+    if (dataStart + byteLength > this.bytes.byteLength) {
+      throw new RuntimeError(`a BigInt at ${ptr} reaches outside the module's memory`);
+    }
+    const written = this.writtenBigInts.get(ptr);
+    if (written !== undefined && written.dataStart === dataStart && written.bytes.length === byteLength && this.holdsBytes(dataStart, written.bytes)) {
+      return written.value;
+    }
+    return bigIntFromBytesLE(this.bytes, dataStart, byteLength);
   }
 
   writeBigInt(value: bigint): number {
-    return this.writeBytes(bigIntToBytesLE(value));
+    let bytes = this.bigIntBytes.get(value);
+    if (bytes === undefined) {
+      bytes = bigIntToBytesLE(value);
+      if (this.bigIntBytes.size >= 1024) this.bigIntBytes.clear();
+      this.bigIntBytes.set(value, bytes);
+    }
+    const ptr = this.writeBytes(bytes);
+    if (bytes.length * 8 <= BIGINT_MAX_BITS) {
+      if (this.writtenBigInts.size >= 4096) this.writtenBigInts.clear();
+      this.writtenBigInts.set(ptr, { value, dataStart: this.u32(ptr + 4), bytes });
+    }
+    return ptr;
+  }
+
+  /** Whether memory from `start` holds `bytes`. */
+  private holdsBytes(start: number, bytes: Uint8Array): boolean {
+    const memory = this.bytes;
+    for (let i = 0; i < bytes.length; i++) if (memory[start + i] !== bytes[i]) return false;
+    return true;
   }
 
   /** graph-ts BigDecimal {digits: BigInt, exp: BigInt}; graph-node normalizes what it reads. */
@@ -258,12 +437,19 @@ export class AscHeap {
     return ptr;
   }
 
-  /** {kind: i32, (pad), data: u64}: the shape of store values, ethereum values and JSON values. */
-  writeEnum(kind: number, payload: bigint, typeId: number): number {
+  /**
+   * {kind: i32, (pad), data: u64}: the shape of store values, ethereum values
+   * and JSON values. A number payload (a pointer, an i32, a bool) is
+   * sign-extended to 64 bits, as a bigint of the same value would be.
+   */
+  writeEnum(kind: number, payload: number | bigint, typeId: number): number {
     const ptr = this.alloc(16, typeId);
     this.setU32(ptr, kind);
     this.setU32(ptr + 4, 0);
-    this.setI64(ptr + 8, payload);
+    if (typeof payload === 'number') {
+      this.view.setInt32(ptr + 8, payload, true);
+      this.view.setInt32(ptr + 12, payload < 0 ? -1 : 0, true);
+    } else this.setI64(ptr + 8, payload);
     return ptr;
   }
 
@@ -275,17 +461,19 @@ export class AscHeap {
   // ---- store values and entities --------------------------------------------
 
   readStoreValue(ptr: number): Value {
-    const { kind, payload } = this.readEnum(ptr);
-    const p = Number(payload & 0xffffffffn);
+    this.checkPtr(ptr, 'an enum value');
+    const kind = this.u32(ptr);
+    // The payload's low 32 bits: a pointer, or an i32.
+    const p = this.u32(ptr + 8);
     switch (kind) {
       case StoreValueKind.String:
         return { kind: 'String', value: this.readString(p) };
       case StoreValueKind.Int:
-        return { kind: 'Int', value: Number(BigInt.asIntN(32, payload)) };
+        return { kind: 'Int', value: this.i32(ptr + 8) };
       case StoreValueKind.BigDecimal:
         return { kind: 'BigDecimal', value: this.readBigDecimal(p) };
       case StoreValueKind.Bool:
-        return { kind: 'Bool', value: payload !== 0n };
+        return { kind: 'Bool', value: p !== 0 || this.u32(ptr + 12) !== 0 };
       case StoreValueKind.Array:
         return { kind: 'List', value: this.readU32Array(p).map((q) => this.readStoreValue(q)) };
       case StoreValueKind.Null:
@@ -295,9 +483,9 @@ export class AscHeap {
       case StoreValueKind.BigInt:
         return { kind: 'BigInt', value: this.readBigInt(p) };
       case StoreValueKind.Int8:
-        return { kind: 'Int8', value: payload };
+        return { kind: 'Int8', value: this.i64(ptr + 8) };
       case StoreValueKind.Timestamp:
-        return { kind: 'Timestamp', value: payload };
+        return { kind: 'Timestamp', value: this.i64(ptr + 8) };
       default:
         throw new RuntimeError(`unknown store value kind ${kind}`);
     }
@@ -307,23 +495,23 @@ export class AscHeap {
     const t = TypeId.StoreValue;
     switch (value.kind) {
       case 'String':
-        return this.writeEnum(StoreValueKind.String, BigInt(this.writeString(value.value)), t);
+        return this.writeEnum(StoreValueKind.String, this.writeString(value.value), t);
       case 'Int':
-        return this.writeEnum(StoreValueKind.Int, BigInt(value.value), t);
+        return this.writeEnum(StoreValueKind.Int, value.value, t);
       case 'BigDecimal':
-        return this.writeEnum(StoreValueKind.BigDecimal, BigInt(this.writeBigDecimal(value.value)), t);
+        return this.writeEnum(StoreValueKind.BigDecimal, this.writeBigDecimal(value.value), t);
       case 'Bool':
-        return this.writeEnum(StoreValueKind.Bool, value.value ? 1n : 0n, t);
+        return this.writeEnum(StoreValueKind.Bool, value.value ? 1 : 0, t);
       case 'List': {
         const items = value.value.map((v) => this.writeStoreValue(v));
-        return this.writeEnum(StoreValueKind.Array, BigInt(this.writeU32Array(items, TypeId.ArrayStoreValue)), t);
+        return this.writeEnum(StoreValueKind.Array, this.writeU32Array(items, TypeId.ArrayStoreValue), t);
       }
       case 'Null':
-        return this.writeEnum(StoreValueKind.Null, 0n, t);
+        return this.writeEnum(StoreValueKind.Null, 0, t);
       case 'Bytes':
-        return this.writeEnum(StoreValueKind.Bytes, BigInt(this.writeBytes(value.value)), t);
+        return this.writeEnum(StoreValueKind.Bytes, this.writeBytes(value.value), t);
       case 'BigInt':
-        return this.writeEnum(StoreValueKind.BigInt, BigInt(this.writeBigInt(value.value)), t);
+        return this.writeEnum(StoreValueKind.BigInt, this.writeBigInt(value.value), t);
       case 'Int8':
         return this.writeEnum(StoreValueKind.Int8, value.value, t);
       case 'Timestamp':
@@ -354,6 +542,11 @@ export class AscHeap {
     const array = this.writeU32Array(entries, TypeId.ArrayTypedMapEntryStringStoreValue);
     return this.writeStruct([array], TypeId.TypedMapStringStoreValue);
   }
+}
+
+/** stub.ts's `computeSize` for `__new(size)`: the block's payload (its mmInfo); the block ends that far past its mmInfo. */
+function stubPayload(size: number): number {
+  return ((OBJECT_OVERHEAD + size + BLOCK_OVERHEAD + AL_MASK) & ~AL_MASK) - BLOCK_OVERHEAD;
 }
 
 export function ptrOf(payload: bigint): number {

@@ -163,19 +163,19 @@ export function writeEthValue(heap: AscHeap, value: EthValue): number {
   const t = TypeId.EthereumValue;
   switch (value.kind) {
     case 'address':
-      return heap.writeEnum(EthValueKind.ADDRESS, BigInt(heap.writeBytes(value.value)), t);
+      return heap.writeEnum(EthValueKind.ADDRESS, heap.writeBytes(value.value), t);
     case 'fixedBytes':
-      return heap.writeEnum(EthValueKind.FIXED_BYTES, BigInt(heap.writeBytes(value.value)), t);
+      return heap.writeEnum(EthValueKind.FIXED_BYTES, heap.writeBytes(value.value), t);
     case 'bytes':
-      return heap.writeEnum(EthValueKind.BYTES, BigInt(heap.writeBytes(value.value)), t);
+      return heap.writeEnum(EthValueKind.BYTES, heap.writeBytes(value.value), t);
     case 'int':
-      return heap.writeEnum(EthValueKind.INT, BigInt(heap.writeBigInt(value.value)), t);
+      return heap.writeEnum(EthValueKind.INT, heap.writeBigInt(value.value), t);
     case 'uint':
-      return heap.writeEnum(EthValueKind.UINT, BigInt(heap.writeBigInt(value.value)), t);
+      return heap.writeEnum(EthValueKind.UINT, heap.writeBigInt(value.value), t);
     case 'bool':
-      return heap.writeEnum(EthValueKind.BOOL, value.value ? 1n : 0n, t);
+      return heap.writeEnum(EthValueKind.BOOL, value.value ? 1 : 0, t);
     case 'string':
-      return heap.writeEnum(EthValueKind.STRING, BigInt(heap.writeString(value.value)), t);
+      return heap.writeEnum(EthValueKind.STRING, heap.writeString(value.value), t);
     case 'fixedArray':
     case 'array':
     case 'tuple': {
@@ -185,7 +185,7 @@ export function writeEthValue(heap: AscHeap, value: EthValue): number {
         value.items.map((v) => writeEthValue(heap, v)),
         TypeId.ArrayEthereumValue,
       );
-      return heap.writeEnum(kind, BigInt(items), t);
+      return heap.writeEnum(kind, items, t);
     }
   }
 }
@@ -418,46 +418,79 @@ function isHashedInTopic(param: AbiParameter): boolean {
   return param.type === 'string' || param.type === 'bytes' || param.type.endsWith(']') || param.type.startsWith('tuple');
 }
 
+/** Whether `text` holds only '0' from `from` to `to`. */
+function zeroDigits(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (text.charCodeAt(i) !== 48) return false;
+  return true;
+}
+
+/** Whether the character at `i` is a hex digit (BigInt() would let a trailing space through). */
+function hexDigitAt(text: string, i: number): boolean {
+  const c = text.charCodeAt(i) | 0x20;
+  return (c >= 48 && c <= 57) || (c >= 97 && c <= 102);
+}
+
 /**
- * Decodes the words of static parameters (address, bool, uintN, intN, bytesN)
- * straight from the data, or returns null when a word is not in canonical form
- * (non-zero padding) so that the caller falls back to the general decoder and
- * its checks. Events made only of such parameters are the common case, and the
- * general decoder spends most of its time checksumming addresses.
+ * A reader of one static parameter's 32-byte word (address, bool, uintN,
+ * intN, bytesN) from hex text, the word's 64 digits starting at `at`. It
+ * returns null when the word is not in canonical form (non-zero padding, a
+ * value out of range), so that the caller falls back to the general decoder
+ * and its checks; invalid hex throws. Null when the type is not static.
  */
-function staticWordDecoder(params: readonly AbiParameter[]): ((data: Buffer) => EthValue[] | null) | null {
-  const readers: Array<(word: Buffer) => EthValue | null> = [];
+function staticWordReader(type: string): ((hex: string, at: number) => EthValue | null) | null {
+  let m: RegExpExecArray | null;
+  if (type === 'address') {
+    return (hex, at) => (zeroDigits(hex, at, at + 24) ? { kind: 'address', value: hexToBytes(hex.slice(at + 24, at + 64)) } : null);
+  }
+  if (type === 'bool') {
+    return (hex, at) => {
+      const last = hex.charCodeAt(at + 63);
+      return zeroDigits(hex, at, at + 63) && (last === 48 || last === 49) ? { kind: 'bool', value: last === 49 } : null;
+    };
+  }
+  if ((m = /^(u?)int(\d*)$/.exec(type))) {
+    const bits = m[2] === '' ? 256 : Number(m[2]);
+    const signed = m[1] === '';
+    return (hex, at) => {
+      if (!hexDigitAt(hex, at + 63)) throw new RuntimeError('not a hex word');
+      const raw = BigInt('0x' + hex.slice(at, at + 64));
+      const value = signed ? BigInt.asIntN(256, raw) : raw;
+      if (signed ? BigInt.asIntN(bits, value) !== value : BigInt.asUintN(bits, value) !== value) return null;
+      return { kind: signed ? 'int' : 'uint', value, bits };
+    };
+  }
+  if ((m = /^bytes(\d+)$/.exec(type))) {
+    const digits = 2 * Number(m[1]);
+    return (hex, at) => (zeroDigits(hex, at + digits, at + 64) ? { kind: 'fixedBytes', value: hexToBytes(hex.slice(at, at + digits)) } : null);
+  }
+  return null;
+}
+
+/**
+ * Decodes the words of static parameters straight from the data's hex text,
+ * or returns null (a word not in canonical form, bad hex) so that the caller
+ * falls back to the general decoder and its checks. Events made only of such
+ * parameters are the common case, and the general decoder spends most of its
+ * time checksumming addresses.
+ */
+function staticWordDecoder(params: readonly AbiParameter[]): ((data: string) => EthValue[] | null) | null {
+  const readers: Array<(hex: string, at: number) => EthValue | null> = [];
   for (const p of params) {
-    const t = p.type;
-    let m: RegExpExecArray | null;
-    if (t === 'address') {
-      readers.push((w) => (w.readUInt32BE(0) === 0 && w.readBigUInt64BE(4) === 0n ? { kind: 'address', value: new Uint8Array(w.subarray(12)) } : null));
-    } else if (t === 'bool') {
-      readers.push((w) => {
-        const v = BigInt('0x' + w.toString('hex'));
-        return v > 1n ? null : { kind: 'bool', value: v === 1n };
-      });
-    } else if ((m = /^(u?)int(\d*)$/.exec(t))) {
-      const bits = m[2] === '' ? 256 : Number(m[2]);
-      const signed = m[1] === '';
-      readers.push((w) => {
-        const raw = BigInt('0x' + w.toString('hex'));
-        const value = signed ? BigInt.asIntN(256, raw) : raw;
-        if (signed ? BigInt.asIntN(bits, value) !== value : BigInt.asUintN(bits, value) !== value) return null;
-        return { kind: signed ? 'int' : 'uint', value, bits };
-      });
-    } else if ((m = /^bytes(\d+)$/.exec(t))) {
-      const size = Number(m[1]);
-      readers.push((w) => (w.subarray(size).every((b) => b === 0) ? { kind: 'fixedBytes', value: new Uint8Array(w.subarray(0, size)) } : null));
-    } else return null;
+    const reader = staticWordReader(p.type);
+    if (!reader) return null;
+    readers.push(reader);
   }
   return (data) => {
-    if (data.length < readers.length * 32) return null;
+    if (data.length < 2 + readers.length * 64 || !data.startsWith('0x')) return null;
     const out: EthValue[] = [];
-    for (let i = 0; i < readers.length; i++) {
-      const v = readers[i](data.subarray(i * 32, i * 32 + 32));
-      if (!v) return null;
-      out.push(v);
+    try {
+      for (let i = 0; i < readers.length; i++) {
+        const v = readers[i](data, 2 + i * 64);
+        if (!v) return null;
+        out.push(v);
+      }
+    } catch {
+      return null;
     }
     return out;
   };
@@ -476,6 +509,7 @@ export function eventDecoder(event: {
   const indexedCount = inputs.filter((i) => i.indexed).length;
   const dataParams = inputs.filter((i) => !i.indexed);
   const fast = staticWordDecoder(dataParams);
+  const topicReaders = inputs.map((i) => (i.indexed && !isHashedInTopic(i) ? staticWordReader(i.type) : null));
   const general = (data: string): EthValue[] | null => {
     try {
       const decoded = dataParams.length ? decodeAbiParameters(dataParams, data as `0x${string}`) : [];
@@ -486,19 +520,30 @@ export function eventDecoder(event: {
   };
   return (topics, data) => {
     if (topics.length !== indexedCount + 1) return null;
-    const values = (fast && fast(Buffer.from(data.slice(2), 'hex'))) ?? general(data);
+    const values = (fast && fast(data)) ?? general(data);
     if (!values) return null;
     const params: EventParam[] = [];
     let topic = 1;
     let next = 0;
-    for (const input of inputs) {
+    for (let n = 0; n < inputs.length; n++) {
+      const input = inputs[n];
       let value: EthValue;
       if (input.indexed) {
         const raw = topics[topic++];
         if (isHashedInTopic(input)) value = { kind: 'fixedBytes', value: hexToBytes(raw) };
         else {
+          // A canonical word is read directly; anything else goes to viem, as all topics did before.
+          const reader = topicReaders[n];
+          let read: EthValue | null = null;
+          if (reader && raw.length === 66 && raw.startsWith('0x')) {
+            try {
+              read = reader(raw, 2);
+            } catch {
+              read = null;
+            }
+          }
           try {
-            value = fromViem(input, decodeAbiParameters([input], raw as `0x${string}`)[0]);
+            value = read ?? fromViem(input, decodeAbiParameters([input], raw as `0x${string}`)[0]);
           } catch {
             return null;
           }

@@ -16,7 +16,12 @@ import { bytesToHex, hexToBytes, type EntityData } from './values';
 
 export type GetScope = 'store' | 'block';
 
-/** What the host's store functions need; the store's per-block entity cache implements it. */
+/**
+ * What the host's store functions need; the store's per-block entity cache
+ * implements it. Maps are handed over, not copied: `set` keeps the map it is
+ * given (the caller does not use it again), and what `get` and `loadRelated`
+ * return is read, not changed, and only until the next call.
+ */
 export interface EntityAccess {
   get(entityType: string, id: string, scope: GetScope): EntityData | null;
   set(entityType: string, id: string, data: EntityData): void;
@@ -161,7 +166,7 @@ export function hostFunctions(heap: () => AscHeap, ctx: () => HostContext): Reco
       const text = Buffer.from(h().readBytes(p)).toString('utf8'); // lossy, as String::from_utf8_lossy
       return h().writeString(text.replace(/\u0000+$/, ''));
     },
-    'typeConversion.bytesToHex': (p) => h().writeString(bytesToHex(h().readBytes(p))),
+    'typeConversion.bytesToHex': (p) => h().writeString(h().readHex(p)),
     'typeConversion.bigIntToString': (p) => h().writeString(N.bigIntToString(big(p))),
     'typeConversion.bigIntToHex': (p) => h().writeString(N.bigIntToHex(big(p))),
     'typeConversion.stringToH160': (p) => {
@@ -356,17 +361,17 @@ function writeJson(heap: AscHeap, value: JsonValue): number {
   const t = TypeId.JsonValue;
   switch (value.kind) {
     case 'null':
-      return heap.writeEnum(0, 0n, t);
+      return heap.writeEnum(0, 0, t);
     case 'bool':
-      return heap.writeEnum(1, value.value ? 1n : 0n, t);
+      return heap.writeEnum(1, value.value ? 1 : 0, t);
     case 'number':
-      return heap.writeEnum(2, BigInt(heap.writeString(value.text)), t);
+      return heap.writeEnum(2, heap.writeString(value.text), t);
     case 'string':
-      return heap.writeEnum(3, BigInt(heap.writeString(value.value)), t);
+      return heap.writeEnum(3, heap.writeString(value.value), t);
     case 'array':
       return heap.writeEnum(
         4,
-        BigInt(heap.writeU32Array(value.items.map((v) => writeJson(heap, v)), TypeId.ArrayJsonValue)),
+        heap.writeU32Array(value.items.map((v) => writeJson(heap, v)), TypeId.ArrayJsonValue),
         t,
       );
     case 'object': {
@@ -377,7 +382,7 @@ function writeJson(heap: AscHeap, value: JsonValue): number {
         [heap.writeU32Array(entries, TypeId.ArrayTypedMapEntryStringJsonValue)],
         TypeId.TypedMapStringJsonValue,
       );
-      return heap.writeEnum(5, BigInt(map), t);
+      return heap.writeEnum(5, map, t);
     }
   }
 }

@@ -80,8 +80,13 @@ export class MappingInstance {
         });
       const hostFn = fn as (...args: number[]) => unknown;
       (imports[imp.module] ??= {})[imp.name] = (...args: number[]) => {
-        this.heap.refresh();
-        return hostFn(...args);
+        const heap = this.heap;
+        heap.enter();
+        try {
+          return hostFn(...args);
+        } finally {
+          heap.leave();
+        }
       };
     }
     const instance = new WebAssembly.Instance(module, imports);
@@ -95,6 +100,7 @@ export class MappingInstance {
     // graph-node calls `_start` on every new instance: top-level statements of the mapping run here.
     if (typeof this.exports._start === 'function') this.exports._start();
     this.offsetGlobal = offsetExport ? (this.exports[offsetExport] as WebAssembly.Global) : null;
+    if (this.offsetGlobal) this.heap.useStubAllocator(this.offsetGlobal);
     // With the stub allocator's bump pointer known, only memory below it can hold state; above it is all zero.
     const memory = new Uint8Array(this.exports.memory.buffer);
     this.memorySnapshot = memory.slice(0, this.offsetGlobal ? Number(this.offsetGlobal.value) : memory.length);
@@ -134,8 +140,13 @@ export class MappingInstance {
     this.dirty = true;
     this.context = context;
     try {
-      this.heap.refresh();
-      const arg = writeArgument(this.heap);
+      let arg: number;
+      this.heap.enter();
+      try {
+        arg = writeArgument(this.heap);
+      } finally {
+        this.heap.leave();
+      }
       (fn as (ptr: number) => void)(arg);
     } catch (e) {
       if (e instanceof WebAssembly.RuntimeError) {

@@ -163,33 +163,69 @@ export function bigIntToHex(x: bigint): string {
   return '0x' + (x < 0n ? -x : x).toString(16);
 }
 
+const HEX_VALUE = new Uint8Array(128);
+for (let i = 0; i < 16; i++) HEX_VALUE['0123456789abcdef'.charCodeAt(i)] = i;
+
 /**
  * num-bigint `to_signed_bytes_le`, the form graph-node writes a BigInt into
  * wasm memory in: minimal two's complement, little-endian. Zero is one byte
  * `[0]`, never empty; -128 is `[0x80]`, 128 is `[0x80, 0x00]`.
  */
 export function bigIntToBytesLE(x: bigint): Uint8Array {
-  // Two's complement over the smallest whole number of bytes whose top bit is the sign.
-  let hex = (x < 0n ? -x - 1n : x).toString(16);
-  if (hex.length % 2 === 1) hex = '0' + hex;
-  if (hex === '00' || parseInt(hex[0], 16) >= 8) hex = (hex === '00' ? '' : '00') + hex;
-  const n = hex.length / 2;
-  const bytes = x < 0n ? Buffer.from(BigInt.asUintN(n * 8, x).toString(16).padStart(n * 2, '0'), 'hex') : Buffer.from(hex, 'hex');
-  return new Uint8Array(bytes.reverse());
+  if (x >= -0x80000000n && x < 0x80000000n) {
+    // Fits an i32: its low bytes, as many as keep the sign.
+    const v = Number(x);
+    const n = v >= -0x80 && v < 0x80 ? 1 : v >= -0x8000 && v < 0x8000 ? 2 : v >= -0x800000 && v < 0x800000 ? 3 : 4;
+    const out = new Uint8Array(n);
+    for (let i = 0; i < n; i++) out[i] = (v >> (8 * i)) & 0xff;
+    return out;
+  }
+  // A negative x's bytes are the complement of those of -x - 1 (~x), which is not negative.
+  const negative = x < 0n;
+  const hex = (negative ? ~x : x).toString(16);
+  const digits = hex.length;
+  const magnitude = (digits + 1) >> 1;
+  // One more byte when the top bit of the most significant byte is set, so that it reads as the sign.
+  const n = digits % 2 === 0 && HEX_VALUE[hex.charCodeAt(0)] >= 8 ? magnitude + 1 : magnitude;
+  const out = new Uint8Array(n);
+  const flip = negative ? 0xff : 0;
+  for (let i = 0, j = digits; i < magnitude; i++) {
+    const lo = HEX_VALUE[hex.charCodeAt(--j)];
+    const hi = j > 0 ? HEX_VALUE[hex.charCodeAt(--j)] : 0;
+    out[i] = ((hi << 4) | lo) ^ flip;
+  }
+  if (n > magnitude) out[magnitude] = flip;
+  return out;
 }
 
 /**
  * num-bigint `from_signed_bytes_le` (an empty array is 0; the top bit of the
  * last byte is the sign), then graph-node's size limit, which it applies to
- * every BigInt it reads from wasm memory.
+ * every BigInt it reads from wasm memory. Reads `length` bytes of `bytes`
+ * from `start` (a mapping's memory, without copying them out first).
  */
-export function bigIntFromBytesLE(bytes: Uint8Array): bigint {
-  if (bytes.length === 0) return 0n;
-  const hex = Buffer.from(bytes).reverse().toString('hex');
-  const unsigned = BigInt('0x' + hex);
-  const value = bytes[bytes.length - 1] > 0x7f ? unsigned - (1n << BigInt(bytes.length * 8)) : unsigned;
+export function bigIntFromBytesLE(bytes: Uint8Array, start = 0, length = bytes.length - start): bigint {
+  if (length === 0) return 0n;
+  const end = start + length;
+  const negative = bytes[end - 1] > 0x7f;
+  if (length <= 6) {
+    let v = 0;
+    for (let i = end - 1; i >= start; i--) v = v * 256 + bytes[i];
+    return BigInt(negative ? v - 2 ** (8 * length) : v);
+  }
+  // 48-bit chunks, most significant first, are exact as doubles.
+  let i = end;
+  let head = 0;
+  for (let k = length % 6; k > 0; k--) head = head * 256 + bytes[--i];
+  let unsigned = BigInt(head);
+  while (i > start) {
+    let chunk = 0;
+    for (let k = 0; k < 6; k++) chunk = chunk * 256 + bytes[--i];
+    unsigned = (unsigned << 48n) | BigInt(chunk);
+  }
+  const value = negative ? unsigned - (1n << BigInt(length * 8)) : unsigned;
   // n bytes hold at most 8n bits with the sign, so short arrays need no size check.
-  return bytes.length * 8 <= BIGINT_MAX_BITS ? value : checkBigIntSize(value);
+  return length * 8 <= BIGINT_MAX_BITS ? value : checkBigIntSize(value);
 }
 
 /**

@@ -75,8 +75,11 @@ export function valuesEqual(a: Value, b: Value): boolean {
       return a.value.digits === bv.digits && a.value.exp === bv.exp;
     }
     case 'Bytes': {
+      const av = a.value;
       const bv = (b as { value: Uint8Array }).value;
-      return Buffer.compare(Buffer.from(a.value), Buffer.from(bv)) === 0;
+      if (av.length !== bv.length) return false;
+      for (let i = 0; i < av.length; i++) if (av[i] !== bv[i]) return false;
+      return true;
     }
     case 'List': {
       const bv = (b as { value: Value[] }).value;

@@ -54,10 +54,14 @@ function debugId(idType: IdType, id: string): string {
   return `${idType}(${id})`;
 }
 
+const CANONICAL_HEX = /^0x(?:[0-9a-f]{2})*$/;
+
 /** The canonical text of an id, so that `0xAB` and `0xab` name the same Bytes entity. */
 export function normalizeId(idType: IdType, id: string): string {
   if (idType === 'String') return id;
   if (idType === 'Bytes') {
+    // Already canonical (what `toHexString()` gives) is the common case.
+    if (CANONICAL_HEX.test(id)) return id;
     try {
       return bytesToHex(hexToBytes(id));
     } catch {
@@ -101,21 +105,75 @@ function merge(target: EntityData, update: EntityData, removeNulls: boolean): bo
 }
 
 function withoutNulls(data: EntityData): EntityData {
-  return new Map([...data].filter(([, v]) => v.kind !== 'Null'));
+  for (const v of data.values()) {
+    if (v.kind === 'Null') return new Map([...data].filter(([, w]) => w.kind !== 'Null'));
+  }
+  return new Map(data);
 }
 
+/**
+ * The entity as the block's op leaves it. Not a copy where there is nothing
+ * to merge: the callers (EntityAccess) only read it.
+ */
 function applyOp(op: Op | undefined, entity: EntityData | null): EntityData | null {
   if (!op) return entity;
   if (op.kind === 'remove') return null;
-  if (op.kind === 'overwrite' || entity === null) return new Map(op.data);
+  if (op.kind === 'overwrite' || entity === null) return op.data;
   const merged = new Map(entity);
   merge(merged, op.data, true);
   return merged;
 }
 
+/**
+ * Values by entity type, then id. Ids are often the very string objects the
+ * runtime read before (its known strings), whose hashes V8 keeps, where a
+ * joined `type + id` key would be a new string to hash on every lookup.
+ */
+export class EntityKeyed<V> {
+  private readonly byType = new Map<string, Map<string, V>>();
+  private count = 0;
+
+  get size(): number {
+    return this.count;
+  }
+
+  get(entityType: string, id: string): V | undefined {
+    return this.byType.get(entityType)?.get(id);
+  }
+
+  has(entityType: string, id: string): boolean {
+    return this.byType.get(entityType)?.has(id) ?? false;
+  }
+
+  set(entityType: string, id: string, value: V): void {
+    let ids = this.byType.get(entityType);
+    if (!ids) {
+      ids = new Map();
+      this.byType.set(entityType, ids);
+    }
+    if (!ids.has(id)) this.count++;
+    ids.set(id, value);
+  }
+
+  clear(): void {
+    this.byType.clear();
+    this.count = 0;
+  }
+}
+
+interface Update {
+  entityType: string;
+  id: string;
+  op: Op;
+  /** applyOp of the op on the stored entity, kept until the op changes (reads repeat within a block). */
+  view?: EntityData | null;
+}
+
 export class EntityCache implements EntityAccess {
-  private readonly current = new Map<string, EntityData | null>();
-  private readonly updates = new Map<string, { entityType: string; id: string; op: Op }>();
+  private readonly current = new EntityKeyed<EntityData | null>();
+  private readonly updates = new EntityKeyed<Update>();
+  /** The updates in the order their entities were first written: the order of the block's modifications. */
+  private readonly updateOrder: Update[] = [];
 
   constructor(
     private readonly schema: SubgraphSchema,
@@ -150,43 +208,53 @@ export class EntityCache implements EntityAccess {
     return type;
   }
 
-  private key(type: string, id: string): string {
-    return type + '\u0000' + id;
-  }
-
   private stored(type: string, id: string): EntityData | null {
-    const k = this.key(type, id);
-    if (!this.current.has(k)) this.current.set(k, this.reader.getLatest(type, id));
-    return this.current.get(k)!;
+    let entity = this.current.get(type, id);
+    if (entity === undefined) {
+      entity = this.reader.getLatest(type, id);
+      this.current.set(type, id, entity);
+    }
+    return entity;
   }
 
+  /** `next`'s map is the cache's from here on (set hands over a map of its own). */
   private pushOp(entityType: string, id: string, next: Op): void {
-    const k = this.key(entityType, id);
-    const existing = this.updates.get(k);
-    if (!existing || next.kind !== 'update') {
-      this.updates.set(k, { entityType, id, op: next.kind === 'update' ? { kind: 'update', data: new Map(next.data) } : next });
+    const existing = this.updates.get(entityType, id);
+    if (!existing) {
+      const update = { entityType, id, op: next };
+      this.updates.set(entityType, id, update);
+      this.updateOrder.push(update);
+      return;
+    }
+    existing.view = undefined;
+    if (next.kind !== 'update') {
+      existing.op = next;
       return;
     }
     const op = existing.op;
     // An update on a remove becomes an overwrite; updates accumulate, nulls included.
-    if (op.kind === 'remove') existing.op = { kind: 'overwrite', data: new Map(next.data) };
+    if (op.kind === 'remove') existing.op = { kind: 'overwrite', data: next.data };
     else merge(op.data, next.data, false);
   }
 
   get(entityType: string, rawId: string, scope: GetScope): EntityData | null {
     const type = this.entityType(entityType, 'get');
     const id = normalizeId(type.idType, rawId);
-    const base = scope === 'store' ? this.stored(type.name, id) : null;
-    return applyOp(this.updates.get(this.key(type.name, id))?.op, base);
+    const update = this.updates.get(type.name, id);
+    if (scope === 'block') return applyOp(update?.op, null);
+    const base = this.stored(type.name, id);
+    if (!update) return base;
+    // The stored entity of a key does not change within a block, so the merged view holds until the next op.
+    if (update.view === undefined) update.view = applyOp(update.op, base);
+    return update.view;
   }
 
-  set(entityType: string, rawId: string, input: EntityData): void {
+  set(entityType: string, rawId: string, data: EntityData): void {
     const type = this.entityType(entityType, 'set');
     // graph-node's store_set: a timeseries point always gets a generated id (whatever the mapping
     // passed) and the block's time as its timestamp, overriding what the mapping set.
     const generated = rawId === 'auto' || type.timeseries;
     const id = generated ? this.generateId(type) : normalizeId(type.idType, rawId);
-    const data = new Map(input);
     if (generated) data.set('id', idValue(type.idType, id));
     if (type.timeseries) data.set('timestamp', { kind: 'Timestamp', value: BigInt(this.blockTimestamp) * 1_000_000n });
     const keyId = idValue(type.idType, id);
@@ -202,8 +270,10 @@ export class EntityCache implements EntityAccess {
       }
     } else data.set('id', keyId);
 
-    const unknown = [...data.keys()].filter((f) => !type.fieldsByName.has(f)).sort();
-    if (unknown.length > 0) {
+    let unknown: string[] | null = null;
+    for (const f of data.keys()) if (!type.fieldsByName.has(f)) (unknown ??= []).push(f);
+    if (unknown) {
+      unknown.sort();
       if (this.rejectUnknownFields) {
         throw new RuntimeError(
           `Attempted to set undefined fields [${unknown.join(', ')}] for the entity type \`${type.name}\`. Make sure those fields are defined in the schema.`,
@@ -271,16 +341,15 @@ export class EntityCache implements EntityAccess {
     const value = idValue(type.idType, id);
     const candidates = new Map<string, EntityData | null>();
     for (const { id: childId, data } of this.reader.getDerived(target.name, back.name, value)) {
-      const k = this.key(target.name, childId);
-      if (!this.current.has(k)) this.current.set(k, data);
+      if (!this.current.has(target.name, childId)) this.current.set(target.name, childId, data);
       candidates.set(childId, data);
     }
-    for (const u of this.updates.values()) {
+    for (const u of this.updateOrder) {
       if (u.entityType === target.name && !candidates.has(u.id)) candidates.set(u.id, null);
     }
     const result: EntityData[] = [];
     for (const [childId, base] of candidates) {
-      const entity = applyOp(this.updates.get(this.key(target.name, childId))?.op, base);
+      const entity = applyOp(this.updates.get(target.name, childId)?.op, base);
       if (!entity) continue;
       const v = entity.get(back.name);
       if (v && (valuesEqual(v, value) || (v.kind === 'List' && v.value.some((e) => valuesEqual(e, value))))) result.push(entity);
@@ -304,7 +373,7 @@ export class EntityCache implements EntityAccess {
 
   private collectModifications(): Modification[] {
     const mods: Modification[] = [];
-    for (const { entityType, id, op } of this.updates.values()) {
+    for (const { entityType, id, op } of this.updateOrder) {
       const current = this.schema.entities.get(entityType)!.immutable ? null : this.stored(entityType, id);
       if (op.kind === 'remove') {
         if (current) mods.push({ kind: 'remove', entityType, id });

@@ -6,10 +6,10 @@
  * never ahead of or behind the store.
  */
 import type { EntityData, Value } from '../runtime/values';
-import type { EntityReader, Modification } from './entity-cache';
+import { EntityKeyed, type EntityReader, type Modification } from './entity-cache';
 
 export class LatestEntityCache implements EntityReader {
-  private readonly entities = new Map<string, EntityData | null>();
+  private readonly entities = new EntityKeyed<EntityData | null>();
 
   constructor(
     private readonly store: EntityReader,
@@ -17,11 +17,10 @@ export class LatestEntityCache implements EntityReader {
   ) {}
 
   getLatest(entityType: string, id: string): EntityData | null {
-    const key = entityType + '\u0000' + id;
-    const cached = this.entities.get(key);
+    const cached = this.entities.get(entityType, id);
     if (cached !== undefined) return cached;
     const entity = this.store.getLatest(entityType, id);
-    this.remember(key, entity);
+    this.remember(entityType, id, entity);
     return entity;
   }
 
@@ -31,7 +30,7 @@ export class LatestEntityCache implements EntityReader {
 
   /** Call after the block's modifications were committed. */
   applyCommitted(modifications: Modification[]): void {
-    for (const m of modifications) this.remember(m.entityType + '\u0000' + m.id, m.kind === 'remove' ? null : m.data);
+    for (const m of modifications) this.remember(m.entityType, m.id, m.kind === 'remove' ? null : m.data);
   }
 
   /** Forget everything, e.g. after a block failed to commit or the store was rolled back. */
@@ -39,9 +38,9 @@ export class LatestEntityCache implements EntityReader {
     this.entities.clear();
   }
 
-  private remember(key: string, entity: EntityData | null): void {
+  private remember(entityType: string, id: string, entity: EntityData | null): void {
     // A crude bound: past the limit start afresh; the hot entities come back within a block or two.
     if (this.entities.size >= this.maxEntries) this.entities.clear();
-    this.entities.set(key, entity);
+    this.entities.set(entityType, id, entity);
   }
 }
