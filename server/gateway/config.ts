@@ -41,8 +41,8 @@
  * The subgraph API's own limits are graph-node's environment variables
  * (server/subgraph-api/limits.ts, docs/gateway.md).
  *
- * `clients`: each client's request rate at /graphql and the public /subgraphs
- * (server/http/per-client.ts): `burst` at once, then `requestsPerSecond`
+ * `clients`: each client's request rate at every path but /health and
+ * /metrics (/graphql, the public /subgraphs, the page; server/http/per-client.ts): `burst` at once, then `requestsPerSecond`
  * kept up, a request beyond it held up to `maxDelayMs`, past that 429 with
  * Retry-After; `requestsPerSecond: 0` turns it off. The client is the peer
  * address, or the first X-Forwarded-For with subscriptions.trustForwardedFor.
@@ -134,7 +134,7 @@ export interface GatewayConfig {
   /** What a browser gets at /graphql: the bundled GraphiQL (offline), Apollo Sandbox (loaded from Apollo's CDN), or nothing. */
   explorer: Explorer;
   subscriptions: SubscriptionLimits;
-  /** Each client's request rate at /graphql and the public /subgraphs (server/http/per-client.ts); the client's address as `subscriptions.trustForwardedFor` says. */
+  /** Each client's request rate at every path but /health and /metrics (/graphql, the public /subgraphs, the page) (server/http/per-client.ts); the client's address as `subscriptions.trustForwardedFor` says. */
   clients: ClientRateOptions;
   alerts: AlertsConfig;
   /** Where the settings came from, for the start-up banner. */

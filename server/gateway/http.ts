@@ -57,7 +57,7 @@ export interface GatewayHttpOptions {
   web?: WebFiles;
   /** The alert rules and events the alert queries and mutations read and change. */
   alerts?: AlertService;
-  /** Each client's request rate at /graphql and /subgraphs (absent: no bound). */
+  /** Each client's request rate at every path but /health and /metrics (absent: no bound). */
   clientRate?: { limit: PerClientRate; trustForwardedFor: boolean };
 }
 
@@ -215,6 +215,9 @@ export function createSvrServer(options: GatewayHttpOptions): Server {
   const server = createServer(async (req, res) => {
     const requestId = requestIdOf(req);
     try {
+      // Every request counts toward its client's rate but the probes' (/health, /metrics), before any work on it, a malformed URL's 400 too.
+      const raw = (req.url ?? '/').split('?')[0];
+      if (raw !== '/health' && raw !== '/metrics' && options.clientRate && !(await admitted(req, res, options.clientRate, corsHeaders(req, options.corsOrigins)))) return;
       const url = requestUrl(req);
       if (!url) {
         badUrl(res, req);
@@ -224,7 +227,6 @@ export function createSvrServer(options: GatewayHttpOptions): Server {
       const read = req.method === 'GET' || req.method === 'HEAD';
       const graphql = path === '/graphql' || path === '/graphql/';
       const subgraphs = options.fallback !== undefined && path.startsWith('/subgraphs/');
-      if ((graphql || subgraphs) && options.clientRate && !(await admitted(req, res, options.clientRate, corsHeaders(req, options.corsOrigins)))) return;
       if (graphql) {
         if (options.explorer === 'graphiql' && wantsExplorer(req, url)) web.send(req, res, 'explorer.html');
         else await gateway(req, res, requestId);

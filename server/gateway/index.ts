@@ -71,7 +71,7 @@ export interface RunningServer {
   publicReaders: WorkerPool | null;
   /** What each client holds of the public lane (workers.publicPerClient each). */
   publicClients: PerClientLimit;
-  /** Each client's request rate at /graphql and the public /subgraphs (config `clients`). */
+  /** Each client's request rate at every path but /health and /metrics (/graphql, the public /subgraphs, the page) (config `clients`). */
   clientRate: PerClientRate;
   /** The risk pool: the risk queries' computations (risk-tasks.ts) run in its workers. */
   risk: WorkerPool;

@@ -193,7 +193,7 @@ describe('lanes and per-client bounds', () => {
     expect(pools.readers.stats.completed).toBe(read);
   });
 
-  test('a client past its rate gets 429 with Retry-After at /graphql and /subgraphs; /health and the gateway\'s own reads are not counted', async () => {
+  test('a client past its rate gets 429 with Retry-After at /graphql, /subgraphs and a malformed URL; /health and the gateway\'s own reads are not counted', async () => {
     // Two requests at once, then one per 1,000 s: the third is refused whatever the machine's speed.
     const running = await startDemoGateway(demo, { clients: { requestsPerSecond: 0.001, burst: 2, maxDelayMs: 0 } });
     started.push(running);
@@ -206,11 +206,13 @@ describe('lanes and per-client bounds', () => {
     for (const refused of [
       await fetch(`${running.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ ratios { ratio } }' }) }),
       await fetch(`${running.subgraphUrl}/subgraphs/name/gmx-v1/avalanche?query=${encodeURIComponent('{ _meta { deployment } }')}`),
+      // Counted before anything is done with it: a malformed URL is not a way around the bound.
+      await fetch(`${running.url}/subgraphs/name/gmx-v1%E0%A4%A/avalanche`),
     ]) {
       expect(refused.status).toBe(429);
       expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
       expect((await refused.json()).errors[0]).toMatchObject({ extensions: { code: 'RATE_LIMITED' }, message: expect.stringMatching(/^127\.0\.0\.1 sends more than 0\.001 requests a second \(2 at once\)/) });
     }
-    expect(running.clientRate.stats.refused).toBe(2);
+    expect(running.clientRate.stats.refused).toBe(3);
   });
 });
