@@ -17,7 +17,9 @@
  *
  * The abusive requests come from another loopback address (127.0.0.2) than
  * the normal traffic (127.0.0.1), as another client would: the server's
- * per-client bounds count them apart. The server starts its worker pools with
+ * per-client bounds count them apart. They are sent from a thread of their
+ * own, so that building and reading them does not delay autocannon's reading
+ * of the normal answers (which it would count as the server's latency). The server starts its worker pools with
  * itself, so both phases measure the same threads.
  *
  * Prints the machine (cores, memory, Node); for each kind of normal traffic
@@ -34,6 +36,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -185,34 +188,58 @@ function selected(all: Record<string, () => Promise<number>>): Record<string, ()
   return Object.fromEntries(Object.entries(all).filter(([kind]) => !without.some((t) => kind.includes(t))));
 }
 
-async function phase(base: string, pid: number, abuse: Record<string, () => Promise<number>> | null): Promise<Phase> {
+type Tally = Map<string, { sent: number; statuses: Map<number, number>; failures: number }>;
+
+/** Sends each kind of abuse, one at a time per kind, for `seconds`: what each got. */
+async function sendAbuse(abuse: Record<string, () => Promise<number>>, seconds: number): Promise<Tally> {
+  const until = Date.now() + seconds * 1000;
+  const tally: Tally = new Map();
+  await Promise.all(
+    Object.entries(abuse).map(async ([kind, send]) => {
+      const t = { sent: 0, statuses: new Map<number, number>(), failures: 0 };
+      tally.set(kind, t);
+      while (Date.now() < until) {
+        t.sent++;
+        try {
+          const status = await send();
+          t.statuses.set(status, (t.statuses.get(status) ?? 0) + 1);
+        } catch {
+          t.failures++;
+          await new Promise((ok) => setTimeout(ok, 100));
+        }
+      }
+    }),
+  );
+  return tally;
+}
+
+/**
+ * The abuse runs in a thread of its own: building and reading megabyte bodies on
+ * autocannon's event loop would hold up its reading of the normal answers, and
+ * the latencies it reports would be the bench's own lag, not the server's.
+ */
+function abuseInThread(base: string): Promise<Tally> {
+  return new Promise((ok, fail) => {
+    const worker = new Worker(__filename, { workerData: { base, seconds: SECONDS } });
+    worker.once('message', (entries: Array<[string, { sent: number; statuses: Array<[number, number]>; failures: number }]>) =>
+      ok(new Map(entries.map(([kind, t]) => [kind, { ...t, statuses: new Map(t.statuses) }]))),
+    );
+    worker.once('error', fail);
+  });
+}
+
+async function phase(base: string, pid: number, abused: boolean): Promise<Phase> {
   const subgraph = `${base}/subgraphs/name/gmx-v1/avalanche`;
   let peakRss = rssBytes(pid);
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssBytes(pid))), 100);
   const loadAtStart = loadavg()[0];
-  const until = Date.now() + SECONDS * 1000;
-  const tally = new Map<string, { sent: number; statuses: Map<number, number>; failures: number }>();
-  const senders = Object.entries(abuse ?? {}).map(async ([kind, send]) => {
-    const t = { sent: 0, statuses: new Map<number, number>(), failures: 0 };
-    tally.set(kind, t);
-    // One at a time per kind, for the phase's length.
-    while (Date.now() < until) {
-      t.sent++;
-      try {
-        const status = await send();
-        t.statuses.set(status, (t.statuses.get(status) ?? 0) + 1);
-      } catch {
-        t.failures++;
-        await new Promise((ok) => setTimeout(ok, 100));
-      }
-    }
-  });
+  const abuse = abused ? abuseInThread(base) : Promise.resolve<Tally>(new Map());
   const [ratios, sub, health] = await Promise.all([
     load(`${base}/graphql`, RATE.ratios, JSON.stringify({ query: RATIOS })),
     load(subgraph, RATE.subgraph, JSON.stringify({ query: SUBGRAPH_QUERY })),
     load(`${base}/health`, RATE.health),
   ]);
-  await Promise.all(senders);
+  const tally = await abuse;
   clearInterval(sampler);
   return { ratios, subgraph: sub, health, peakRss, abuse: tally, load: [loadAtStart, loadavg()[0]], pools: await workerPools(base) };
 }
@@ -232,10 +259,10 @@ async function main(): Promise<void> {
     // Warm: the gateway's cache and the reader pool.
     for (let i = 0; i < 20; i++) await (await fetch(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: RATIOS }) })).arrayBuffer();
     process.stderr.write(`baseline: normal load alone, ${SECONDS} s...\n`);
-    const baseline = await phase(base, child.pid!, null);
+    const baseline = await phase(base, child.pid!, false);
     const crashesBefore = exits.length;
     process.stderr.write(`abused: the same load with every kind of abuse beside it, ${SECONDS} s...\n`);
-    const abused = await phase(base, child.pid!, selected(abusers(base, `${base}/subgraphs/name/gmx-v1/avalanche`)));
+    const abused = await phase(base, child.pid!, true);
     const crashes = exits.length - crashesBefore;
 
     console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'unknown cpu'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, node ${process.version}`);
@@ -281,7 +308,14 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+if (isMainThread) {
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+} else {
+  const { base, seconds } = workerData as { base: string; seconds: number };
+  void sendAbuse(selected(abusers(base, `${base}/subgraphs/name/gmx-v1/avalanche`)), seconds).then((tally) =>
+    parentPort!.postMessage([...tally].map(([kind, t]) => [kind, { ...t, statuses: [...t.statuses] }])),
+  );
+}
