@@ -124,6 +124,8 @@ function gatewayConfig(sources: Map<string, string> | null) {
   const config = loadConfig({ env: {} });
   // Warm means cache hits: the head's time to live is set past the measurement so no run includes a refresh.
   config.reader = { ...config.reader, head: { ...config.reader.head, ttlMs: 600_000 } };
+  // One client measuring capacity: the per-client rate (50 a second by default) would measure itself.
+  config.clients = { ...config.clients, requestsPerSecond: 0 };
   if (sources) {
     config.sources = DEPLOYMENTS.map((d) => {
       const [protocol, network] = d.split('/');
@@ -167,7 +169,8 @@ async function layoutOne(dataDir: string, scratch: string): Promise<Layout> {
 
 async function layoutEmbedded(dataDir: string): Promise<Layout> {
   const gateway = await startServer({ dataDir, port: 0, host: '127.0.0.1', config: gatewayConfig(null), logger: pino({ level: 'silent' }) });
-  const endpoints = new Map(DEPLOYMENTS.map((d) => [d, `${gateway.subgraphUrl}/subgraphs/name/${d}`]));
+  // The listener the gateway itself reads (its reader pool), not the public lane other clients share.
+  const endpoints = new Map(DEPLOYMENTS.map((d) => [d, `${gateway.gatewayReadsUrl}/subgraphs/name/${d}`]));
   return { name: 'embedded', describe: 'the gateway serving the seven stores itself, through its reader pool (`svr start`)', endpoints, gateway, stop: () => gateway.close() };
 }
 
