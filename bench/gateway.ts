@@ -178,6 +178,8 @@ function gatewayConfig(sources: Map<string, string> | null) {
   const config = loadConfig({ env: {} });
   // Warm means cache hits: the head's time to live is set past the measurement so no run includes a refresh.
   config.reader = { ...config.reader, head: { ...config.reader.head, ttlMs: 600_000 } };
+  // One client measuring capacity: the per-client rate (50 a second by default) would measure itself.
+  config.clients = { ...config.clients, requestsPerSecond: 0 };
   if (sources) {
     config.sources = DEPLOYMENTS.map((d) => {
       const [protocol, network] = d.split('/');
@@ -221,7 +223,8 @@ async function layoutOne(dataDir: string, scratch: string): Promise<Layout> {
 
 async function layoutEmbedded(dataDir: string): Promise<Layout> {
   const gateway = await startServer({ dataDir, port: 0, host: '127.0.0.1', config: gatewayConfig(null), logger: pino({ level: 'silent' }) });
-  const endpoints = new Map(DEPLOYMENTS.map((d) => [d, `${gateway.subgraphUrl}/subgraphs/name/${d}`]));
+  // The listener the gateway itself reads (its reader pool), not the public lane other clients share.
+  const endpoints = new Map(DEPLOYMENTS.map((d) => [d, `${gateway.gatewayReadsUrl}/subgraphs/name/${d}`]));
   const read = gateway.sources.registry.list().map((s) => `${s.protocol}/${s.network}`).sort();
   if (read.join() !== DEPLOYMENTS.join()) throw new Error(`the embedded gateway reads ${read.join(', ')}, not the bench's ${DEPLOYMENTS.join(', ')}`);
   return { name: 'embedded', describe: `the gateway serving the ${DEPLOYMENTS.length} stores itself, through its reader pool (\`svr start\`)`, endpoints, gateway, stop: () => gateway.close() };

@@ -14,19 +14,24 @@
  *     "requestTimeoutMs": 15000,
  *     "limits": { "maxDepth": 12, "maxAliases": 30, "maxCost": 5000, "maxTokens": 4000, "maxBodyBytes": 102400 },
  *     "cors": { "origins": ["https://app.example"] },
- *     "workers": { "size": 1, "maxQueue": 4 },
+ *     "workers": { "size": 1, "publicReaders": 1, "publicPerClient": 8, "maxQueue": 4 },
  *     "subgraphEndpoints": "public",
  *     "explorer": "graphiql",
  *     "production": false,
  *     "subscriptions": { "maxConnections": 1000, "maxConnectionsPerClient": 20, "maxSubscriptionsPerConnection": 20,
  *                        "maxSubscriptions": 5000, "maxQueuedEvents": 64, "maxBufferedBytes": 4194304, "headPollMs": 1000 },
+ *     "clients": { "requestsPerSecond": 50, "burst": 50, "maxDelayMs": 2000 },
  *     "alerts": { "rules": [...], "webhooks": [...] }   (server/alerts/config.ts, docs/alerts.md)
  *     "replay": { "recordsFile": "/var/lib/svr/provenance.sqlite", "maxRecords": 100000, "maxBytes": 134217728 }
  *   }
  *
  * `workers`: each worker pool's threads (default: the reader pool, which
- * answers the subgraph queries, one per core, since the event loop only waits
- * while they read; the risk pool cores - 1, at least 1) and
+ * answers the gateway's own subgraph reads, one per core, since the event loop
+ * only waits while they read; the risk pool cores - 1, at least 1, and so the
+ * public lane, `publicReaders`, which answers /subgraphs for everyone else, at
+ * a lower CPU priority than the event loop; `publicPerClient` (default 8)
+ * queries of one client in that lane at once, past which it gets 429 with
+ * Retry-After) and
  * the calls that may wait for one (default 256: a gateway request fans out
  * to every source at once; queued calls still expire at their deadline)
  * before BUSY.
@@ -36,6 +41,12 @@
  * Default: "public" in development, "loopback" in production.
  * The subgraph API's own limits are graph-node's environment variables
  * (server/subgraph-api/limits.ts, docs/gateway.md).
+ *
+ * `clients`: each client's request rate at every path but /health and
+ * /metrics (/graphql, the public /subgraphs, the page; server/http/per-client.ts): `burst` at once, then `requestsPerSecond`
+ * kept up, a request beyond it held up to `maxDelayMs`, past that 429 with
+ * Retry-After; `requestsPerSecond: 0` turns it off. The client is the peer
+ * address, or the first X-Forwarded-For with subscriptions.trustForwardedFor.
  *
  * `explorer`: what a browser opening /graphql gets: "graphiql" (bundled, works
  * offline; the default in development), "sandbox" (Apollo Sandbox, which loads
@@ -59,6 +70,7 @@ import { DEFAULT_POOL_QUEUE, defaultPoolSize } from '../workers/pool';
 import { FollowConfigError, parseFollowConfig, type FollowConfig } from '../indexer/follow-config';
 import { DEFAULT_RECORD_LIMITS } from './provenance-store';
 import { AlertRuleError, DEFAULT_ALERTS, parseAlertsConfig, type AlertsConfig } from '../alerts';
+import type { ClientRateOptions } from '../http/per-client';
 
 /** Bounds of the subscriptions over WebSocket (ws.ts, docs/gateway.md "Subscriptions"). */
 export interface SubscriptionLimits {
@@ -115,8 +127,12 @@ export interface GatewayConfig {
   corsOrigins: string[];
   /** Introspection and the landing page off, errors without stack traces. */
   production: boolean;
-  /** `size`: the risk pool's threads; `readers`: the reader pool's (both `workers.size` when the file gives it). */
-  workers: { size: number; readers: number; maxQueue: number };
+  /**
+   * `size`: the risk pool's threads; `readers`: the reader pool's, which runs the gateway's own reads (both `workers.size` when the file gives it);
+   * `publicReaders`: the public lane's threads, which run the /subgraphs queries of everyone else; `publicPerClient`: the queries one client may
+   * have running or waiting in the public lane before it is answered 429.
+   */
+  workers: { size: number; readers: number; publicReaders: number; publicPerClient: number; maxQueue: number };
   /** Where the embedded subgraph endpoints listen: the public listener, or loopback only. */
   subgraphEndpoints: 'public' | 'loopback';
   /** The chains' nodes and the deployments `svr start` follows (server/indexer/follow-config.ts); null when the file has none. */
@@ -124,6 +140,8 @@ export interface GatewayConfig {
   /** What a browser gets at /graphql: the bundled GraphiQL (offline), Apollo Sandbox (loaded from Apollo's CDN), or nothing. */
   explorer: Explorer;
   subscriptions: SubscriptionLimits;
+  /** Each client's request rate at every path but /health and /metrics (/graphql, the public /subgraphs, the page) (server/http/per-client.ts); the client's address as `subscriptions.trustForwardedFor` says. */
+  clients: ClientRateOptions;
   alerts: AlertsConfig;
   /** The served-records store (provenance-store.ts): its file (null: `<data dir>/provenance.sqlite`) and bounds. */
   replay: { recordsFile: string | null; maxRecords: number; maxBytes: number };
@@ -137,6 +155,19 @@ export type Explorer = (typeof EXPLORERS)[number];
 export class ConfigError extends Error {
   readonly code = 'CONFIG_INVALID';
 }
+
+/**
+ * Queries one client may have running or waiting in the public reader lane at once: room for a client's few
+ * connections firing together (autocannon's 4 send in step), not for a flood that would queue everyone's work.
+ */
+export const DEFAULT_PUBLIC_PER_CLIENT = 8;
+
+/**
+ * Per client: 50 requests a second kept up, 50 at once, a request beyond that held up to 2 s to bring its client back to
+ * its rate. A page, a dashboard or a script asking in turn stays below it; a client sending as fast as it is answered
+ * costs the event loop 50 requests a second.
+ */
+export const DEFAULT_CLIENT_RATE: ClientRateOptions = { requestsPerSecond: 50, burst: 50, maxDelayMs: 2_000 };
 
 export const DEFAULT_LIMITS: GatewayLimits = { maxDepth: 12, maxAliases: 30, maxCost: 5_000, maxTokens: 4_000, maxBodyBytes: 100 * 1024 };
 
@@ -210,7 +241,7 @@ export function loadConfig(options: { file?: string | null; env?: NodeJS.Process
     }
   }
   try {
-    allowOnly(raw, ['sources', 'cache', 'upstream', 'requestTimeoutMs', 'limits', 'cors', 'workers', 'subgraphEndpoints', 'production', 'chains', 'follow', 'followRestart', 'explorer', 'subscriptions', 'alerts', 'replay'], 'config');
+    allowOnly(raw, ['sources', 'cache', 'upstream', 'requestTimeoutMs', 'limits', 'cors', 'workers', 'subgraphEndpoints', 'production', 'chains', 'follow', 'followRestart', 'explorer', 'subscriptions', 'clients', 'alerts', 'replay'], 'config');
     let live: FollowConfig | null;
     try {
       live = parseFollowConfig(raw, env);
@@ -229,8 +260,10 @@ export function loadConfig(options: { file?: string | null; env?: NodeJS.Process
     }
     const replay = object(raw.replay ?? {}, 'replay');
     allowOnly(replay, ['recordsFile', 'maxRecords', 'maxBytes'], 'replay');
+    const clients = object(raw.clients ?? {}, 'clients');
+    allowOnly(clients, Object.keys(DEFAULT_CLIENT_RATE), 'clients');
     const workers = object(raw.workers ?? {}, 'workers');
-    allowOnly(workers, ['size', 'maxQueue'], 'workers');
+    allowOnly(workers, ['size', 'publicReaders', 'publicPerClient', 'maxQueue'], 'workers');
     if (raw.subgraphEndpoints !== undefined && raw.subgraphEndpoints !== 'public' && raw.subgraphEndpoints !== 'loopback') {
       throw new ConfigError(`config.subgraphEndpoints must be "public" or "loopback", not ${JSON.stringify(raw.subgraphEndpoints)}`);
     }
@@ -278,7 +311,13 @@ export function loadConfig(options: { file?: string | null; env?: NodeJS.Process
         const size = Math.floor(positive(workers, 'size', 'workers', defaultPoolSize()));
         // Parallel reads of a cold fan-out: the reader threads work while the event loop waits for them (measured in bench:gateway).
         const readers = workers.size === undefined ? availableParallelism() : size;
-        return { size, readers, maxQueue: Math.floor(positive(workers, 'maxQueue', 'workers', DEFAULT_POOL_QUEUE, { allowZero: true })) };
+        return {
+          size,
+          readers,
+          publicReaders: Math.floor(positive(workers, 'publicReaders', 'workers', size)),
+          publicPerClient: Math.floor(positive(workers, 'publicPerClient', 'workers', DEFAULT_PUBLIC_PER_CLIENT)),
+          maxQueue: Math.floor(positive(workers, 'maxQueue', 'workers', DEFAULT_POOL_QUEUE, { allowZero: true })),
+        };
       })(),
       subgraphEndpoints: (raw.subgraphEndpoints as 'public' | 'loopback' | undefined) ?? (production ? 'loopback' : 'public'),
       live,
@@ -291,6 +330,11 @@ export function loadConfig(options: { file?: string | null; env?: NodeJS.Process
             .map(([k, v]) => [k, Math.floor(positive(subscriptions, k, 'subscriptions', v as number))]),
         ) as unknown as SubscriptionLimits),
         trustForwardedFor: (subscriptions.trustForwardedFor as boolean | undefined) ?? DEFAULT_SUBSCRIPTIONS.trustForwardedFor,
+      },
+      clients: {
+        requestsPerSecond: positive(clients, 'requestsPerSecond', 'clients', DEFAULT_CLIENT_RATE.requestsPerSecond, { allowZero: true }),
+        burst: Math.floor(positive(clients, 'burst', 'clients', DEFAULT_CLIENT_RATE.burst)),
+        maxDelayMs: positive(clients, 'maxDelayMs', 'clients', DEFAULT_CLIENT_RATE.maxDelayMs, { allowZero: true }),
       },
       alerts,
       replay: {

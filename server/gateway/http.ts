@@ -11,6 +11,7 @@ import { GraphQLError } from 'graphql';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { clientOf, type PerClientRate } from '../http/per-client';
 import { badUrl, BodyTooLarge, internalError, readBody, requestIdOf, requestUrl, sendJson } from '../http/request';
 import { bracketDepth } from '../subgraph-api';
 import type { RequestSources, Sources } from '../sources';
@@ -59,6 +60,46 @@ export interface GatewayHttpOptions {
   alerts?: AlertService;
   /** The store of the provenance records served (replay by digest). */
   records?: ProvenanceStore;
+  /** Each client's request rate at every path but /health and /metrics (absent: no bound). */
+  clientRate?: { limit: PerClientRate; trustForwardedFor: boolean };
+}
+
+/**
+ * Holds a request until its client is back at its rate, or answers 429 with Retry-After (and closes the connection)
+ * when that would take too long. False when the request is answered (refused) or its client went away meanwhile.
+ */
+async function admitted(req: IncomingMessage, res: ServerResponse, rate: NonNullable<GatewayHttpOptions['clientRate']>, cors: Record<string, string>): Promise<boolean> {
+  const client = clientOf(req, rate.trustForwardedFor);
+  const decision = rate.limit.decide(client);
+  if ('retryAfterSeconds' in decision) {
+    const { requestsPerSecond, burst } = rate.limit.options;
+    req.resume();
+    sendJson(
+      res,
+      429,
+      {
+        errors: [
+          {
+            message: `${client} sends more than ${requestsPerSecond} requests a second (${burst} at once); slow down, and retry after ${decision.retryAfterSeconds} s`,
+            extensions: { code: 'RATE_LIMITED', retryAfterSeconds: decision.retryAfterSeconds },
+          },
+        ],
+      },
+      { ...cors, 'retry-after': String(decision.retryAfterSeconds), connection: 'close' },
+    );
+    return false;
+  }
+  if (decision.waitMs === 0) return true;
+  let gone = false;
+  await new Promise<void>((ok) => {
+    const timer = setTimeout(ok, decision.waitMs);
+    res.once('close', () => {
+      gone = true;
+      clearTimeout(timer);
+      ok();
+    });
+  });
+  return !gone;
 }
 
 function corsHeaders(req: IncomingMessage, origins: string[]): Record<string, string> {
@@ -178,6 +219,9 @@ export function createSvrServer(options: GatewayHttpOptions): Server {
   const server = createServer(async (req, res) => {
     const requestId = requestIdOf(req);
     try {
+      // Every request counts toward its client's rate but the probes' (/health, /metrics), before any work on it, a malformed URL's 400 too.
+      const raw = (req.url ?? '/').split('?')[0];
+      if (raw !== '/health' && raw !== '/metrics' && options.clientRate && !(await admitted(req, res, options.clientRate, corsHeaders(req, options.corsOrigins)))) return;
       const url = requestUrl(req);
       if (!url) {
         badUrl(res, req);
@@ -185,7 +229,9 @@ export function createSvrServer(options: GatewayHttpOptions): Server {
       }
       const path = url.pathname;
       const read = req.method === 'GET' || req.method === 'HEAD';
-      if (path === '/graphql' || path === '/graphql/') {
+      const graphql = path === '/graphql' || path === '/graphql/';
+      const subgraphs = options.fallback !== undefined && path.startsWith('/subgraphs/');
+      if (graphql) {
         if (options.explorer === 'graphiql' && wantsExplorer(req, url)) web.send(req, res, 'explorer.html');
         else await gateway(req, res, requestId);
       } else if (path === '/' && read) web.send(req, res, 'page.html');
@@ -195,7 +241,7 @@ export function createSvrServer(options: GatewayHttpOptions): Server {
         const text = await options.metrics.metrics();
         res.writeHead(200, { 'content-type': options.metrics.contentType });
         res.end(text);
-      } else if (options.fallback && path.startsWith('/subgraphs/')) await options.fallback(req, res);
+      } else if (subgraphs) await options.fallback!(req, res);
       else sendJson(res, 404, { errors: [{ message: `nothing at ${path}; the gateway is at /graphql`, extensions: { code: 'NOT_FOUND' } }] });
     } catch (e) {
       internalError(res, options.logger, requestId, e);

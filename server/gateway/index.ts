@@ -15,6 +15,7 @@ import { LiveFigures } from './live';
 import { attachSubscriptions, type SubscriptionServer } from './ws';
 import { DeploymentRegistry, QUERY_TASK_MODULE, subgraphLimitsFromEnv, subgraphRequestHandler } from '../subgraph-api';
 import { WorkerPool } from '../workers/pool';
+import { PerClientLimit, PerClientRate } from '../http/per-client';
 import { createApollo } from './apollo';
 import { loadConfig, type GatewayConfig } from './config';
 import { createSvrServer } from './http';
@@ -66,14 +67,22 @@ export interface RunningServer {
   /** Deployments of the data directory served at /subgraphs but not read by the gateway (their schema is not svr's common one); empty when the config lists the sources. */
   servedOnly: EmbeddedSources['servedOnly'];
   config: GatewayConfig;
-  /** The reader pool: subgraph queries run in its workers, off the event loop. */
+  /** The reader pool of the gateway's own reads (at `gatewayReadsUrl`): their subgraph queries run in its workers, off the event loop. */
   readers: WorkerPool;
+  /** The public lane: the /subgraphs queries of every other client, in threads of their own below the event loop's priority; null when the subgraph endpoints are not public. */
+  publicReaders: WorkerPool | null;
+  /** What each client holds of the public lane (workers.publicPerClient each). */
+  publicClients: PerClientLimit;
+  /** Each client's request rate at every path but /health and /metrics (/graphql, the public /subgraphs, the page) (config `clients`). */
+  clientRate: PerClientRate;
   /** The risk pool: the risk queries' computations (risk-tasks.ts) run in its workers. */
   risk: WorkerPool;
   /** The whole-answer cache in front of the resolvers (whole-responses.ts). */
   answers: WholeResponses;
-  /** Where the embedded subgraph endpoints are: `url`, or a loopback-only listener ("subgraphEndpoints": "loopback"). */
+  /** Where the embedded subgraph endpoints are served: `url`, or a loopback-only listener ("subgraphEndpoints": "loopback"). */
   subgraphUrl: string;
+  /** Where the gateway reads them: a loopback listener whose queries run in `readers`, apart from the public lane (the same as `subgraphUrl` with "loopback"). */
+  gatewayReadsUrl: string;
   /** The head feed the server was started with, if any. */
   heads: HeadFeed | null;
   /** The live figures behind the subscriptions (live.ts). */
@@ -94,26 +103,39 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const deployments = DeploymentRegistry.scan(options.dataDir, {
     onUnavailable: (store) => logger.error({ store: store.path, deployment: `${store.subgraph}/${store.network}` }, `store left out, its endpoint answers why: ${store.reason}`),
   });
+  const stores = deployments.list().map((d) => ({ path: d.store.db.name, subgraph: d.subgraph, network: d.network }));
+  // The gateway's own reads: its listener is loopback only and known to the gateway alone, so no client's queries wait in this pool.
   const readers = new WorkerPool({ taskModule: QUERY_TASK_MODULE, size: config.workers.readers, maxQueue: config.workers.maxQueue, init: { limits } });
-  // Workers start with the server (no cold first query), unless there is nothing to serve.
-  if (deployments.list().length > 0) await readers.warmUp('openStores', deployments.list().map((d) => ({ path: d.store.db.name, subgraph: d.subgraph, network: d.network })));
-  const subgraphs = subgraphRequestHandler(deployments, { pool: readers, limits, logger });
+  // The public lane: /subgraphs for everyone else, on threads of its own below the event loop's CPU priority, each client at most
+  // workers.publicPerClient queries at once. Served only on the public listener ("subgraphEndpoints": "public").
+  const publicReaders =
+    config.subgraphEndpoints === 'public'
+      ? new WorkerPool({ taskModule: QUERY_TASK_MODULE, size: config.workers.publicReaders, maxQueue: config.workers.maxQueue, init: { limits }, background: true })
+      : null;
   const risk = new WorkerPool({ taskModule: RISK_TASK_MODULE, size: config.workers.size, maxQueue: config.workers.maxQueue, maxHeapMb: RISK_WORKER_HEAP_MB });
-  // Off the public listener, the subgraph endpoints get one of their own on loopback.
-  let internal: Server | null = null;
-  if (config.subgraphEndpoints === 'loopback') {
-    internal = createServer(subgraphs);
-    internal.keepAliveTimeout = 65_000;
-    await new Promise<void>((ok, fail) => {
-      internal!.once('error', fail);
-      internal!.listen(0, '127.0.0.1', () => ok());
-    });
-  }
+  // Workers start with the server that serves stores: no cold first query, and the threads at rest are the threads under
+  // load. (A gateway over configured sources starts its risk worker at the first risk query, as before: started at once,
+  // test/gateway/alert-replicas.test.ts's second and third replicas never saw their first head; not understood yet.)
+  if (stores.length > 0) await Promise.all([readers.warmUp('openStores', stores), publicReaders?.warmUp('openStores', stores), risk.warmUp('loaded', null)]);
+  const gatewayReads = subgraphRequestHandler(deployments, { pool: readers, limits, logger });
+  const publicClients = new PerClientLimit(config.workers.publicPerClient);
+  const clientRate = new PerClientRate(config.clients);
+  const publicSubgraphs = publicReaders
+    ? subgraphRequestHandler(deployments, { pool: publicReaders, limits, logger, perClient: { limit: publicClients, trustForwardedFor: config.subscriptions.trustForwardedFor } })
+    : null;
+  // The gateway reads the embedded endpoints on a listener of its own on loopback; with "subgraphEndpoints": "loopback" it is
+  // also the only place the subgraph endpoints are served.
+  const internal = createServer(gatewayReads);
+  internal.keepAliveTimeout = 65_000;
+  await new Promise<void>((ok, fail) => {
+    internal.once('error', fail);
+    internal.listen(0, '127.0.0.1', () => ok());
+  });
   const cache = new ResponseCache({ redisUrl: config.redisUrl ?? undefined, onError: (e) => logger.warn({ cache: config.redisUrl ? 'redis' : 'memory' }, `cache error, reading sources directly: ${e.message}`) });
   const answers = new WholeResponses(cache, config.reader.pinned, config.limits.maxTokens);
   // The live side exists once the server listens; until then its metrics are absent.
   let liveStats: (() => { connections: number; subscriptions: number; snapshots: number }) | null = null;
-  const metrics = createMetrics(() => cache, { readers, risk }, answers, () => liveStats?.() ?? null);
+  const metrics = createMetrics(() => cache, { readers, risk, ...(publicReaders ? { publicReaders } : {}) }, answers, () => liveStats?.() ?? null);
   const apollo = createApollo({ limits: config.limits, production: config.production, federation: options.federation, sandbox: config.explorer === 'sandbox', plugins: [metrics.plugin], logger });
   await apollo.start();
   // Sources need the port the server ends up on (it may be 0: any free port), so they are set once it listens.
@@ -157,13 +179,14 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     requestTimeoutMs: config.requestTimeoutMs,
     corsOrigins: config.corsOrigins,
     metrics: metrics.registry,
-    fallback: internal ? undefined : subgraphs,
+    fallback: publicSubgraphs ?? undefined,
     logger,
     risk,
     answers,
     followers: options.followers ?? null,
     dataset: options.dataset ?? datasetOf(options.dataDir, config.sources !== null),
     explorer: config.explorer,
+    clientRate: { limit: clientRate, trustForwardedFor: config.subscriptions.trustForwardedFor },
   });
   await new Promise<void>((ok, fail) => {
     server.once('error', fail);
@@ -173,9 +196,10 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const port = typeof address === 'object' && address ? address.port : options.port;
   const base = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
   const loopback = `http://127.0.0.1:${port}`;
-  const internalAddress = internal?.address();
-  const subgraphUrl = internalAddress && typeof internalAddress === 'object' ? `http://127.0.0.1:${internalAddress.port}` : options.host === '0.0.0.0' || options.host === '::' ? loopback : base;
-  const embedded = config.sources ? null : embeddedSources(deployments, subgraphUrl);
+  const internalAddress = internal.address();
+  const gatewayReadsUrl = `http://127.0.0.1:${typeof internalAddress === 'object' && internalAddress ? internalAddress.port : 0}`;
+  const subgraphUrl = !publicSubgraphs ? gatewayReadsUrl : options.host === '0.0.0.0' || options.host === '::' ? loopback : base;
+  const embedded = config.sources ? null : embeddedSources(deployments, gatewayReadsUrl);
   const registry = new SourceRegistry(config.sources ?? embedded!.sources);
   sources = new Sources(registry, cache, config.reader);
   const liveSources = sources;
@@ -208,9 +232,13 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     servedOnly: embedded?.servedOnly ?? [],
     config,
     readers,
+    publicReaders,
+    publicClients,
+    clientRate,
     risk,
     answers,
     subgraphUrl,
+    gatewayReadsUrl,
     heads,
     async close() {
       unsubscribe?.();
@@ -218,13 +246,14 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       await alerts?.close();
       live.close();
       if (heads instanceof PollingHeadFeed) heads.close();
-      for (const s of internal ? [server, internal] : [server]) {
+      for (const s of [server, internal]) {
         await new Promise<void>((ok) => {
           s.close(() => ok());
           s.closeAllConnections();
         });
       }
       await readers.close();
+      await publicReaders?.close();
       await risk.close();
       await apollo.stop();
       await cache.close();

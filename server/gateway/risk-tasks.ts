@@ -259,4 +259,9 @@ export function riskBacktest(input: { steps: RiskBacktestStepInput[]; options: M
   };
 }
 
+/** Nothing: run once on each worker at start (WorkerPool.warmUp), so the threads and this module are loaded before the first risk query and the server's memory is what it will be. */
+export function loaded(): true {
+  return true;
+}
+
 export type RiskTask = 'stressTest' | 'liquidationCurve' | 'distanceToInsolvency' | 'valueAtRisk' | 'contagion' | 'forecast' | 'backtest' | 'riskBacktest';

@@ -23,6 +23,7 @@ import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Sources } from '../sources';
 import { bracketDepth } from '../subgraph-api';
+import { clientOf, PerClientLimit } from '../http/per-client';
 import type { WorkerPool } from '../workers/pool';
 import { queryLimits } from './apollo';
 import type { AlertService } from './alert-service';
@@ -63,7 +64,7 @@ function refuseUpgrade(socket: Duplex, status: number, message: string): void {
 export function attachSubscriptions(server: Server, options: SubscriptionServerOptions): SubscriptionServer {
   const { subscriptions: bounds, limits } = options;
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxBodyBytes });
-  const perClient = new Map<string, number>();
+  const perClient = new PerClientLimit(bounds.maxConnectionsPerClient);
   let connections = 0;
   let subscriptions = 0;
   const perSocket = new WeakMap<WebSocket, { count: number; operations: Map<string, () => void> }>();
@@ -71,29 +72,22 @@ export function attachSubscriptions(server: Server, options: SubscriptionServerO
   const rules = [...specifiedRules, ...armor.validationRules];
   let operationCount = 0;
 
-  const clientOf = (req: IncomingMessage): string => {
-    const forwarded = bounds.trustForwardedFor ? String(req.headers['x-forwarded-for'] ?? '').split(',')[0]?.trim() : '';
-    return forwarded || req.socket.remoteAddress || 'unknown';
-  };
-
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = (req.url ?? '').split('?')[0];
     if (path !== '/graphql' && path !== '/graphql/') return refuseUpgrade(socket, 404, `no WebSocket at ${path}; subscriptions are at /graphql`);
-    const client = clientOf(req);
+    const client = clientOf(req, bounds.trustForwardedFor);
     if (connections >= bounds.maxConnections) return refuseUpgrade(socket, 503, `the gateway holds its limit of ${bounds.maxConnections} subscription connections; try again later`);
-    if ((perClient.get(client) ?? 0) >= bounds.maxConnectionsPerClient) {
+    const giveBack = perClient.acquire(client);
+    if (!giveBack) {
       return refuseUpgrade(socket, 503, `${client} holds its limit of ${bounds.maxConnectionsPerClient} subscription connections; subscribe over the ones it has`);
     }
     connections++;
-    perClient.set(client, (perClient.get(client) ?? 0) + 1);
     let released = false;
     const release = () => {
       if (released) return;
       released = true;
       connections--;
-      const n = (perClient.get(client) ?? 1) - 1;
-      if (n <= 0) perClient.delete(client);
-      else perClient.set(client, n);
+      giveBack();
     };
     socket.once('close', release);
     wss.handleUpgrade(req, socket, head, (ws) => {

@@ -64,6 +64,8 @@ export const errors = {
   // Limits graph-node does not have: svr's wording.
   tooManyFields: (max: number) => new QueryError(`query selects more than ${max} fields once its fragments are expanded; spread fragments fewer times`, 'TOO_MANY_FIELDS'),
   tooManyAliases: (count: number, max: number) => new QueryError(`query has ${count} aliases, more than the limit of ${max}; split it into several queries`, 'TOO_MANY_ALIASES'),
+  clientBusy: (client: string, max: number) =>
+    new QueryError(`${client} has ${max} queries running or waiting, its limit; send the next once one is answered (retry after the Retry-After seconds)`, 'CLIENT_BUSY'),
   nestedTooDeep: (max: number) => new QueryError(`query nests brackets more than ${max} levels deep; flatten it`, 'NESTED_TOO_DEEP'),
   filterTooDeep: (max: number) => new QueryError(`a \`where\` filter nests \`and\`/\`or\`/child filters more than ${max} levels deep; flatten it`, 'FILTER_TOO_DEEP'),
   filterTooLarge: (terms: number, max: number) => new QueryError(`a \`where\` filter has ${terms} conditions, more than the limit of ${max}; use \`_in\` lists or split the query`, 'FILTER_TOO_LARGE'),

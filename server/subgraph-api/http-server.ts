@@ -14,6 +14,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import pino, { type Logger } from 'pino';
+import { clientOf, type PerClientLimit } from '../http/per-client';
 import { badUrl, BodyTooLarge, internalError, readBody, requestIdOf, requestUrl } from '../http/request';
 import type { WorkerPool } from '../workers/pool';
 import type { ServedDeployment } from './deployment';
@@ -31,7 +32,15 @@ export interface SubgraphHandlerOptions {
   limits?: SubgraphLimits;
   /** Internal errors (with their request id) and results past GRAPH_GRAPHQL_WARN_RESULT_SIZE. */
   logger?: Logger;
+  /**
+   * Queries each client may have in flight (from its arrival to its answer); past it the client is answered 429 with
+   * Retry-After before its body is read. Absent: no per-client bound (the gateway's own reads).
+   */
+  perClient?: { limit: PerClientLimit; trustForwardedFor: boolean };
 }
+
+/** Seconds a client over its per-client bound is told to wait (Retry-After). */
+export const CLIENT_RETRY_AFTER_SECONDS = 1;
 
 const CORS = {
   'access-control-allow-origin': '*',
@@ -112,6 +121,17 @@ export function subgraphRequestHandler(registry: DeploymentRegistry, options: Su
         send(res, 503, { errors: [{ ...errors.storeUnavailable(`${unavailable.subgraph}/${unavailable.network}`, unavailable.reason).toJSON(), extensions: { code: 'STORE_UNAVAILABLE' } }] }, CORS);
         req.resume();
         return;
+      }
+      if (options.perClient && (req.method === 'POST' || req.method === 'GET')) {
+        const client = clientOf(req, options.perClient.trustForwardedFor);
+        const giveBack = options.perClient.limit.acquire(client);
+        if (!giveBack) {
+          send(res, 429, { errors: [errors.clientBusy(client, options.perClient.limit.max).toJSON()] }, { ...CORS, 'retry-after': String(CLIENT_RETRY_AFTER_SECONDS) });
+          req.resume();
+          return;
+        }
+        // Held until the answer is written or the client goes away, whichever comes first.
+        res.once('close', giveBack);
       }
       let request: GraphQLRequest;
       if (req.method === 'POST') {

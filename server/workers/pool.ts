@@ -9,6 +9,11 @@
  * it is terminated and a fresh one takes its place. At most `maxQueue` calls
  * wait for a worker; past that a call is refused at once (BUSY), so a flood
  * queues a bounded amount of work.
+ *
+ * A `background` pool's threads run below the event loop's CPU priority
+ * (Linux: each thread lowers its own nice value, thread.ts): when the cores
+ * are short, the OS runs the thread answering every other request first, and
+ * the pool's work takes what is left.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -52,6 +57,8 @@ export interface WorkerPoolOptions {
   maxHeapMb?: number;
   /** Data every worker gets once at start (`workerData.init`), e.g. limits. */
   init?: unknown;
+  /** Run the threads at BACKGROUND_NICE (below the event loop) where the OS lets a thread lower its own priority (Linux). */
+  background?: boolean;
 }
 
 export interface RunOptions {
@@ -62,6 +69,9 @@ export interface RunOptions {
 
 /** Waiting calls past which a pool answers BUSY: small things (a request each), and each still expires at its deadline. */
 export const DEFAULT_POOL_QUEUE = 256;
+
+/** The nice value of a background pool's threads (os.constants.priority.PRIORITY_BELOW_NORMAL): 10 gets about a tenth of a core that a nice-0 thread also wants. */
+export const BACKGROUND_NICE = 10;
 
 export function defaultPoolSize(): number {
   return Math.max(1, availableParallelism() - 1);
@@ -210,7 +220,7 @@ export class WorkerPool {
     const typescript = entry.endsWith('.ts') ? require.resolve('typescript') : null;
     const worker = new Worker(BOOTSTRAP, {
       eval: true,
-      workerData: { entry, typescript, taskModule: this.options.taskModule, init: this.options.init ?? null },
+      workerData: { entry, typescript, taskModule: this.options.taskModule, init: this.options.init ?? null, nice: this.options.background ? BACKGROUND_NICE : null },
       resourceLimits: this.options.maxHeapMb ? { maxOldGenerationSizeMb: this.options.maxHeapMb } : undefined,
     });
     // An idle worker does not keep the process alive.

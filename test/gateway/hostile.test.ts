@@ -175,3 +175,44 @@ test('"subgraphEndpoints": "loopback" (the production default) keeps /subgraphs 
   const answer = await post(`${running.url}/graphql`, '{ aggregate { complete } }');
   expect(answer.data!.aggregate.complete).toBe(true);
 });
+
+describe('lanes and per-client bounds', () => {
+  test('every pool starts with the server; the gateway reads in its own lane, the public /subgraphs in the public lane', async () => {
+    const pools = { readers: gateway.readers, publicReaders: gateway.publicReaders!, risk: gateway.risk };
+    for (const pool of Object.values(pools)) expect(pool.stats.workersStarted).toBeGreaterThanOrEqual(pool.size);
+    expect(gateway.gatewayReadsUrl).not.toBe(gateway.subgraphUrl);
+    const before = { readers: pools.readers.stats.completed, publicReaders: pools.publicReaders.stats.completed };
+    const answer = await post(url, '{ aggregate(protocols: ["gmx-v1"], networks: ["avalanche"]) { complete openInterestUSD } }');
+    expect(answer.data!.aggregate.complete).toBe(true);
+    expect(pools.readers.stats.completed).toBeGreaterThan(before.readers);
+    expect(pools.publicReaders.stats.completed).toBe(before.publicReaders);
+    const read = pools.readers.stats.completed;
+    const res = await fetch(`${gateway.subgraphUrl}/subgraphs/name/gmx-v1/avalanche?query=${encodeURIComponent('{ _meta { block { number } } }')}`);
+    expect(res.status).toBe(200);
+    expect(pools.publicReaders.stats.completed).toBe(before.publicReaders + 1);
+    expect(pools.readers.stats.completed).toBe(read);
+  });
+
+  test('a client past its rate gets 429 with Retry-After at /graphql, /subgraphs and a malformed URL; /health and the gateway\'s own reads are not counted', async () => {
+    // Two requests at once, then one per 1,000 s: the third is refused whatever the machine's speed.
+    const running = await startDemoGateway(demo, { clients: { requestsPerSecond: 0.001, burst: 2, maxDelayMs: 0 } });
+    started.push(running);
+    const answer = await post(`${running.url}/graphql`, '{ aggregate { complete } }');
+    // It read every deployment through the gateway's own listener, none of which counted.
+    expect(answer.data!.aggregate.complete).toBe(true);
+    for (let i = 0; i < 3; i++) expect((await fetch(`${running.url}/health`)).status).toBe(200);
+    const sub = await fetch(`${running.subgraphUrl}/subgraphs/name/gmx-v1/avalanche?query=${encodeURIComponent('{ _meta { deployment } }')}`);
+    expect(sub.status).toBe(200);
+    for (const refused of [
+      await fetch(`${running.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ ratios { ratio } }' }) }),
+      await fetch(`${running.subgraphUrl}/subgraphs/name/gmx-v1/avalanche?query=${encodeURIComponent('{ _meta { deployment } }')}`),
+      // Counted before anything is done with it: a malformed URL is not a way around the bound.
+      await fetch(`${running.url}/subgraphs/name/gmx-v1%E0%A4%A/avalanche`),
+    ]) {
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect((await refused.json()).errors[0]).toMatchObject({ extensions: { code: 'RATE_LIMITED' }, message: expect.stringMatching(/^127\.0\.0\.1 sends more than 0\.001 requests a second \(2 at once\)/) });
+    }
+    expect(running.clientRate.stats.refused).toBe(3);
+  });
+});

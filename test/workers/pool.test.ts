@@ -6,12 +6,13 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { WorkerPool, WorkerPoolError, defaultPoolSize } from '../../server/workers/pool';
+import { getPriority } from 'node:os';
+import { BACKGROUND_NICE, WorkerPool, WorkerPoolError, defaultPoolSize } from '../../server/workers/pool';
 
 const TASKS = require.resolve('./tasks');
 
 const pools: WorkerPool[] = [];
-function pool(options: { size?: number; maxQueue?: number; init?: unknown } = {}): WorkerPool {
+function pool(options: { size?: number; maxQueue?: number; init?: unknown; background?: boolean } = {}): WorkerPool {
   const p = new WorkerPool({ taskModule: TASKS, ...options });
   pools.push(p);
   return p;
@@ -134,4 +135,24 @@ test('warmUp starts every worker and runs the task once on each', async () => {
   const ids = await Promise.all([p.run<number>('threadId', null), p.run<number>('threadId', null)]);
   expect(p.stats.workersStarted).toBe(2);
   expect(ids.every((id) => id > 0)).toBe(true);
+});
+
+test('a background pool\'s threads run below the event loop\'s priority, a replaced worker too; other pools keep the process\'s', async () => {
+  const own = getPriority();
+  const normal = pool({ size: 1 });
+  const background = pool({ size: 1, background: true });
+  const nice = await background.run<number | null>('ownNice', null);
+  if (process.platform === 'linux') {
+    expect(own).toBeLessThan(BACKGROUND_NICE);
+    expect(nice).toBe(BACKGROUND_NICE);
+    expect(await normal.run('ownNice', null)).toBe(own);
+    // The main thread keeps its own.
+    expect(getPriority()).toBe(own);
+    expect(await codeOf(background.run('spinForever', null, { deadlineMs: 50 }))).toBe('DEADLINE');
+    expect(await background.run('ownNice', null)).toBe(BACKGROUND_NICE);
+    expect(background.stats.workersStarted).toBe(2);
+  } else {
+    // No per-thread nice value to read: the threads keep the process's priority.
+    expect(nice).toBeNull();
+  }
 });

@@ -35,3 +35,16 @@ export function notClonable(): unknown {
 export function init(_input: unknown, init: unknown): unknown {
   return init;
 }
+
+/** The nice value of the thread running the call (Linux: its id from /proc/thread-self), or null where threads have none to read. */
+export function ownNice(): number | null {
+  const { readlinkSync } = require('node:fs') as typeof import('node:fs');
+  const { getPriority } = require('node:os') as typeof import('node:os');
+  let tid: number;
+  try {
+    tid = Number(/task\/(\d+)$/.exec(readlinkSync('/proc/thread-self'))![1]);
+  } catch {
+    return null;
+  }
+  return getPriority(tid);
+}
