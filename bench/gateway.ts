@@ -27,7 +27,7 @@
  * (default: the demo chain, 3 days, indexed into a temporary folder).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, createServer, request, type Server } from 'node:http';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -133,9 +133,21 @@ function oneStoreDir(dataDir: string, parent: string, deployment: string): strin
   return dir;
 }
 
+/**
+ * The upstreams' config: no per-client bounds. They stand in for graph-nodes, which have none, and the
+ * bench is one client: at the default 50 requests a second, one-at-a-time baselines were paced at 20 ms a
+ * request, and the default 8 queries at once refused the thirteen documents sent together.
+ */
+function upstreamConfig(): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'svr-bench-upstream-')), 'svr.config.json');
+  writeFileSync(file, JSON.stringify({ clients: { requestsPerSecond: 0 }, workers: { publicPerClient: 1000 } }));
+  return file;
+}
+
 function serveUpstream(dataDir: string): Promise<{ child: ChildProcess; base: string }> {
   return new Promise((ok, fail) => {
-    const child = spawn(process.execPath, [join(PROJECT_ROOT, 'bin', 'svr.js'), 'serve', '--data', dataDir, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, SVR_LOG_LEVEL: 'silent' } });
+    const args = [join(PROJECT_ROOT, 'bin', 'svr.js'), 'serve', '--data', dataDir, '--port', '0', '--config', upstreamConfig()];
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, SVR_LOG_LEVEL: 'silent' } });
     let out = '';
     child.stdout!.on('data', (c: Buffer) => {
       out += c.toString();
