@@ -138,15 +138,15 @@ function oneStoreDir(dataDir: string, parent: string, deployment: string): strin
  * bench is one client: at the default 50 requests a second, one-at-a-time baselines were paced at 20 ms a
  * request, and the default 8 queries at once refused the thirteen documents sent together.
  */
-function upstreamConfig(): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'svr-bench-upstream-')), 'svr.config.json');
-  writeFileSync(file, JSON.stringify({ clients: { requestsPerSecond: 0 }, workers: { publicPerClient: 1000 } }));
+function upstreamConfig(scratch: string): string {
+  const file = join(scratch, 'upstream.config.json');
+  if (!existsSync(file)) writeFileSync(file, JSON.stringify({ clients: { requestsPerSecond: 0 }, workers: { publicPerClient: 1000 } }));
   return file;
 }
 
-function serveUpstream(dataDir: string): Promise<{ child: ChildProcess; base: string }> {
+function serveUpstream(dataDir: string, scratch: string): Promise<{ child: ChildProcess; base: string }> {
   return new Promise((ok, fail) => {
-    const args = [join(PROJECT_ROOT, 'bin', 'svr.js'), 'serve', '--data', dataDir, '--port', '0', '--config', upstreamConfig()];
+    const args = [join(PROJECT_ROOT, 'bin', 'svr.js'), 'serve', '--data', dataDir, '--port', '0', '--config', upstreamConfig(scratch)];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, SVR_LOG_LEVEL: 'silent' } });
     let out = '';
     child.stdout!.on('data', (c: Buffer) => {
@@ -202,7 +202,7 @@ function gatewayConfig(sources: Map<string, string> | null) {
 }
 
 async function layoutSeparate(dataDir: string, scratch: string): Promise<Layout> {
-  const children = await Promise.all(DEPLOYMENTS.map((d) => serveUpstream(oneStoreDir(dataDir, scratch, d))));
+  const children = await Promise.all(DEPLOYMENTS.map((d) => serveUpstream(oneStoreDir(dataDir, scratch, d), scratch)));
   const endpoints = new Map(DEPLOYMENTS.map((d, i) => [d, `${children[i].base}/subgraphs/name/${d}`]));
   const gateway = await startServer({ dataDir: join(scratch, 'no-embedded-endpoints'), port: 0, host: '127.0.0.1', config: gatewayConfig(endpoints), logger: pino({ level: 'silent' }) });
   return {
@@ -218,7 +218,7 @@ async function layoutSeparate(dataDir: string, scratch: string): Promise<Layout>
 }
 
 async function layoutOne(dataDir: string, scratch: string): Promise<Layout> {
-  const { child, base } = await serveUpstream(dataDir);
+  const { child, base } = await serveUpstream(dataDir, scratch);
   const endpoints = new Map(DEPLOYMENTS.map((d) => [d, `${base}/subgraphs/name/${d}`]));
   const gateway = await startServer({ dataDir: join(scratch, 'no-embedded-endpoints'), port: 0, host: '127.0.0.1', config: gatewayConfig(endpoints), logger: pino({ level: 'silent' }) });
   return {
