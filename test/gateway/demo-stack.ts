@@ -95,6 +95,19 @@ export async function post<T = Record<string, any>>(url: string, query: string, 
   return { status: res.status, ...body };
 }
 
+/** Runs `svr replay <args>` in this process and returns what it printed (console.log's lines). */
+export async function replayCli(args: string[]): Promise<string[]> {
+  const { program } = await import('../../server/cli');
+  const printed: string[] = [];
+  const log = jest.spyOn(console, 'log').mockImplementation((text: string) => void printed.push(text));
+  try {
+    await program().parseAsync(['node', 'svr', 'replay', ...args]);
+  } finally {
+    log.mockRestore();
+  }
+  return printed;
+}
+
 /** The page's and explorer's bundles (bin/build-web.js, skipped when current): the server reads them when it starts. */
 export async function buildWeb(): Promise<void> {
   const { buildWeb: build } = require('../../bin/build-web.js') as { buildWeb: () => Promise<boolean> };

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunningServer } from '../../server/gateway';
 import { METHODOLOGY_VERSION } from '../../server/risk';
-import { DEMO_DEPLOYMENTS, demoDataDir, post, startDemoGateway } from './demo-stack';
+import { DEMO_DEPLOYMENTS, demoDataDir, post, replayCli, startDemoGateway } from './demo-stack';
 
 let first: RunningServer;
 let second: RunningServer;
@@ -101,7 +101,6 @@ test('an answer at a past time replays at that time, not at the head', async () 
 });
 
 test('svr replay prints the replayed answer from a saved answer, and fails with the reason', async () => {
-  const { program } = await import('../../server/cli');
   const { REPLAY_KINDS } = await import('../../server/gateway/replay');
   const REPLAY_SELECTION = REPLAY_KINDS.ratio.selection;
   const answer = await post(gql(first), `{ ratio(protocol: "aave-v3", network: "optimism") { ${REPLAY_SELECTION} } }`);
@@ -109,28 +108,14 @@ test('svr replay prints the replayed answer from a saved answer, and fails with 
   try {
     const saved = join(dir, 'answer.json');
     writeFileSync(saved, JSON.stringify(answer));
-    const printed: string[] = [];
-    const log = jest.spyOn(console, 'log').mockImplementation((text: string) => void printed.push(text));
-    try {
-      await program().parseAsync(['node', 'svr', 'replay', saved, '--url', gql(second)]);
-    } finally {
-      log.mockRestore();
-    }
-    expect(printed).toEqual([JSON.stringify(answer.data!.ratio, null, 2)]);
+    expect(await replayCli([saved, '--url', gql(second)])).toEqual([JSON.stringify(answer.data!.ratio, null, 2)]);
     // A VaR record: the command picks replayValueAtRisk and prints every field of the answer, as the query gave it.
     const risk = await post(gql(first), `{ valueAtRisk(networks: ["avalanche"], paths: 500, volatilities: [{ asset: "AVAX", volatility: 1.2 }]) { ${REPLAY_KINDS.valueAtRisk.selection} } }`);
     writeFileSync(saved, JSON.stringify(risk));
-    printed.length = 0;
-    const log2 = jest.spyOn(console, 'log').mockImplementation((text: string) => void printed.push(text));
-    try {
-      await program().parseAsync(['node', 'svr', 'replay', saved, '--url', gql(second)]);
-    } finally {
-      log2.mockRestore();
-    }
-    expect(printed).toEqual([JSON.stringify(risk.data!.valueAtRisk, null, 2)]);
+    expect(await replayCli([saved, '--url', gql(second)])).toEqual([JSON.stringify(risk.data!.valueAtRisk, null, 2)]);
     const record = JSON.parse(answer.data!.ratio.provenance.record);
     writeFileSync(saved, JSON.stringify({ ...record, methodologyVersion: 999 }));
-    await expect(program().parseAsync(['node', 'svr', 'replay', saved, '--url', gql(second)])).rejects.toThrow(/REPLAY_UNSUPPORTED_METHODOLOGY/);
+    await expect(replayCli([saved, '--url', gql(second)])).rejects.toThrow(/REPLAY_UNSUPPORTED_METHODOLOGY/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { RunningServer } from '../../server/gateway';
 import { loadConfig } from '../../server/gateway/config';
 import { REPLAY_KINDS } from '../../server/gateway/replay';
-import { demoDataDir, post, startDemoGateway } from './demo-stack';
+import { demoDataDir, post, replayCli, startDemoGateway } from './demo-stack';
 
 let first: RunningServer;
 let second: RunningServer;
@@ -155,30 +155,15 @@ test('a digest no svr sharing the store served is refused with REPLAY_RECORD_UNK
 });
 
 test('svr replay --digest replays an answer the gateway served, and fails with the code for one it did not', async () => {
-  const { program } = await import('../../server/cli');
   const answer = await post(gql(first), `{ forecast(protocol: "gmx-v1", network: "avalanche") { ${selection('forecast')} } }`);
   first.records!.flush();
-  const printed: string[] = [];
-  const log = jest.spyOn(console, 'log').mockImplementation((text: string) => void printed.push(text));
-  try {
-    await program().parseAsync(['node', 'svr', 'replay', '--digest', answer.data!.forecast.provenance.digest, '--url', gql(second)]);
-  } finally {
-    log.mockRestore();
-  }
-  expect(printed).toEqual([JSON.stringify(answer.data!.forecast, null, 2)]);
-  await expect(program().parseAsync(['node', 'svr', 'replay', '--digest', 'cd'.repeat(32), '--url', gql(second)])).rejects.toThrow(/REPLAY_RECORD_UNKNOWN/);
+  expect(await replayCli(['--digest', answer.data!.forecast.provenance.digest, '--url', gql(second)])).toEqual([JSON.stringify(answer.data!.forecast, null, 2)]);
+  await expect(replayCli(['--digest', 'cd'.repeat(32), '--url', gql(second)])).rejects.toThrow(/REPLAY_RECORD_UNKNOWN/);
   // A saved history point: the command picks replayHistoryPoint.
   const points = await post(gql(first), `{ history(protocol: "gmx-v1", network: "avalanche", interval: HOUR) { ${selection('history')} } }`);
   const saved = join(dir, 'point.json');
   writeFileSync(saved, JSON.stringify(points.data!.history[0]));
-  printed.length = 0;
-  const log2 = jest.spyOn(console, 'log').mockImplementation((text: string) => void printed.push(text));
-  try {
-    await program().parseAsync(['node', 'svr', 'replay', saved, '--url', gql(second)]);
-  } finally {
-    log2.mockRestore();
-  }
-  expect(printed).toEqual([JSON.stringify(points.data!.history[0], null, 2)]);
+  expect(await replayCli([saved, '--url', gql(second)])).toEqual([JSON.stringify(points.data!.history[0], null, 2)]);
 });
 
 test("an alert event carries its figure's provenance, and replaying it gives the figure that crossed", async () => {
